@@ -1,0 +1,5 @@
+//! One module per subcommand. Each exposes `Args` (clap) and `run(Args) -> u8`,
+//! the process exit code: 0 success, 1 a failure the user asked us to find
+//! (errors in a playbook, failed tests, bad data), 2 usage or IO problems.
+
+pub mod check;

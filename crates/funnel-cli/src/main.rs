@@ -1,0 +1,31 @@
+//! `funnel`: the command-line tool. The only crate that touches files, the
+//! terminal, the environment or the clock; every command lives in
+//! `src/commands/<verb>.rs` and turns library results into output and an exit code.
+
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Rules-as-code for B2B revenue operations.
+#[derive(Parser)]
+#[command(name = "funnel", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check playbooks for errors and report every problem found.
+    Check(commands::check::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check(args) => commands::check::run(args),
+    };
+    ExitCode::from(code)
+}

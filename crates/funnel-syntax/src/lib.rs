@@ -1,0 +1,15 @@
+//! Funnel's syntax layer: the pest grammar binding, the spanned AST, and the
+//! diagnostic type shared by every phase.
+//!
+//! Pipeline position: text → [`parse`] → [`ast::Playbook`] → `funnel-check`.
+//! This crate does no IO; nothing outside it sees pest types.
+
+pub mod ast;
+pub mod diagnostic;
+mod lower;
+mod parser;
+pub mod span;
+
+pub use diagnostic::{Diagnostic, Label, Rendered, Severity};
+pub use parser::parse;
+pub use span::{LineCol, LineIndex, Span};
