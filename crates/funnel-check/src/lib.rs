@@ -5,6 +5,7 @@
 //! Pipeline position: `funnel-syntax` AST → [`check`] → [`Program`] → `funnel-engine`.
 //! Architecture invariant: the checker never stops at the first error.
 
+mod collect;
 pub mod program;
 pub mod types;
 
@@ -35,13 +36,11 @@ pub fn check_source(text: &str) -> Checked {
 
 /// Check a parsed playbook.
 pub fn check(ast: funnel_syntax::ast::Playbook) -> Checked {
-    let _ = ast;
-    todo_checker()
-}
-
-fn todo_checker() -> Checked {
+    let program = collect::collect(ast);
+    let diagnostics: Vec<Diagnostic> = Vec::new();
+    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     Checked {
-        diagnostics: Vec::new(),
-        program: None,
+        diagnostics,
+        program: (!has_errors).then_some(program),
     }
 }
