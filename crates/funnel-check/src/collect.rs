@@ -100,7 +100,11 @@ pub fn collect(ast: Playbook) -> Program {
                 });
                 kpi_index += 1;
             }
-            Decl::Calendar(_) | Decl::Limit(_) | Decl::Target(_) | Decl::Test(_) => {}
+            Decl::Calendar(_)
+            | Decl::Nurture(_)
+            | Decl::Limit(_)
+            | Decl::Target(_)
+            | Decl::Test(_) => {}
         }
     }
     p.ast = ast;
