@@ -57,6 +57,7 @@ pub fn collect(ast: Playbook) -> Program {
         scores: Vec::new(),
         inputs: Vec::new(),
         kpis: Vec::new(),
+        calendars: Vec::new(),
     };
     let mut kpi_index = 0;
     for d in &ast.decls {

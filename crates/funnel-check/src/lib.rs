@@ -3,13 +3,36 @@
 //! [`Program`] that the engine executes when there are no errors.
 //!
 //! Pipeline position: `funnel-syntax` AST → [`check`] → [`Program`] → `funnel-engine`.
-//! Architecture invariant: the checker never stops at the first error.
+//! Architecture invariant: the checker never stops at the first error, and
+//! one mistake gives one diagnostic (types become `Ty::Error` after an error).
+//!
+//! Code map: `scope` builds the symbol tables (duplicates); `settings`,
+//! `calendar`, `stages`, `scores`, `nurtures`, `kpis` and `tests_decl` check
+//! one kind of declaration each; `infer` types conditions; `lints` warns about
+//! unused declarations; `diagnostics` holds every diagnostic constructor;
+//! `render` turns diagnostics into text for people and positions for tools.
 
+mod calendar;
+mod checker;
 mod collect;
+pub mod cronexpr;
+mod diagnostics;
+mod infer;
+mod kpis;
+mod lints;
+mod nurtures;
 pub mod program;
+pub mod render;
+mod scope;
+mod scores;
+mod settings;
+mod stages;
+mod suggest;
+mod tests_decl;
 pub mod types;
 
-pub use program::{EventInfo, Field, InputInfo, KpiInfo, Program, StageInfo};
+pub use cronexpr::parse_cron;
+pub use program::{CalendarInfo, EventInfo, Field, InputInfo, KpiInfo, Program, StageInfo};
 pub use types::{FieldTy, Ty};
 
 use funnel_syntax::Diagnostic;
@@ -21,6 +44,16 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// The checked program; `None` when any diagnostic is an error.
     pub program: Option<Program>,
+}
+
+impl Checked {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
 }
 
 /// Parse and check a playbook's text.
@@ -36,11 +69,47 @@ pub fn check_source(text: &str) -> Checked {
 
 /// Check a parsed playbook.
 pub fn check(ast: funnel_syntax::ast::Playbook) -> Checked {
-    let program = collect::collect(ast);
-    let diagnostics: Vec<Diagnostic> = Vec::new();
-    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+    let (mut diagnostics, facts, calendars) = {
+        let mut cx = checker::Checker::new(&ast);
+        cx.check_settings();
+        let calendars = cx.check_calendars();
+        cx.check_stages();
+        cx.check_scores();
+        cx.check_nurtures();
+        let facts = cx.check_kpis();
+        cx.check_tests(&facts.types);
+        cx.lint_unused();
+        (cx.diags, facts, calendars)
+    };
+    sort_diagnostics(&mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Checked {
+            diagnostics,
+            program: None,
+        };
+    }
+    let mut program = collect::collect(ast);
+    program.calendars = calendars;
+    let mut kpis = Vec::with_capacity(program.kpis.len());
+    for &k in &facts.order {
+        if let (Some(info), Some(ty)) = (program.kpis.get(k), facts.types.get(k)) {
+            let mut info = info.clone();
+            info.ty = ty.clone();
+            kpis.push(info);
+        }
+    }
+    program.kpis = kpis;
     Checked {
         diagnostics,
-        program: (!has_errors).then_some(program),
+        program: Some(program),
     }
+}
+
+/// Source order (by primary span), then code; exact repeats removed.
+fn sort_diagnostics(diags: &mut Vec<Diagnostic>) {
+    diags.sort_by(|a, b| {
+        let (sa, sb) = (a.primary_span(), b.primary_span());
+        (sa.start, sa.end, a.code, &a.message).cmp(&(sb.start, sb.end, b.code, &b.message))
+    });
+    diags.dedup();
 }

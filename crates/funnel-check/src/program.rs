@@ -31,6 +31,20 @@ pub struct StageInfo {
     pub span: Span,
 }
 
+/// A checked `calendar`: the open hours of each open day, and holidays.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CalendarInfo {
+    pub name: String,
+    /// Open days, Monday first (`days[0]` is Monday, `days[6]` Sunday).
+    pub days: [bool; 7],
+    /// Opening time in minutes after midnight.
+    pub open_minute: u32,
+    /// Closing time in minutes after midnight (at most 1440, `24:00`).
+    pub close_minute: u32,
+    pub holidays: Vec<chrono::NaiveDate>,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputInfo {
     pub name: String,
@@ -65,6 +79,8 @@ pub struct Program {
     pub inputs: Vec<InputInfo>,
     /// KPIs in dependency order: a KPI comes after every KPI it uses.
     pub kpis: Vec<KpiInfo>,
+    /// Calendars in declaration order; business durations use the first.
+    pub calendars: Vec<CalendarInfo>,
 }
 
 impl Program {
@@ -86,6 +102,10 @@ impl Program {
 
     pub fn kpi(&self, name: &str) -> Option<&KpiInfo> {
         self.kpis.iter().find(|k| k.name == name)
+    }
+
+    pub fn calendar(&self, name: &str) -> Option<&CalendarInfo> {
+        self.calendars.iter().find(|c| c.name == name)
     }
 
     pub fn input(&self, name: &str) -> Option<&InputInfo> {

@@ -48,3 +48,83 @@ pub struct FieldTy {
     pub ty: Ty,
     pub optional: bool,
 }
+
+impl Ty {
+    /// Number, money, percent or duration: values arithmetic works on.
+    pub fn is_numeric(&self) -> bool {
+        matches!(self, Ty::Number | Ty::Money | Ty::Percent | Ty::Duration)
+    }
+
+    /// Types `<`, `>=` and friends can order.
+    pub fn is_ordered(&self) -> bool {
+        self.is_numeric() || matches!(self, Ty::Date | Ty::DateTime)
+    }
+}
+
+/// The type of `a op b`, or `None` when the operation mixes types wrongly.
+/// `Error` operands give `Error`. Number / number is a number here; KPIs
+/// make a ratio of two counts a percent (see the KPI pass).
+pub fn arith(op: funnel_syntax::ast::ArithOp, a: &Ty, b: &Ty) -> Option<Ty> {
+    use funnel_syntax::ast::ArithOp::*;
+    use Ty::*;
+    if *a == Error || *b == Error {
+        return Some(Error);
+    }
+    let t = match (op, a, b) {
+        (Add | Sub, x, y) if x == y && x.is_numeric() => x.clone(),
+        (Add | Sub, Date | DateTime, Duration) => a.clone(),
+        (Mul, Number, Number) => Number,
+        (Mul, Number, Percent) | (Mul, Percent, Number) => Number,
+        (Mul, Money, Percent | Number) | (Mul, Percent | Number, Money) => Money,
+        (Mul, Percent, Percent) => Percent,
+        (Mul, Duration, Number | Percent) | (Mul, Number | Percent, Duration) => Duration,
+        (Div, Number, Number) => Number,
+        (Div, Money, Money) | (Div, Percent, Percent) | (Div, Duration, Duration) => Percent,
+        (Div, Money, Number | Percent | Duration) => Money,
+        (Div, Number, Percent | Duration) => Number,
+        (Div, Percent, Number) => Percent,
+        (Div, Duration, Number | Percent) => Duration,
+        _ => return None,
+    };
+    Some(t)
+}
+
+/// Whether `==` may compare values of these types (`Error` always may).
+pub fn eq_compatible(a: &Ty, b: &Ty) -> bool {
+    use Ty::*;
+    a == b
+        || *a == Error
+        || *b == Error
+        || matches!(
+            (a, b),
+            (Money, Number) | (Number, Money) | (Date, DateTime) | (DateTime, Date)
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use funnel_syntax::ast::ArithOp::*;
+
+    #[test]
+    fn kpi_arithmetic_follows_the_brief() {
+        assert_eq!(arith(Mul, &Ty::Number, &Ty::Percent), Some(Ty::Number));
+        assert_eq!(arith(Mul, &Ty::Money, &Ty::Percent), Some(Ty::Money));
+        assert_eq!(arith(Div, &Ty::Money, &Ty::Number), Some(Ty::Money));
+        assert_eq!(arith(Div, &Ty::Money, &Ty::Duration), Some(Ty::Money));
+        assert_eq!(arith(Div, &Ty::Money, &Ty::Money), Some(Ty::Percent));
+        assert_eq!(arith(Mul, &Ty::Percent, &Ty::Percent), Some(Ty::Percent));
+        assert_eq!(arith(Add, &Ty::Money, &Ty::Money), Some(Ty::Money));
+        assert_eq!(arith(Add, &Ty::Money, &Ty::Percent), None);
+        assert_eq!(arith(Sub, &Ty::Number, &Ty::Text), None);
+        assert_eq!(arith(Add, &Ty::Error, &Ty::Text), Some(Ty::Error));
+    }
+
+    #[test]
+    fn comparisons() {
+        assert!(eq_compatible(&Ty::Money, &Ty::Number));
+        assert!(!eq_compatible(&Ty::Text, &Ty::Number));
+        assert!(!Ty::Text.is_ordered());
+        assert!(Ty::Date.is_ordered());
+    }
+}
