@@ -6,6 +6,7 @@
 //! This crate does no IO and never reads the clock; every draw comes from a
 //! seeded ChaCha stream, so a seed fixes the result whatever the threads.
 
+pub mod draw;
 pub mod scenario;
 pub mod validate;
 
