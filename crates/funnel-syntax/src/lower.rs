@@ -205,10 +205,9 @@ fn lower_calendar_decl(p: Pair<'_, Rule>) -> R<Calendar> {
                 let to = lower_time_of_day(hc.next("closing time")?)?;
                 CalendarItem::Hours(from, to, isp)
             }
-            Rule::holidays_item => CalendarItem::Holidays(
-                item.into_inner().map(lower_date).collect::<R<_>>()?,
-                isp,
-            ),
+            Rule::holidays_item => {
+                CalendarItem::Holidays(item.into_inner().map(lower_date).collect::<R<_>>()?, isp)
+            }
             _ => return bug("unexpected calendar item", &item),
         });
     }
@@ -373,7 +372,10 @@ fn lower_step(p: Pair<'_, Rule>) -> R<Step> {
             let timeout = lower_duration(c.next("timeout")?)?;
             let event = lower_ident(c.next("event")?)?;
             let filter = c.next_if(Rule::where_clause).map(lower_where).transpose()?;
-            let otherwise = c.next_if(Rule::else_block).map(lower_else_block).transpose()?;
+            let otherwise = c
+                .next_if(Rule::else_block)
+                .map(lower_else_block)
+                .transpose()?;
             StepKind::WaitFor {
                 timeout,
                 event,
@@ -385,7 +387,10 @@ fn lower_step(p: Pair<'_, Rule>) -> R<Step> {
             let mut c = Children::of(p);
             let cond = lower_expr(c.next("condition")?)?;
             let then = lower_block(c.next("then block")?)?;
-            let otherwise = c.next_if(Rule::else_block).map(lower_else_block).transpose()?;
+            let otherwise = c
+                .next_if(Rule::else_block)
+                .map(lower_else_block)
+                .transpose()?;
             StepKind::If {
                 cond,
                 then,
@@ -856,8 +861,13 @@ fn lower_string(p: Pair<'_, Rule>) -> R<StrLit> {
             match chars.next() {
                 Some('n') => value.push('\n'),
                 Some('t') => value.push('\t'),
-                Some(other) => value.push(other),
-                None => {}
+                Some(c @ ('"' | '\\')) => value.push(c),
+                // Any other backslash is kept, so regexes read as written: `"\bvp\b"`.
+                Some(other) => {
+                    value.push('\\');
+                    value.push(other);
+                }
+                None => value.push('\\'),
             }
         } else {
             value.push(ch);

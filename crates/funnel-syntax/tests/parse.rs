@@ -1,0 +1,105 @@
+//! Parsing facts a playbook author relies on: strings and regexes read as
+//! written, durations and windows, and the design's full example parses.
+
+use funnel_syntax::ast::*;
+use funnel_syntax::parse;
+
+fn score_rules(src: &str) -> Vec<PointsRule> {
+    let pb = match parse(src) {
+        Ok(pb) => pb,
+        Err(d) => unreachable!("parse failed: {d:?}"),
+    };
+    pb.decls
+        .into_iter()
+        .filter_map(|d| match d {
+            Decl::Score(s) => Some(s.items),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|i| match i {
+            ScoreItem::Rule(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn backslashes_in_regexes_are_kept_and_quotes_unescape() {
+    let rules = score_rules(
+        "score fit {\n  +20 when title matches \"(?i)\\b(vp|head)\\b\"\n  +1 when email == \"a\\\"b\\\\c\"\n}\n",
+    );
+    let ExprKind::Matches(_, re) = &match &rules[0].trigger {
+        Trigger::When(e) => e.clone(),
+        other => unreachable!("{other:?}"),
+    }
+    .kind
+    else {
+        unreachable!()
+    };
+    assert_eq!(re.value, r"(?i)\b(vp|head)\b");
+    let Trigger::When(e) = &rules[1].trigger else {
+        unreachable!()
+    };
+    let ExprKind::Compare(_, _, rhs) = &e.kind else {
+        unreachable!()
+    };
+    assert_eq!(
+        rhs.kind,
+        ExprKind::Lit(Literal::Str(StrLit {
+            value: "a\"b\\c".into(),
+            span: rhs.span
+        }))
+    );
+}
+
+#[test]
+fn windows_and_modifiers_lower_with_their_units() {
+    let rules = score_rules(
+        "score e {\n  +2 on open max 10 per 30 days\n  +5 on click max 3 per day\n  +20 on pricing once per 2 weeks\n  +30 on demo once\n}\n",
+    );
+    let mods: Vec<String> = rules
+        .iter()
+        .map(|r| match &r.modifiers[..] {
+            [Modifier::MaxPer(n, d, _)] => {
+                format!("max {} per {} {:?}", n.value, d.amount.value, d.unit)
+            }
+            [Modifier::OncePer(d, _)] => format!("once per {} {:?}", d.amount.value, d.unit),
+            [Modifier::Once(_)] => "once".to_string(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        mods,
+        [
+            "max 10 per 30 Day",
+            "max 3 per 1 Day",
+            "once per 2 Week",
+            "once"
+        ]
+    );
+    assert_eq!(rules[0].points.value, 2.0);
+}
+
+#[test]
+fn negative_points_and_thousands_separators() {
+    let rules = score_rules("score e {\n  -1,500 on x\n}\n");
+    assert_eq!(rules[0].points.value, -1500.0);
+    assert_eq!(rules[0].points.text, "-1500");
+}
+
+#[test]
+fn syntax_error_points_at_the_offending_word_and_says_what_was_expected() {
+    let src = "funnel {\n  Lead on any event\n  sla Lead -> MQL within 2 buisness days\n}\n";
+    let Err(d) = parse(src) else {
+        unreachable!("must fail")
+    };
+    assert_eq!(d.code, "funnel::syntax::unexpected");
+    assert_eq!(d.message, "unexpected `buisness`");
+    let span = d.primary_span();
+    assert_eq!(&src[span.range()], "buisness");
+    let help = d.help.unwrap_or_default();
+    assert!(
+        help.contains("`business`") && help.contains("`days`"),
+        "{help}"
+    );
+}
