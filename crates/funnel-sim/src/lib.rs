@@ -7,6 +7,7 @@
 //! seeded ChaCha stream, so a seed fixes the result whatever the threads.
 
 pub mod draw;
+pub mod population;
 pub mod scenario;
 pub mod validate;
 
