@@ -1,0 +1,233 @@
+//! Business calendars: open days, daily open hours and holidays in the
+//! playbook's zone; the next opening after an instant and business-time
+//! arithmetic (`2 business days` = twice the daily open span of open time).
+
+use chrono::{Datelike, Duration as ChronoDuration, NaiveDate, NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+use funnel_syntax::ast::{Calendar as CalendarDecl, CalendarItem};
+
+/// How far ahead we look for an opening before giving up (ten years).
+const MAX_DAYS_AHEAD: i64 = 3_660;
+
+/// A compiled `calendar` block.
+#[derive(Clone, Debug)]
+pub struct Calendar {
+    pub name: String,
+    /// Open weekdays, Monday first.
+    pub days: [bool; 7],
+    /// Opening and closing time, seconds after local midnight.
+    pub open: u32,
+    pub close: u32,
+    /// Holidays, sorted.
+    pub holidays: Vec<NaiveDate>,
+    pub tz: Tz,
+}
+
+fn weekday_index(w: &str) -> Option<usize> {
+    let w = w.to_ascii_lowercase();
+    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .position(|d| w.starts_with(d))
+}
+
+impl Calendar {
+    /// Compile a calendar declaration; unknown day names (rejected by the
+    /// checker) are ignored.
+    pub fn compile(decl: &CalendarDecl, tz: Tz) -> Calendar {
+        let mut days = [false; 7];
+        let mut any_days = false;
+        let mut open = 0;
+        let mut close = 86_400;
+        let mut holidays = Vec::new();
+        for item in &decl.items {
+            match item {
+                CalendarItem::Days(spans, _) => {
+                    any_days = true;
+                    for s in spans {
+                        let from = weekday_index(&s.from.name);
+                        let to = s.to.as_ref().map_or(from, |t| weekday_index(&t.name));
+                        if let (Some(a), Some(b)) = (from, to) {
+                            let mut d = a;
+                            loop {
+                                days[d] = true;
+                                if d == b {
+                                    break;
+                                }
+                                d = (d + 1) % 7;
+                            }
+                        }
+                    }
+                }
+                CalendarItem::Hours(a, b, _) => {
+                    open = a.hour * 3_600 + a.minute * 60;
+                    close = (b.hour * 3_600 + b.minute * 60).min(86_400);
+                }
+                CalendarItem::Holidays(ds, _) => {
+                    holidays.extend(
+                        ds.iter()
+                            .filter_map(|d| NaiveDate::from_ymd_opt(d.year, d.month, d.day)),
+                    );
+                }
+            }
+        }
+        if !any_days {
+            days = [true; 7];
+        }
+        if close <= open {
+            open = 0;
+            close = 86_400;
+        }
+        holidays.sort();
+        Calendar {
+            name: decl.name.name.clone(),
+            days,
+            open,
+            close,
+            holidays,
+            tz,
+        }
+    }
+
+    /// Seconds of open time in one open day: the length of a `business day`.
+    pub fn daily_span(&self) -> i64 {
+        i64::from(self.close - self.open)
+    }
+
+    fn is_open_day(&self, d: NaiveDate) -> bool {
+        self.days[d.weekday().num_days_from_monday() as usize]
+            && self.holidays.binary_search(&d).is_err()
+    }
+
+    /// The instant of local `date` + `secs` seconds in the calendar's zone.
+    fn at(&self, date: NaiveDate, secs: u32) -> i64 {
+        let naive = date.and_hms_opt(0, 0, 0).unwrap_or_default()
+            + ChronoDuration::seconds(i64::from(secs));
+        local_to_instant(self.tz, naive)
+    }
+
+    fn local(&self, t: i64) -> NaiveDateTime {
+        self.tz
+            .timestamp_opt(t, 0)
+            .single()
+            .map(|d| d.naive_local())
+            .unwrap_or_default()
+    }
+
+    /// `t` itself when the calendar is open at `t`, else the next opening.
+    pub fn next_opening(&self, t: i64) -> i64 {
+        let local = self.local(t);
+        let mut date = local.date();
+        let secs = local.time().num_seconds_from_midnight_u32();
+        if self.is_open_day(date) {
+            if secs >= self.open && secs < self.close {
+                return t;
+            }
+            if secs < self.open {
+                return self.at(date, self.open).max(t);
+            }
+        }
+        for _ in 0..MAX_DAYS_AHEAD {
+            date = date.succ_opt().unwrap_or(date);
+            if self.is_open_day(date) {
+                return self.at(date, self.open).max(t);
+            }
+        }
+        t
+    }
+
+    /// The instant after `amount` seconds of open time counted from `t`
+    /// (counting starts at the next opening when closed).
+    pub fn add_business(&self, t: i64, amount: i64) -> i64 {
+        if amount <= 0 {
+            return t;
+        }
+        let mut cur = self.next_opening(t);
+        let mut left = amount;
+        for _ in 0..MAX_DAYS_AHEAD * 2 {
+            let date = self.local(cur).date();
+            let close = self.at(date, self.close);
+            let avail = close - cur;
+            if left <= avail {
+                return cur + left;
+            }
+            left -= avail.max(0);
+            let next = self.next_opening(close);
+            if next <= cur {
+                break;
+            }
+            cur = next;
+        }
+        cur + left
+    }
+}
+
+trait SecsFromMidnight {
+    fn num_seconds_from_midnight_u32(&self) -> u32;
+}
+
+impl SecsFromMidnight for chrono::NaiveTime {
+    fn num_seconds_from_midnight_u32(&self) -> u32 {
+        chrono::Timelike::num_seconds_from_midnight(self)
+    }
+}
+
+/// A local date-time in `tz` as an instant: the earlier one when the clock
+/// goes back, and the first valid instant after a gap when it goes forward.
+pub fn local_to_instant(tz: Tz, naive: NaiveDateTime) -> i64 {
+    match tz.from_local_datetime(&naive) {
+        chrono::LocalResult::Single(d) => d.timestamp(),
+        chrono::LocalResult::Ambiguous(a, _) => a.timestamp(),
+        chrono::LocalResult::None => {
+            let later = naive + ChronoDuration::hours(1);
+            tz.from_local_datetime(&later)
+                .earliest()
+                .map_or_else(|| naive.and_utc().timestamp(), |d| d.timestamp())
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn cal() -> Calendar {
+        Calendar {
+            name: "business".into(),
+            days: [true, true, true, true, true, false, false],
+            open: 9 * 3600,
+            close: 17 * 3600 + 1800,
+            holidays: vec![NaiveDate::from_ymd_opt(2026, 3, 9).unwrap()],
+            tz: Tz::UTC,
+        }
+    }
+
+    fn ts(s: &str) -> i64 {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+            .unwrap()
+            .and_utc()
+            .timestamp()
+    }
+
+    #[test]
+    fn next_opening_skips_nights_weekends_and_holidays() {
+        let c = cal();
+        // Friday 2026-03-06 18:00 -> Monday 03-09 is a holiday -> Tuesday 09:00.
+        assert_eq!(c.next_opening(ts("2026-03-06 18:00")), ts("2026-03-10 09:00"));
+        assert_eq!(c.next_opening(ts("2026-03-05 10:00")), ts("2026-03-05 10:00"));
+        assert_eq!(c.next_opening(ts("2026-03-05 07:00")), ts("2026-03-05 09:00"));
+    }
+
+    #[test]
+    fn business_days_count_open_time_only() {
+        let c = cal();
+        // Thursday 16:30 + 2 business days (2 x 8.5 h): one hour Thursday,
+        // all of Friday, Monday is a holiday, then 7.5 h on Tuesday.
+        let two_days = 2 * c.daily_span();
+        assert_eq!(
+            c.add_business(ts("2026-03-05 16:30"), two_days),
+            ts("2026-03-10 16:30")
+        );
+        assert_eq!(c.add_business(ts("2026-03-05 09:00"), 3600), ts("2026-03-05 10:00"));
+    }
+}

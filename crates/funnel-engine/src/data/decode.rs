@@ -1,0 +1,150 @@
+//! Decoding one cell of text into a typed [`Value`], and reading instants.
+//!
+//! Every input format hands cells to these functions as text (JSON and YAML
+//! scalars are turned into their text first), so CSV, JSON Lines and YAML
+//! accept exactly the same values.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use chrono_tz::Tz;
+use funnel_check::Ty;
+use rust_decimal::Decimal;
+
+use crate::calendar::local_to_instant;
+use crate::value::{Interner, Value};
+
+/// Decode `text` as a value of type `ty`; `Err` is the reason, for a message.
+pub fn decode(text: &str, ty: &Ty, tz: Tz, texts: &mut Interner) -> Result<Value, String> {
+    let t = text.trim();
+    match ty {
+        Ty::Text => Ok(Value::Text(texts.intern(text))),
+        Ty::Enum(values) => {
+            if values.iter().any(|v| v == t) {
+                Ok(Value::Text(texts.intern(t)))
+            } else {
+                Err(format!("`{t}` is not one of {}", values.join(" | ")))
+            }
+        }
+        Ty::Number => t
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .map(Value::Num)
+            .ok_or_else(|| format!("`{t}` is not a number")),
+        Ty::Money => parse_money(t)
+            .map(Value::Money)
+            .ok_or_else(|| format!("`{t}` is not an amount of money")),
+        Ty::Percent => parse_percent(t)
+            .map(Value::Num)
+            .ok_or_else(|| format!("`{t}` is not a percent (write `25%` or `0.25`)")),
+        Ty::Duration => parse_duration(t)
+            .map(Value::Dur)
+            .ok_or_else(|| format!("`{t}` is not a duration (write `3 days`)")),
+        Ty::Date | Ty::DateTime => parse_instant(t, tz).map(Value::Time),
+        Ty::Bool => match t.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" => Ok(Value::Bool(true)),
+            "false" | "no" | "0" => Ok(Value::Bool(false)),
+            _ => Err(format!("`{t}` is not true or false")),
+        },
+        Ty::Stage | Ty::Error => Ok(Value::Text(texts.intern(t))),
+    }
+}
+
+/// `$10,000.50`, `10000.5`, `-3`.
+pub fn parse_money(t: &str) -> Option<Decimal> {
+    let neg = t.starts_with('-');
+    let body: String = t
+        .trim_start_matches('-')
+        .trim_start_matches('$')
+        .chars()
+        .filter(|c| *c != ',' && *c != '_')
+        .collect();
+    if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    let d = body.parse::<Decimal>().ok()?;
+    Some(if neg { -d } else { d })
+}
+
+/// `25%` is 0.25; a plain number is already a fraction.
+pub fn parse_percent(t: &str) -> Option<f64> {
+    let (num, scale) = match t.strip_suffix('%') {
+        Some(n) => (n.trim(), 100.0),
+        None => (t, 1.0),
+    };
+    num.parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite())
+        .map(|n| n / scale)
+}
+
+/// `3 days`, `12 hours`, `1 week`; a plain number is days. Seconds.
+pub fn parse_duration(t: &str) -> Option<i64> {
+    let mut parts = t.split_whitespace();
+    let n: f64 = parts.next()?.parse().ok()?;
+    let unit = match parts.next().map(|u| u.trim_end_matches('s')) {
+        None | Some("day") => 86_400.0,
+        Some("minute") => 60.0,
+        Some("hour") => 3_600.0,
+        Some("week") => 7.0 * 86_400.0,
+        Some("month") => 30.0 * 86_400.0,
+        Some(_) => return None,
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    Some((n * unit).round() as i64)
+}
+
+/// An instant: RFC 3339 (`2026-03-02T09:00:00+01:00`), or a local date-time
+/// `2026-03-02 09:00[:ss]` (also with `T`) or a bare date, read in `tz`.
+pub fn parse_instant(t: &str, tz: Tz) -> Result<i64, String> {
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Ok(d.timestamp());
+    }
+    for f in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(t, f) {
+            return Ok(local_to_instant(tz, n));
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok(local_to_instant(tz, d.and_time(chrono::NaiveTime::MIN)));
+    }
+    Err(format!(
+        "`{t}` is not a date-time (write `2026-03-02 09:00` or RFC 3339 `2026-03-02T09:00:00Z`)"
+    ))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_decode_by_type() {
+        let mut i = Interner::new();
+        let tz = Tz::UTC;
+        assert_eq!(
+            decode("$10,000", &Ty::Money, tz, &mut i),
+            Ok(Value::Money(Decimal::new(10_000, 0)))
+        );
+        assert_eq!(decode("25%", &Ty::Percent, tz, &mut i), Ok(Value::Num(0.25)));
+        assert!(decode("abc", &Ty::Number, tz, &mut i).is_err());
+        let e = decode("retail", &Ty::Enum(vec!["software".into()]), tz, &mut i);
+        assert_eq!(e, Err("`retail` is not one of software".to_string()));
+        assert_eq!(decode("yes", &Ty::Bool, tz, &mut i), Ok(Value::Bool(true)));
+    }
+
+    #[test]
+    fn instants_read_in_the_zone() {
+        let warsaw: Tz = "Europe/Warsaw".parse().unwrap();
+        // 09:00 in Warsaw in March is 08:00 UTC.
+        assert_eq!(parse_instant("2026-03-02 09:00", warsaw), Ok(1_772_438_400));
+        assert_eq!(parse_instant("2026-03-02T08:00:00Z", warsaw), Ok(1_772_438_400));
+        assert!(parse_instant("2026-13-02", warsaw).is_err());
+    }
+}

@@ -1,0 +1,302 @@
+//! Lead data input: leads and events from CSV, JSON Lines or YAML.
+//!
+//! Parsing is pure: readers take `impl Read` and a file name for messages.
+//! Each format turns its rows into cells of text keyed by column, and the
+//! sinks in [`rows`] check them against the playbook's declarations and
+//! decode them into compact storage: leads as a flat table of values, events
+//! as fixed-size records with their field values in a side arena, so memory
+//! grows with leads and with events only by a few bytes each.
+
+// Errors are the rare path and carry a message, location and help; boxing
+// them would only add an allocation to every error site.
+#![allow(clippy::result_large_err)]
+
+mod csv;
+pub mod decode;
+mod jsonl;
+mod rows;
+mod yaml;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::io::Read;
+
+use crate::compile::Compiled;
+use crate::value::{Interner, Value};
+
+pub use rows::EventRec;
+
+/// The format of a data file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Jsonl,
+    Yaml,
+}
+
+impl Format {
+    /// The format a file name's extension implies.
+    pub fn from_path(name: &str) -> Option<Format> {
+        let lower = name.to_ascii_lowercase();
+        let ext = lower.rsplit('.').next().unwrap_or_default();
+        match ext {
+            "csv" => Some(Format::Csv),
+            "jsonl" | "ndjson" | "json" => Some(Format::Jsonl),
+            "yaml" | "yml" => Some(Format::Yaml),
+            _ => None,
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "csv" => Some(Format::Csv),
+            "jsonl" | "ndjson" | "json" => Some(Format::Jsonl),
+            "yaml" | "yml" => Some(Format::Yaml),
+            _ => None,
+        }
+    }
+}
+
+/// What to do with a row that does not match the declarations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum BadRows {
+    /// Stop with an error naming the file, line and column.
+    #[default]
+    Error,
+    /// Skip the row and count it.
+    Skip,
+}
+
+/// Why a row was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RejectKind {
+    /// A cell that does not decode, a missing required value, a wrong number of cells.
+    BadValue,
+    UnknownEvent,
+    UnknownLead,
+    DuplicateLead,
+}
+
+impl RejectKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectKind::BadValue => "bad value",
+            RejectKind::UnknownEvent => "unknown event type",
+            RejectKind::UnknownLead => "unknown lead",
+            RejectKind::DuplicateLead => "duplicate lead id",
+        }
+    }
+}
+
+/// An input problem: a whole-file problem, or a bad row under [`BadRows::Error`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataError {
+    pub file: String,
+    /// 1-based line, when the problem has one.
+    pub line: Option<usize>,
+    /// 1-based column (CSV field number), when known.
+    pub column: Option<usize>,
+    /// The column or key name, when the problem is in one.
+    pub field: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+    /// For row problems: the kind, as counted under `--on-bad-row skip`.
+    pub kind: Option<RejectKind>,
+}
+
+impl DataError {
+    pub(crate) fn file(file: &str, message: impl Into<String>) -> DataError {
+        DataError {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            field: None,
+            message: message.into(),
+            help: None,
+            kind: None,
+        }
+    }
+
+    pub(crate) fn help(mut self, help: impl Into<String>) -> DataError {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub(crate) fn at(mut self, line: usize) -> DataError {
+        self.line = Some(line);
+        self
+    }
+
+    /// `file:line:column`, as far as known.
+    pub fn location(&self) -> String {
+        let mut s = self.file.clone();
+        if let Some(l) = self.line {
+            s.push_str(&format!(":{l}"));
+            if let Some(c) = self.column {
+                s.push_str(&format!(":{c}"));
+            }
+        }
+        s
+    }
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location(), self.message)?;
+        if let Some(h) = &self.help {
+            write!(f, "\n  help: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DataError {}
+
+/// Counts for one input file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InputReport {
+    pub file: String,
+    /// Data rows read (the header not counted).
+    pub read: usize,
+    pub used: usize,
+    pub rejected: usize,
+    /// Rejected rows per kind, with the first such problem's message.
+    pub by_kind: BTreeMap<RejectKind, (usize, String)>,
+}
+
+/// The leads: ids, an index by id, and their field values (row-major).
+#[derive(Clone, Debug, Default)]
+pub struct Leads {
+    pub ids: Vec<Box<str>>,
+    pub index: HashMap<Box<str>, u32>,
+    /// `ids.len() * n_fields` values, lead by lead.
+    pub values: Vec<Value>,
+    pub n_fields: usize,
+}
+
+impl Leads {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    pub fn fields(&self, lead: usize) -> &[Value] {
+        let n = self.n_fields;
+        self.values.get(lead * n..lead * n + n).unwrap_or_default()
+    }
+}
+
+/// The events, in input order until [`Events::sort`]; field values of event
+/// `r` are `values[r.off .. r.off + fields of r.event]`.
+#[derive(Clone, Debug, Default)]
+pub struct Events {
+    pub recs: Vec<EventRec>,
+    pub values: Vec<Value>,
+}
+
+impl Events {
+    /// Sort by (instant, input order).
+    pub fn sort(&mut self) {
+        self.recs.sort_unstable_by_key(|r| (r.at, r.seq));
+    }
+}
+
+/// Leads, events and the interner their text values live in.
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    pub texts: Interner,
+    pub leads: Leads,
+    pub events: Events,
+    pub lead_report: InputReport,
+    pub event_report: InputReport,
+}
+
+impl Dataset {
+    /// An empty dataset sharing the compiled playbook's interned literals.
+    pub fn new(c: &Compiled) -> Dataset {
+        Dataset {
+            texts: c.texts.clone(),
+            leads: Leads {
+                n_fields: c.lead_fields.len(),
+                ..Leads::default()
+            },
+            events: Events::default(),
+            lead_report: InputReport::default(),
+            event_report: InputReport::default(),
+        }
+    }
+
+    /// Read the leads file.
+    pub fn read_leads(
+        &mut self,
+        c: &Compiled,
+        input: impl Read,
+        file: &str,
+        format: Format,
+        policy: BadRows,
+    ) -> Result<(), DataError> {
+        let mut sink = rows::LeadSink::new(c, self, file, policy);
+        read_rows(input, file, format, &mut sink)?;
+        let report = sink.finish()?;
+        self.lead_report = report;
+        Ok(())
+    }
+
+    /// Read the events file (after the leads), then sort the events.
+    pub fn read_events(
+        &mut self,
+        c: &Compiled,
+        input: impl Read,
+        file: &str,
+        format: Format,
+        policy: BadRows,
+    ) -> Result<(), DataError> {
+        let mut sink = rows::EventSink::new(c, self, file, policy);
+        read_rows(input, file, format, &mut sink)?;
+        let report = sink.finish()?;
+        self.event_report = report;
+        self.events.sort();
+        Ok(())
+    }
+}
+
+/// A consumer of rows: the set of columns it accepts, then the rows.
+pub(crate) trait RowSink {
+    /// The column's index, or `None` when the column is unknown.
+    fn column(&self, name: &str) -> Option<usize>;
+    /// The names of all accepted columns, for "unknown column" help.
+    fn columns(&self) -> Vec<String>;
+    /// Columns that must be present in a CSV header.
+    fn check_header(&self, present: &[bool]) -> Result<(), String>;
+    /// One row: `cells[col]` is the text, `None` when absent. `pos[col]`
+    /// is the 1-based CSV column number (0 when not CSV).
+    fn row(&mut self, line: usize, cells: &[Option<&str>], pos: &[usize]) -> Result<(), DataError>;
+    /// A row that could not even be split into cells (counted as read).
+    fn bad_row(&mut self, e: DataError) -> Result<(), DataError>;
+}
+
+fn read_rows(
+    input: impl Read,
+    file: &str,
+    format: Format,
+    sink: &mut dyn RowSink,
+) -> Result<(), DataError> {
+    match format {
+        Format::Csv => csv::read(input, file, sink),
+        Format::Jsonl => jsonl::read(input, file, sink),
+        Format::Yaml => yaml::read(input, file, sink),
+    }
+}
+
+/// The "unknown column" error every format reports the same way.
+pub(crate) fn unknown_column(file: &str, name: &str, sink: &dyn RowSink) -> DataError {
+    let mut e = DataError::file(file, format!("unknown column `{name}`"));
+    e.field = Some(name.to_string());
+    e.help(format!(
+        "the playbook declares these columns: {}; remove the column or declare the field",
+        sink.columns().join(", ")
+    ))
+}

@@ -1,0 +1,391 @@
+//! Evaluating KPIs at the end of a replay.
+//!
+//! Each aggregate runs over its facts (stage entries, breaches, events,
+//! lead durations), grouped by the KPI's `by` keys; arithmetic then runs per
+//! key, with scalars (inputs, literals, ungrouped KPIs) broadcast. A key one
+//! operand lacks takes that aggregate's empty value (0 for counts and sums,
+//! undefined for averages). Division by zero, an average of nothing and
+//! overflow are undefined (`None`), never 0.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, TimeZone};
+use funnel_syntax::ast::{ArithOp, CmpOp};
+use rust_decimal::Decimal;
+
+use super::{ByKey, Fun, KExpr, KTy, Period, Source};
+use crate::compile::Compiled;
+use crate::data::EventRec;
+use crate::trace::Breach;
+use crate::value::{fmt_num, Interner, Value};
+
+/// What the KPIs are computed from.
+pub struct Facts<'a> {
+    pub c: &'a Compiled,
+    pub texts: &'a Interner,
+    /// Final lead field values, lead by lead.
+    pub vals: &'a [Value],
+    /// Entry instant per lead and stage (`i64::MIN`: never).
+    pub entered: &'a [i64],
+    pub n_leads: usize,
+    pub breaches: &'a [Breach],
+    /// The events processed (up to the as-of instant).
+    pub events: &'a [EventRec],
+    pub event_values: &'a [Value],
+    pub inputs: &'a [Value],
+}
+
+/// A target's verdict on a KPI's total.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetStatus {
+    Met,
+    Missed,
+    Undefined,
+}
+
+impl TargetStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetStatus::Met => "met",
+            TargetStatus::Missed => "missed",
+            TargetStatus::Undefined => "undefined",
+        }
+    }
+}
+
+/// One KPI's value: the total and, with `by`, one value per group.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KpiResult {
+    pub name: String,
+    pub ty: KTy,
+    pub by: Vec<String>,
+    pub total: Option<Decimal>,
+    pub groups: Vec<(Vec<String>, Option<Decimal>)>,
+    /// The target's text, its verdict.
+    pub target: Option<(String, TargetStatus)>,
+}
+
+/// A value being computed: a total and per-group values.
+#[derive(Clone, Debug)]
+struct KVal {
+    total: Option<Decimal>,
+    grouped: bool,
+    groups: BTreeMap<Vec<String>, Option<Decimal>>,
+    /// The value for a group with no facts.
+    empty: Option<Decimal>,
+}
+
+impl KVal {
+    fn scalar(v: Option<Decimal>) -> KVal {
+        KVal {
+            total: v,
+            grouped: false,
+            groups: BTreeMap::new(),
+            empty: v,
+        }
+    }
+
+    fn at(&self, key: &[String]) -> Option<Decimal> {
+        if self.grouped {
+            self.groups.get(key).copied().unwrap_or(self.empty)
+        } else {
+            self.total
+        }
+    }
+}
+
+/// Evaluate every KPI.
+pub fn evaluate(f: &Facts<'_>) -> Vec<KpiResult> {
+    let kpis = &f.c.kpis;
+    let mut totals: Vec<Option<Option<Decimal>>> = vec![None; kpis.len()];
+    let mut out = Vec::new();
+    for (i, k) in kpis.iter().enumerate() {
+        let v = eval(f, &k.expr, &k.by, &mut totals, 0);
+        totals[i] = Some(v.total);
+        let target = k.target.as_ref().map(|(op, want, text)| {
+            let status = match v.total {
+                None => TargetStatus::Undefined,
+                Some(got) if holds(*op, got, *want) => TargetStatus::Met,
+                Some(_) => TargetStatus::Missed,
+            };
+            (text.clone(), status)
+        });
+        out.push(KpiResult {
+            name: k.name.clone(),
+            ty: k.ty,
+            by: k.by_names.clone(),
+            total: v.total,
+            groups: if k.by.is_empty() {
+                Vec::new()
+            } else {
+                v.groups.into_iter().collect()
+            },
+            target,
+        });
+    }
+    out
+}
+
+fn holds(op: CmpOp, a: Decimal, b: Decimal) -> bool {
+    match op {
+        CmpOp::Eq => a == b,
+        CmpOp::Ne => a != b,
+        CmpOp::Ge => a >= b,
+        CmpOp::Le => a <= b,
+        CmpOp::Gt => a > b,
+        CmpOp::Lt => a < b,
+    }
+}
+
+fn eval(
+    f: &Facts<'_>,
+    e: &KExpr,
+    by: &[ByKey],
+    totals: &mut Vec<Option<Option<Decimal>>>,
+    depth: usize,
+) -> KVal {
+    if depth > 64 {
+        return KVal::scalar(None);
+    }
+    match e {
+        KExpr::Const(d) => KVal::scalar(Some(*d)),
+        KExpr::Undefined => KVal::scalar(None),
+        KExpr::Input(i) => KVal::scalar(f.inputs.get(*i as usize).and_then(|v| input_decimal(*v))),
+        KExpr::Kpi(i) => {
+            let Some(k) = f.c.kpis.get(*i as usize) else {
+                return KVal::scalar(None);
+            };
+            if k.by.is_empty() {
+                if let Some(Some(t)) = totals.get(*i as usize) {
+                    return KVal::scalar(*t);
+                }
+                let v = eval(f, &k.expr, &[], totals, depth + 1);
+                return KVal::scalar(v.total);
+            }
+            eval(f, &k.expr, by, totals, depth + 1)
+        }
+        KExpr::Agg(fun, src) => aggregate(f, *fun, src, by),
+        KExpr::Neg(a) => {
+            let mut v = eval(f, a, by, totals, depth + 1);
+            v.total = v.total.map(|d| -d);
+            v.empty = v.empty.map(|d| -d);
+            v.groups.values_mut().for_each(|g| *g = g.map(|d| -d));
+            v
+        }
+        KExpr::Arith(op, a, b) => {
+            let x = eval(f, a, by, totals, depth + 1);
+            let y = eval(f, b, by, totals, depth + 1);
+            combine(*op, &x, &y)
+        }
+    }
+}
+
+fn input_decimal(v: Value) -> Option<Decimal> {
+    match v {
+        Value::Money(d) => Some(d),
+        Value::Num(n) => Decimal::from_f64_retain(n).map(|d| d.round_dp(12).normalize()),
+        Value::Dur(s) => Decimal::from(s).checked_div(Decimal::from(86_400)),
+        _ => None,
+    }
+}
+
+fn op(o: ArithOp, a: Option<Decimal>, b: Option<Decimal>) -> Option<Decimal> {
+    let (a, b) = (a?, b?);
+    match o {
+        ArithOp::Add => a.checked_add(b),
+        ArithOp::Sub => a.checked_sub(b),
+        ArithOp::Mul => a.checked_mul(b),
+        ArithOp::Div => a.checked_div(b),
+    }
+}
+
+fn combine(o: ArithOp, x: &KVal, y: &KVal) -> KVal {
+    let grouped = x.grouped || y.grouped;
+    let mut groups = BTreeMap::new();
+    if grouped {
+        for key in x.groups.keys().chain(y.groups.keys()) {
+            if !groups.contains_key(key) {
+                groups.insert(key.clone(), op(o, x.at(key), y.at(key)));
+            }
+        }
+    }
+    KVal {
+        total: op(o, x.total, y.total),
+        grouped,
+        groups,
+        empty: op(o, x.empty, y.empty),
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct Acc {
+    n: u64,
+    sum: Decimal,
+    min: Option<Decimal>,
+    max: Option<Decimal>,
+    overflow: bool,
+}
+
+impl Acc {
+    fn add(&mut self, v: Decimal) {
+        self.n += 1;
+        match self.sum.checked_add(v) {
+            Some(s) => self.sum = s,
+            None => self.overflow = true,
+        }
+        self.min = Some(self.min.map_or(v, |m| m.min(v)));
+        self.max = Some(self.max.map_or(v, |m| m.max(v)));
+    }
+
+    fn result(&self, fun: Fun) -> Option<Decimal> {
+        if self.overflow {
+            return None;
+        }
+        match fun {
+            Fun::Count => Some(Decimal::from(self.n)),
+            Fun::Sum => Some(self.sum),
+            Fun::Avg if self.n == 0 => None,
+            Fun::Avg => self.sum.checked_div(Decimal::from(self.n)),
+            Fun::Min => self.min,
+            Fun::Max => self.max,
+        }
+    }
+}
+
+/// One fact: when, whose, which event (for event-field keys), and its value.
+struct Fact {
+    at: i64,
+    lead: usize,
+    event: Option<(u16, u32)>,
+    value: Option<Decimal>,
+}
+
+fn aggregate(f: &Facts<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
+    let mut total = Acc::default();
+    let mut groups: BTreeMap<Vec<String>, Acc> = BTreeMap::new();
+    let mut add = |fact: Fact| {
+        let Some(v) = fact.value else { return };
+        total.add(v);
+        if !by.is_empty() {
+            let key: Vec<String> = by.iter().map(|k| label(f, k, &fact)).collect();
+            groups.entry(key).or_default().add(v);
+        }
+    };
+    let ns = f.c.stages.len();
+    match src {
+        Source::Entered(s) => {
+            for lead in 0..f.n_leads {
+                let at = f.entered[lead * ns + *s as usize];
+                if at != i64::MIN {
+                    add(Fact { at, lead, event: None, value: Some(Decimal::ONE) });
+                }
+            }
+        }
+        Source::Breached(sla) => {
+            for b in f.breaches.iter().filter(|b| b.sla == *sla) {
+                let fact = Fact { at: b.at, lead: b.lead as usize, event: None, value: Some(Decimal::ONE) };
+                add(fact);
+            }
+        }
+        Source::Days { from, to } => {
+            for lead in 0..f.n_leads {
+                let a = f.entered[lead * ns + *from as usize];
+                let b = f.entered[lead * ns + *to as usize];
+                if a != i64::MIN && b != i64::MIN {
+                    let days = Decimal::from(b - a).checked_div(Decimal::from(86_400));
+                    add(Fact { at: b, lead, event: None, value: days });
+                }
+            }
+        }
+        Source::Events { event, field } => {
+            for r in f.events.iter().filter(|r| r.event == *event) {
+                let value = match field {
+                    None => Some(Decimal::ONE),
+                    Some(fi) => f
+                        .event_values
+                        .get(r.off as usize + *fi as usize)
+                        .and_then(|v| v.as_decimal()),
+                };
+                let fact = Fact { at: r.at, lead: r.lead as usize, event: Some((r.event, r.off)), value };
+                add(fact);
+            }
+        }
+    }
+    let empty = Acc::default().result(fun);
+    KVal {
+        total: total.result(fun),
+        grouped: !by.is_empty(),
+        groups: groups.into_iter().map(|(k, a)| (k, a.result(fun))).collect(),
+        empty,
+    }
+}
+
+fn label(f: &Facts<'_>, key: &ByKey, fact: &Fact) -> String {
+    match key {
+        ByKey::Period(p) => period_label(*p, fact.at, f.c.tz),
+        ByKey::LeadField(i) => {
+            let nf = f.c.lead_fields.len();
+            value_label(f.vals.get(fact.lead * nf + *i as usize).copied(), f.texts)
+        }
+        ByKey::EventField(name) => {
+            let v = fact.event.and_then(|(e, off)| {
+                let pos = f.c.events.get(e as usize)?.fields.iter().position(|x| x.name == *name)?;
+                f.event_values.get(off as usize + pos).copied()
+            });
+            value_label(v, f.texts)
+        }
+    }
+}
+
+fn value_label(v: Option<Value>, texts: &Interner) -> String {
+    match v {
+        None | Some(Value::Missing) => "(none)".to_string(),
+        Some(Value::Text(s)) => texts.resolve(s).to_string(),
+        Some(Value::Num(n)) => fmt_num(n),
+        Some(Value::Money(d)) => d.normalize().to_string(),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(Value::Time(t)) | Some(Value::Dur(t)) => t.to_string(),
+    }
+}
+
+/// `2026-03-02`, `2026-W10`, `2026-03`, `2026-Q1`, `2026` in the zone.
+pub fn period_label(p: Period, t: i64, tz: chrono_tz::Tz) -> String {
+    let Some(d) = tz.timestamp_opt(t, 0).single() else {
+        return t.to_string();
+    };
+    match p {
+        Period::Day => d.format("%Y-%m-%d").to_string(),
+        Period::Week => {
+            let w = d.iso_week();
+            format!("{}-W{:02}", w.year(), w.week())
+        }
+        Period::Month => d.format("%Y-%m").to_string(),
+        Period::Quarter => format!("{}-Q{}", d.year(), (d.month() - 1) / 3 + 1),
+        Period::Year => d.year().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn period_labels() {
+        let t = 1_772_438_400; // 2026-03-02 08:00 UTC, a Monday
+        let tz = chrono_tz::Tz::UTC;
+        assert_eq!(period_label(Period::Day, t, tz), "2026-03-02");
+        assert_eq!(period_label(Period::Week, t, tz), "2026-W10");
+        assert_eq!(period_label(Period::Month, t, tz), "2026-03");
+        assert_eq!(period_label(Period::Quarter, t, tz), "2026-Q1");
+        assert_eq!(period_label(Period::Year, t, tz), "2026");
+    }
+
+    #[test]
+    fn zero_denominators_are_undefined() {
+        let a = KVal::scalar(Some(Decimal::from(5)));
+        let b = KVal::scalar(Some(Decimal::ZERO));
+        assert_eq!(combine(ArithOp::Div, &a, &b).total, None);
+        assert_eq!(Acc::default().result(Fun::Avg), None);
+        assert_eq!(Acc::default().result(Fun::Count), Some(Decimal::ZERO));
+    }
+}

@@ -1,0 +1,337 @@
+//! Pure serialisers of a run's results: `leads.csv`, `transitions.csv`,
+//! `actions.jsonl`, `kpis.json`, and the formatting of values, instants,
+//! money and KPI values for people. They return strings; the CLI writes them.
+
+use chrono::TimeZone;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde_json::json;
+
+use crate::compile::Compiled;
+use crate::data::Dataset;
+use crate::eval::NO_STAGE;
+use crate::kpi::KTy;
+use crate::trace::{ActionDetail, Reason, Transition};
+use crate::value::{fmt_num, Interner, Value};
+use crate::Outcome;
+
+/// An instant as RFC 3339 in the playbook's zone: `2026-03-02T09:00:00+01:00`.
+pub fn fmt_time(t: i64, tz: chrono_tz::Tz) -> String {
+    match tz.timestamp_opt(t, 0).single() {
+        Some(d) => d.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        None => t.to_string(),
+    }
+}
+
+/// An instant for people: `2026-03-02 09:00` in the playbook's zone.
+pub fn fmt_time_short(t: i64, tz: chrono_tz::Tz) -> String {
+    match tz.timestamp_opt(t, 0).single() {
+        Some(d) => d.format("%Y-%m-%d %H:%M").to_string(),
+        None => t.to_string(),
+    }
+}
+
+fn currency_symbol(code: &str) -> String {
+    match code {
+        "USD" | "$" => "$".into(),
+        "EUR" => "€".into(),
+        "GBP" => "£".into(),
+        "JPY" => "¥".into(),
+        other => format!("{other} "),
+    }
+}
+
+/// Digits with thousands separators.
+fn group_thousands(int: &str) -> String {
+    let (sign, digits) = match int.strip_prefix('-') {
+        Some(d) => ("-", d),
+        None => ("", int),
+    };
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    format!("{sign}{out}")
+}
+
+/// A decimal rounded to `dp` places, trailing zeros dropped, with separators.
+fn fmt_decimal(d: Decimal, dp: u32) -> String {
+    let r = d
+        .round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
+        .normalize();
+    let s = r.to_string();
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i.to_string(), Some(f.to_string())),
+        None => (s, None),
+    };
+    let int = if int == "-0" { "0".to_string() } else { int };
+    match frac {
+        Some(f) => format!("{}.{f}", group_thousands(&int)),
+        None => group_thousands(&int),
+    }
+}
+
+/// Money for people: `$10,000`, `$1,234.50`.
+pub fn fmt_money(d: Decimal, currency: &str) -> String {
+    let sym = currency_symbol(currency);
+    let neg = d.is_sign_negative() && !d.is_zero();
+    let r = d.abs().round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let body = if r.fract().is_zero() {
+        fmt_decimal(r, 0)
+    } else {
+        let s = format!("{:.2}", r);
+        match s.split_once('.') {
+            Some((i, f)) => format!("{}.{f}", group_thousands(i)),
+            None => s,
+        }
+    };
+    format!("{}{sym}{body}", if neg { "-" } else { "" })
+}
+
+/// A KPI value for people, by its type; `undefined` for no value.
+pub fn fmt_kpi(v: Option<Decimal>, ty: KTy, currency: &str) -> String {
+    let Some(d) = v else {
+        return "undefined".to_string();
+    };
+    match ty {
+        KTy::Number => fmt_decimal(d, 2),
+        KTy::Percent => format!("{}%", fmt_decimal(d * Decimal::ONE_HUNDRED, 2)),
+        KTy::Money => fmt_money(d, currency),
+        KTy::MoneyPerDay => format!("{} a day", fmt_money(d, currency)),
+        KTy::Days => {
+            let s = fmt_decimal(d, 2);
+            if s == "1" {
+                "1 day".to_string()
+            } else {
+                format!("{s} days")
+            }
+        }
+    }
+}
+
+/// A KPI value for machines: the exact decimal rounded to 6 places.
+pub fn kpi_number(v: Option<Decimal>) -> serde_json::Value {
+    match v {
+        Some(d) => json!(d
+            .round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero)
+            .normalize()
+            .to_string()),
+        None => serde_json::Value::Null,
+    }
+}
+
+/// A field value as text (empty for missing).
+pub fn fmt_value(v: Value, texts: &Interner, c: &Compiled) -> String {
+    match v {
+        Value::Missing => String::new(),
+        Value::Num(n) => fmt_num(n),
+        Value::Money(d) => fmt_money(d, &c.currency),
+        Value::Text(s) => texts.resolve(s).to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Time(t) => fmt_time(t, c.tz),
+        Value::Dur(s) => format!("{} days", fmt_num(s as f64 / 86_400.0)),
+    }
+}
+
+/// A stage's name, empty for "no stage".
+pub fn stage_name(c: &Compiled, s: u16) -> &str {
+    if s == NO_STAGE {
+        return "";
+    }
+    c.stages.get(s as usize).map_or("", |d| d.name.as_str())
+}
+
+/// Why a transition happened, in words: `on demo_request`,
+/// `when fit >= 20 and engagement >= 50`, `engagement at 50`, `skipped`.
+pub fn reason_text(c: &Compiled, t: &Transition) -> String {
+    let Some(stage) = c.stages.get(t.to as usize) else {
+        return String::new();
+    };
+    match t.reason {
+        Reason::Skipped => "skipped".to_string(),
+        Reason::Trigger => {
+            let text = stage.origin.text.trim_start();
+            let text = text.strip_prefix("lost").map_or(text, str::trim_start);
+            let text = text.strip_prefix(stage.name.as_str()).unwrap_or(text);
+            strip_comment(text).trim().to_string()
+        }
+        Reason::Threshold(i) => match stage.thresholds.get(i as usize) {
+            Some((score, points, _)) => {
+                let name = c.scores.get(*score as usize).map_or("", |s| s.name.as_str());
+                format!("{name} at {}", fmt_num(*points))
+            }
+            None => String::new(),
+        },
+    }
+}
+
+/// Source text without a trailing `# comment` (outside string literals).
+pub fn strip_comment(s: &str) -> &str {
+    let mut in_str = false;
+    for (i, ch) in s.char_indices() {
+        match ch {
+            '"' => in_str = !in_str,
+            '#' if !in_str => return s[..i].trim_end(),
+            _ => {}
+        }
+    }
+    s.trim_end()
+}
+
+fn csv_string(rows: Vec<Vec<String>>) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    for r in rows {
+        // Writing to a Vec cannot fail.
+        let _ = w.write_record(&r);
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// `leads.csv`: id, stage, one column per score, the fields `set` writes.
+pub fn leads_csv(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
+    let mut rows = Vec::with_capacity(ds.leads.len() + 1);
+    let mut header = vec!["id".to_string(), "stage".to_string()];
+    header.extend(c.scores.iter().map(|s| s.name.clone()));
+    header.extend(c.set_fields.iter().map(|f| c.lead_fields[*f as usize].name.clone()));
+    rows.push(header);
+    let ns = c.scores.len();
+    let nf = c.lead_fields.len();
+    for (l, id) in ds.leads.ids.iter().enumerate() {
+        let mut r = vec![id.to_string(), stage_name(c, o.stage[l]).to_string()];
+        r.extend(o.scores[l * ns..l * ns + ns].iter().map(|s| fmt_num(*s)));
+        for f in &c.set_fields {
+            r.push(fmt_value(o.vals[l * nf + *f as usize], &ds.texts, c));
+        }
+        rows.push(r);
+    }
+    csv_string(rows)
+}
+
+/// `transitions.csv`: lead, from, to, at, reason.
+pub fn transitions_csv(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
+    let mut rows = vec![["lead", "from", "to", "at", "reason"].map(String::from).to_vec()];
+    for t in &o.transitions {
+        rows.push(vec![
+            ds.leads.ids[t.lead as usize].to_string(),
+            stage_name(c, t.from).to_string(),
+            stage_name(c, t.to).to_string(),
+            fmt_time(t.at, c.tz),
+            reason_text(c, t),
+        ]);
+    }
+    csv_string(rows)
+}
+
+/// The detail of an action in words: template, `channel: message`, `field = value`.
+pub fn action_detail(c: &Compiled, texts: &Interner, d: &ActionDetail) -> String {
+    match d {
+        ActionDetail::Send(t) => texts.resolve(*t).to_string(),
+        ActionDetail::Notify { channel, message } => {
+            format!("{}: {message}", texts.resolve(*channel))
+        }
+        ActionDetail::Set { field, value } => format!(
+            "{} = {}",
+            c.lead_fields.get(*field as usize).map_or("", |f| f.name.as_str()),
+            fmt_value(*value, texts, c)
+        ),
+    }
+}
+
+/// `actions.jsonl`: one JSON object per send, notify and set.
+pub fn actions_jsonl(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
+    let mut out = String::new();
+    for a in &o.actions {
+        let mut obj = json!({
+            "at": fmt_time(a.at, c.tz),
+            "lead": &*ds.leads.ids[a.lead as usize],
+            "nurture": c.nurtures.get(a.nurture as usize).map_or("", |n| n.name.as_str()),
+            "step_line": a.line,
+            "kind": a.detail.kind(),
+            "detail": action_detail(c, &ds.texts, &a.detail),
+        });
+        match &a.detail {
+            ActionDetail::Send(t) => obj["template"] = json!(ds.texts.resolve(*t)),
+            ActionDetail::Notify { channel, message } => {
+                obj["channel"] = json!(ds.texts.resolve(*channel));
+                obj["message"] = json!(message);
+            }
+            ActionDetail::Set { field, value } => {
+                let name = c.lead_fields.get(*field as usize).map_or("", |f| f.name.as_str());
+                obj["field"] = json!(name);
+                obj["value"] = json!(fmt_value(*value, &ds.texts, c));
+            }
+        }
+        out.push_str(&obj.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// `kpis.json`: per KPI its type, total, groups and target status.
+pub fn kpis_json(c: &Compiled, o: &Outcome) -> String {
+    let kpis: Vec<serde_json::Value> = o
+        .kpis
+        .iter()
+        .map(|k| {
+            let groups: Vec<serde_json::Value> = k
+                .groups
+                .iter()
+                .map(|(key, v)| {
+                    json!({
+                        "key": key,
+                        "value": kpi_number(*v),
+                        "display": fmt_kpi(*v, k.ty, &c.currency),
+                    })
+                })
+                .collect();
+            json!({
+                "name": k.name,
+                "type": k.ty.as_str(),
+                "by": k.by,
+                "total": kpi_number(k.total),
+                "display": fmt_kpi(k.total, k.ty, &c.currency),
+                "groups": groups,
+                "target": k.target.as_ref().map(|(text, s)| json!({
+                    "target": text,
+                    "status": s.as_str(),
+                })),
+            })
+        })
+        .collect();
+    let doc = json!({
+        "playbook": c.name,
+        "as_of": o.as_of.map(|t| fmt_time(t, c.tz)),
+        "kpis": kpis,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kpi_values_read_like_the_design() {
+        let d = |s: &str| s.parse::<Decimal>().ok();
+        assert_eq!(fmt_kpi(d("0.2"), KTy::Percent, "USD"), "20%");
+        assert_eq!(fmt_kpi(d("10000"), KTy::Money, "USD"), "$10,000");
+        assert_eq!(fmt_kpi(d("20000"), KTy::MoneyPerDay, "USD"), "$20,000 a day");
+        assert_eq!(fmt_kpi(d("20"), KTy::Days, "USD"), "20 days");
+        assert_eq!(fmt_kpi(d("0.06"), KTy::Percent, "USD"), "6%");
+        assert_eq!(fmt_kpi(d("1234.5"), KTy::Money, "USD"), "$1,234.50");
+        assert_eq!(fmt_kpi(d("1234567"), KTy::Number, "USD"), "1,234,567");
+        assert_eq!(fmt_kpi(None, KTy::Percent, "USD"), "undefined");
+        assert_eq!(fmt_kpi(d("0.333333"), KTy::Percent, "USD"), "33.33%");
+    }
+
+    #[test]
+    fn comments_are_stripped_from_reasons() {
+        assert_eq!(strip_comment("at 50   # the card"), "at 50");
+        assert_eq!(strip_comment("where a == \"#1\""), "where a == \"#1\"");
+    }
+}

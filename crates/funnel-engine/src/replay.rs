@@ -1,0 +1,339 @@
+//! The replay: a deterministic discrete-event simulation in event time.
+//!
+//! Events (sorted by instant, then input order) and timers (a binary heap
+//! ordered by instant, then creation order) are processed in time order up
+//! to the as-of instant; at the same instant events come before timers.
+//! Per event: (1) lost-stage triggers, (2) score `on` rules in source order,
+//! then [`Replay::settle`]: (3) `when` score rules, (4) forward stage
+//! triggers, (5) nurture exits, enrollments and `wait … for` resumptions,
+//! repeated while something changes. Per-lead state lives in flat vectors
+//! indexed by lead (and score, stage, rule slot or nurture), so the hot path
+//! does no lookups by name and no allocation.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+use crate::compile::Compiled;
+use crate::data::Dataset;
+use crate::eval::{Ctx, StagePos, NO_STAGE};
+use crate::trace::{Action, Breach, Entry, TraceEntry, Transition};
+use crate::value::{Sym, Value};
+
+/// How many settle passes one change may cause before we stop (a guard
+/// against rules that keep enabling each other).
+const MAX_SETTLE_PASSES: usize = 16;
+
+/// Options of one run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Stop at this instant; default: the last event's instant.
+    pub as_of: Option<i64>,
+    /// Record the full timeline of this lead (for `explain`).
+    pub trace: Option<u32>,
+    /// Input values, one per declared input (in declaration order).
+    pub inputs: Vec<Value>,
+}
+
+/// A timer: something due at an instant for a lead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Timer {
+    pub at: i64,
+    pub seq: u64,
+    pub lead: u32,
+    pub kind: TimerKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TimerKind {
+    /// Resume nurture `n` if the enrollment's generation is still `gen`.
+    Nurture { n: u16, gen: u32 },
+    Decay { score: u16 },
+    Sla { sla: u16 },
+}
+
+impl Ord for Timer {
+    fn cmp(&self, o: &Self) -> Ordering {
+        (self.at, self.seq).cmp(&(o.at, o.seq))
+    }
+}
+
+impl PartialOrd for Timer {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+/// Where a lead is in the funnel.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LeadState {
+    pub stage: u16,
+    pub rank: i32,
+    pub lost: bool,
+    pub started: bool,
+}
+
+/// Decay bookkeeping for one score of one lead.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DecayState {
+    /// Next instant the score decays; `i64::MIN` when none is due.
+    pub due: i64,
+    /// The first award's instant (for decay without `inactive`).
+    pub first: i64,
+    /// A timer is in the heap.
+    pub pending: bool,
+}
+
+/// One lead's enrollment state in one nurture.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Enroll {
+    pub active: bool,
+    pub ever: bool,
+    pub when_prev: bool,
+    pub waiting: Waiting,
+    pub pc: u32,
+    pub gen: u32,
+    pub started_at: i64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Waiting {
+    #[default]
+    No,
+    /// A timer resumes at `pc`.
+    Resume,
+    /// `wait up to … for E` at `pc`: the event continues, the timer times out.
+    ForEvent,
+}
+
+/// The replay state.
+pub(crate) struct Replay<'a> {
+    pub c: &'a Compiled,
+    pub ds: &'a Dataset,
+    pub inputs: Vec<Value>,
+    pub n_leads: usize,
+    pub leads: Vec<LeadState>,
+    pub vals: Vec<Value>,
+    pub scores: Vec<f64>,
+    pub when_contrib: Vec<f64>,
+    pub last_award: Vec<i64>,
+    pub windows: Vec<Vec<(i64, f64)>>,
+    pub decay: Vec<DecayState>,
+    pub entered: Vec<i64>,
+    pub enroll: Vec<Enroll>,
+    pub sends: Vec<i64>,
+    pub clicks: Vec<Vec<Sym>>,
+    pub opens: Vec<Vec<Sym>>,
+    pub timers: BinaryHeap<Reverse<Timer>>,
+    pub timer_seq: u64,
+    pub transitions: Vec<Transition>,
+    pub actions: Vec<Action>,
+    pub breaches: Vec<Breach>,
+    pub trace_lead: Option<u32>,
+    pub trace: Vec<TraceEntry>,
+    pub timers_fired: usize,
+}
+
+impl<'a> Replay<'a> {
+    pub fn new(c: &'a Compiled, ds: &'a Dataset, opts: &RunOptions) -> Replay<'a> {
+        let n = ds.leads.len();
+        let ns = c.scores.len();
+        let init: Vec<f64> = c.scores.iter().map(|s| s.initial()).collect();
+        let mut scores = Vec::with_capacity(n * ns);
+        for _ in 0..n {
+            scores.extend_from_slice(&init);
+        }
+        let limit_n = c.limit.map_or(0, |(k, _)| k as usize);
+        let track_clicks = c.click_event.is_some();
+        let track_opens = c.open_event.is_some();
+        Replay {
+            c,
+            ds,
+            inputs: opts.inputs.clone(),
+            n_leads: n,
+            leads: vec![
+                LeadState {
+                    stage: NO_STAGE,
+                    rank: -1,
+                    lost: false,
+                    started: false,
+                };
+                n
+            ],
+            vals: ds.leads.values.clone(),
+            scores,
+            when_contrib: vec![f64::NAN; n * c.when_rules.len()],
+            last_award: vec![i64::MIN; n * c.n_last_slots],
+            windows: vec![Vec::new(); n * c.n_window_slots],
+            decay: vec![
+                DecayState {
+                    due: i64::MIN,
+                    first: i64::MIN,
+                    pending: false,
+                };
+                if c.scores.iter().any(|s| s.decay.is_some()) { n * ns } else { 0 }
+            ],
+            entered: vec![i64::MIN; n * c.stages.len()],
+            enroll: vec![Enroll::default(); n * c.nurtures.len()],
+            sends: vec![i64::MIN; n * limit_n],
+            clicks: if track_clicks { vec![Vec::new(); n] } else { Vec::new() },
+            opens: if track_opens { vec![Vec::new(); n] } else { Vec::new() },
+            timers: BinaryHeap::new(),
+            timer_seq: 0,
+            transitions: Vec::new(),
+            actions: Vec::new(),
+            breaches: Vec::new(),
+            trace_lead: opts.trace,
+            trace: Vec::new(),
+            timers_fired: 0,
+        }
+    }
+
+    /// Replay every event up to `as_of`, calling `progress(done, total)` now and then.
+    pub fn run(&mut self, as_of: i64, progress: &mut dyn FnMut(usize, usize)) -> usize {
+        let recs = &self.ds.events.recs;
+        let total = recs.len();
+        let mut done = 0;
+        for (i, r) in recs.iter().enumerate() {
+            if r.at > as_of {
+                break;
+            }
+            self.fire_timers_before(r.at);
+            self.event(r.lead, r.event, r.at, r.off);
+            done = i + 1;
+            if done % 65_536 == 0 {
+                progress(done, total);
+            }
+        }
+        self.fire_timers_before(as_of.saturating_add(1));
+        progress(total, total);
+        done
+    }
+
+    /// Fire every timer due strictly before `t`.
+    fn fire_timers_before(&mut self, t: i64) {
+        while let Some(Reverse(top)) = self.timers.peek() {
+            if top.at >= t {
+                break;
+            }
+            let timer = *top;
+            self.timers.pop();
+            self.timers_fired += 1;
+            self.fire(timer);
+        }
+    }
+
+    pub fn push_timer(&mut self, at: i64, lead: u32, kind: TimerKind) {
+        self.timer_seq += 1;
+        self.timers.push(Reverse(Timer {
+            at,
+            seq: self.timer_seq,
+            lead,
+            kind,
+        }));
+    }
+
+    fn fire(&mut self, t: Timer) {
+        match t.kind {
+            TimerKind::Sla { sla } => self.sla_due(t.lead, sla, t.at),
+            TimerKind::Decay { score } => {
+                if self.decay_due(t.lead, score, t.at) {
+                    self.settle(t.lead, t.at, None);
+                }
+            }
+            TimerKind::Nurture { n, gen } => {
+                if self.nurture_timer(t.lead, n, gen, t.at) {
+                    self.settle(t.lead, t.at, None);
+                }
+            }
+        }
+    }
+
+    fn event(&mut self, lead: u32, event: u16, at: i64, off: u32) {
+        let l = lead as usize;
+        self.leads[l].started = true;
+        let n_fields = self.c.events[event as usize].fields.len();
+        let ds = self.ds;
+        let fields = ds
+            .events
+            .values
+            .get(off as usize..off as usize + n_fields)
+            .unwrap_or_default();
+        if self.trace_lead == Some(lead) {
+            self.trace.push(TraceEntry {
+                at,
+                entry: Entry::Event { event, off },
+            });
+        }
+        self.note_template(l, event, fields);
+        self.lost_triggers(lead, at, Some((event, fields)));
+        self.on_rules(lead, event, at, fields);
+        self.settle(lead, at, Some((event, fields)));
+    }
+
+    /// Remember clicked and opened templates for `clicked "t"` / `opened "t"`.
+    fn note_template(&mut self, l: usize, event: u16, fields: &[Value]) {
+        for (which, list) in [
+            (self.c.click_event, &mut self.clicks),
+            (self.c.open_event, &mut self.opens),
+        ] {
+            if let Some((e, f)) = which {
+                if e == event {
+                    if let Some(Value::Text(t)) = fields.get(f as usize) {
+                        if !list[l].contains(t) {
+                            list[l].push(*t);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Steps (3)-(5) after a change of state, repeated while anything changes.
+    /// `event` is the event being processed, if any; event-bound triggers only
+    /// look at it in the first pass.
+    pub fn settle(&mut self, lead: u32, at: i64, event: Option<(u16, &[Value])>) {
+        let mut ev = event;
+        for _ in 0..MAX_SETTLE_PASSES {
+            let mut changed = self.when_rules(lead, at);
+            changed |= self.lost_triggers(lead, at, None);
+            changed |= self.forward_stages(lead, at, ev);
+            changed |= self.nurtures(lead, at, ev);
+            ev = None;
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    /// The evaluation context for lead `l` with the event's fields.
+    pub fn ctx<'b>(&'b self, l: usize, event: &'b [Value]) -> Ctx<'b> {
+        let nf = self.c.lead_fields.len();
+        let ns = self.c.scores.len();
+        let st = self.leads[l];
+        Ctx {
+            lead: self.vals.get(l * nf..l * nf + nf).unwrap_or_default(),
+            scores: self.scores.get(l * ns..l * ns + ns).unwrap_or_default(),
+            inputs: &self.inputs,
+            stage: StagePos {
+                stage: st.stage,
+                rank: if st.lost { -1 } else { st.rank },
+                lost: st.lost,
+            },
+            event,
+            clicks: self.clicks.get(l).map_or(&[], |v| v.as_slice()),
+            opens: self.opens.get(l).map_or(&[], |v| v.as_slice()),
+            texts: &self.ds.texts,
+            regexes: &self.c.regexes,
+        }
+    }
+
+    pub fn record(&mut self, lead: u32, at: i64, entry: Entry) {
+        if self.trace_lead == Some(lead) {
+            self.trace.push(TraceEntry { at, entry });
+        }
+    }
+
+    pub fn score(&self, l: usize, s: u16) -> f64 {
+        self.scores[l * self.c.scores.len() + s as usize]
+    }
+}
