@@ -6,6 +6,7 @@
 
 pub mod ast;
 pub mod diagnostic;
+pub mod fmt;
 mod lower;
 mod parser;
 pub mod span;

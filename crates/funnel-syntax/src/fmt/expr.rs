@@ -1,0 +1,303 @@
+//! Canonical text of expressions, literals, durations and types.
+//!
+//! Numbers and strings are printed as written (the source slice, checked
+//! against the AST), so `10,000` keeps its separator and a regex keeps its
+//! backslashes. Everything else is rebuilt from the AST: units are pluralised
+//! by amount, times are zero-padded, and expressions get parentheses only
+//! where the user wrote them or precedence needs them.
+
+use crate::ast::*;
+
+use super::source::Source;
+
+/// A number as written, falling back to its normalised text.
+pub(crate) fn number(src: &Source<'_>, n: &Number) -> String {
+    let kept: String = src
+        .slice(n.span.start, n.span.end)
+        .chars()
+        .filter(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-'))
+        .collect();
+    if kept.replace(',', "") == n.text {
+        kept
+    } else {
+        n.text.clone()
+    }
+}
+
+/// Score points always carry their sign: `+10`, `-50`.
+pub(crate) fn points(src: &Source<'_>, n: &Number) -> String {
+    let s = number(src, n);
+    if s.starts_with('-') {
+        s
+    } else {
+        format!("+{s}")
+    }
+}
+
+/// A string literal as written, or re-escaped when its text is not at hand.
+pub(crate) fn string(src: &Source<'_>, s: &StrLit) -> String {
+    let raw = src.slice(s.span.start, s.span.end);
+    if raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"') {
+        return raw.to_string();
+    }
+    let mut out = String::from("\"");
+    for ch in s.value.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `3 days`, `1 day`, `2 business days`.
+pub(crate) fn duration(src: &Source<'_>, d: &Duration) -> String {
+    let amount = number(src, &d.amount);
+    let plural = if d.amount.text == "1" { "" } else { "s" };
+    let business = if d.business { "business " } else { "" };
+    format!("{amount} {business}{}{plural}", d.unit.word())
+}
+
+/// The window of `per`: `day` for one day, else a duration.
+pub(crate) fn window(src: &Source<'_>, d: &Duration) -> String {
+    if d.amount.text == "1" && !d.business {
+        d.unit.word().to_string()
+    } else {
+        duration(src, d)
+    }
+}
+
+/// `2026-03-02`, `2026-03-02 09:00`, `2026-03-02 09:00:30+02:00`.
+pub(crate) fn datetime(d: &DateTimeLit) -> String {
+    let mut s = format!("{:04}-{:02}-{:02}", d.year, d.month, d.day);
+    if let Some((h, m, sec)) = d.time {
+        s.push_str(&format!(" {h:02}:{m:02}"));
+        if sec != 0 {
+            s.push_str(&format!(":{sec:02}"));
+        }
+        match d.offset {
+            None => {}
+            Some(0) => s.push('Z'),
+            Some(o) => {
+                let sign = if o < 0 { '-' } else { '+' };
+                let o = o.unsigned_abs();
+                s.push_str(&format!("{sign}{:02}:{:02}", o / 3600, o % 3600 / 60));
+            }
+        }
+    }
+    s
+}
+
+pub(crate) fn time_of_day(t: &TimeOfDay) -> String {
+    format!("{:02}:{:02}", t.hour, t.minute)
+}
+
+/// `text`, `number?`, `one of a | b | c`.
+pub(crate) fn type_expr(t: &TypeExpr) -> String {
+    let mut s = match &t.kind {
+        TypeKind::Named(n) => n.name.clone(),
+        TypeKind::OneOf(vs) => {
+            let names: Vec<&str> = vs.iter().map(|v| v.name.as_str()).collect();
+            format!("one of {}", names.join(" | "))
+        }
+    };
+    if t.optional {
+        s.push('?');
+    }
+    s
+}
+
+/// `on any event`, `on a, b where COND`, `when COND`.
+pub(crate) fn trigger(src: &Source<'_>, t: &Trigger) -> String {
+    match t {
+        Trigger::On { events, filter, .. } => {
+            let mut s = match events {
+                EventSel::Any(_) => "on any event".to_string(),
+                EventSel::List(names) => {
+                    let names: Vec<&str> = names.iter().map(|n| n.name.as_str()).collect();
+                    format!("on {}", names.join(", "))
+                }
+            };
+            if let Some(f) = filter {
+                s.push_str(" where ");
+                s.push_str(&expr(src, f));
+            }
+            s
+        }
+        Trigger::When(e) => format!("when {}", expr(src, e)),
+    }
+}
+
+pub(crate) fn literal(src: &Source<'_>, l: &Literal) -> String {
+    match l {
+        Literal::Number(n) => number(src, n),
+        Literal::Percent(n) => format!("{}%", number(src, n)),
+        Literal::Money(n) => format!("${}", number(src, n)),
+        Literal::Duration(d) => duration(src, d),
+        Literal::DateTime(d) => datetime(d),
+        Literal::Str(s) => string(src, s),
+        Literal::Bool(b, _) => b.to_string(),
+    }
+}
+
+// Binding strength, loosest first; an operand weaker than its slot needs
+// parentheses. These follow the grammar's rule nesting.
+const OR: u8 = 1;
+const AND: u8 = 2;
+const NOT: u8 = 3;
+const CMP: u8 = 4;
+const ADD: u8 = 5;
+const MUL: u8 = 6;
+const NEG: u8 = 7;
+const ATOM: u8 = 8;
+
+fn strength(e: &Expr) -> u8 {
+    match &e.kind {
+        ExprKind::Or(..) => OR,
+        ExprKind::And(..) => AND,
+        ExprKind::Not(_) => NOT,
+        ExprKind::Compare(..) | ExprKind::In(..) | ExprKind::Matches(..) => CMP,
+        ExprKind::IsPresent(..) => CMP,
+        ExprKind::Arith(ArithOp::Add | ArithOp::Sub, ..) => ADD,
+        ExprKind::Arith(ArithOp::Mul | ArithOp::Div, ..) => MUL,
+        ExprKind::Neg(_) => NEG,
+        _ => ATOM,
+    }
+}
+
+/// An expression on one line.
+pub(crate) fn expr(src: &Source<'_>, e: &Expr) -> String {
+    at(src, e, 0)
+}
+
+/// `e` in a slot that needs at least strength `min`.
+fn at(src: &Source<'_>, e: &Expr, min: u8) -> String {
+    let s = bare(src, e);
+    if strength(e) < min {
+        format!("({s})")
+    } else {
+        s
+    }
+}
+
+fn bare(src: &Source<'_>, e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Lit(l) => literal(src, l),
+        ExprKind::Name(n) => n.name.clone(),
+        ExprKind::FieldPath(a, b) => format!("{}.{}", a.name, b.name),
+        ExprKind::Stage => "stage".to_string(),
+        ExprKind::Clicked(t) => format!("clicked {}", string(src, t)),
+        ExprKind::Opened(t) => format!("opened {}", string(src, t)),
+        ExprKind::Neg(x) => format!("-{}", at(src, x, ATOM)),
+        ExprKind::Not(x) => format!("not {}", at(src, x, NOT)),
+        ExprKind::And(a, b) => format!("{} and {}", at(src, a, AND), at(src, b, NOT)),
+        ExprKind::Or(a, b) => format!("{} or {}", at(src, a, OR), at(src, b, AND)),
+        ExprKind::Arith(op, a, b) => {
+            let (left, right) = match op {
+                ArithOp::Add | ArithOp::Sub => (ADD, MUL),
+                ArithOp::Mul | ArithOp::Div => (MUL, NEG),
+            };
+            format!("{} {} {}", at(src, a, left), op.symbol(), at(src, b, right))
+        }
+        ExprKind::Compare(op, a, b) => {
+            format!("{} {} {}", at(src, a, ADD), op.symbol(), at(src, b, ADD))
+        }
+        ExprKind::In(a, items) => {
+            let items: Vec<String> = items.iter().map(|i| at(src, i, ADD)).collect();
+            format!("{} in ({})", at(src, a, ADD), items.join(", "))
+        }
+        ExprKind::Matches(a, re) => format!("{} matches {}", at(src, a, ADD), string(src, re)),
+        ExprKind::IsPresent(a, present) => {
+            let word = if *present { "present" } else { "missing" };
+            format!("{} is {word}", at(src, a, ADD))
+        }
+        ExprKind::Call(f, arg) => {
+            let arg = match arg.as_ref() {
+                CallArg::Entered(x) => format!("entered {}", x.name),
+                CallArg::Reached(x) => format!("reached {}", x.name),
+                CallArg::Breached(a, b) => format!("breached {} -> {}", a.name, b.name),
+                CallArg::Days(a, b, _) => format!("days({} -> {})", a.name, b.name),
+                CallArg::Expr(x) => expr(src, x),
+            };
+            format!("{}({arg})", f.name)
+        }
+        ExprKind::Paren(x) => format!("({})", expr(src, x)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::span::Span;
+
+    fn name(n: &str) -> Expr {
+        Expr {
+            kind: ExprKind::Name(Ident {
+                name: n.to_string(),
+                span: Span::default(),
+            }),
+            span: Span::default(),
+        }
+    }
+
+    fn bin(kind: fn(Box<Expr>, Box<Expr>) -> ExprKind, a: Expr, b: Expr) -> Expr {
+        Expr {
+            kind: kind(Box::new(a), Box::new(b)),
+            span: Span::default(),
+        }
+    }
+
+    #[test]
+    fn parentheses_only_where_precedence_needs_them() {
+        let src = Source::new("");
+        // (a or b) and c: the left operand of `and` is weaker.
+        let e = bin(
+            ExprKind::And,
+            bin(ExprKind::Or, name("a"), name("b")),
+            name("c"),
+        );
+        assert_eq!(expr(&src, &e), "(a or b) and c");
+        // a or b and c needs none.
+        let e = bin(
+            ExprKind::Or,
+            name("a"),
+            bin(ExprKind::And, name("b"), name("c")),
+        );
+        assert_eq!(expr(&src, &e), "a or b and c");
+        // a - (b - c): the right operand of `-` must bind tighter.
+        let sub = |a, b| ExprKind::Arith(ArithOp::Sub, a, b);
+        let e = bin(sub, name("a"), bin(sub, name("b"), name("c")));
+        assert_eq!(expr(&src, &e), "a - (b - c)");
+        let e = bin(sub, bin(sub, name("a"), name("b")), name("c"));
+        assert_eq!(expr(&src, &e), "a - b - c");
+    }
+
+    #[test]
+    fn datetimes_are_padded_and_offsets_spelled() {
+        let d = DateTimeLit {
+            year: 2026,
+            month: 3,
+            day: 2,
+            time: Some((9, 5, 0)),
+            offset: Some(-(5 * 3600 + 30 * 60)),
+            span: Span::default(),
+        };
+        assert_eq!(datetime(&d), "2026-03-02 09:05-05:30");
+        let d = DateTimeLit {
+            time: Some((9, 5, 7)),
+            offset: Some(0),
+            ..d
+        };
+        assert_eq!(datetime(&d), "2026-03-02 09:05:07Z");
+        let d = DateTimeLit {
+            time: None,
+            offset: None,
+            ..d
+        };
+        assert_eq!(datetime(&d), "2026-03-02");
+    }
+}
