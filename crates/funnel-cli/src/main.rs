@@ -3,6 +3,8 @@
 //! `src/commands/<verb>.rs` and turns library results into output and an exit code.
 
 mod commands;
+mod load;
+mod output;
 
 use std::process::ExitCode;
 
@@ -20,12 +22,18 @@ struct Cli {
 enum Command {
     /// Check playbooks for errors and report every problem found.
     Check(commands::check::Args),
+    /// Replay lead data through a playbook: funnel, KPIs, actions.
+    Run(commands::run::Args),
+    /// Show one lead's timeline: why it is where it is.
+    Explain(commands::explain::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => commands::check::run(args),
+        Command::Run(args) => commands::run::run(args),
+        Command::Explain(args) => commands::explain::run(args),
     };
     ExitCode::from(code)
 }

@@ -3,3 +3,5 @@
 //! (errors in a playbook, failed tests, bad data), 2 usage or IO problems.
 
 pub mod check;
+pub mod explain;
+pub mod run;

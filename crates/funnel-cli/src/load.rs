@@ -1,0 +1,164 @@
+//! Loading what `run` and `explain` replay: the playbook (checked and
+//! compiled), the leads and events files, and the `--input` values. Every
+//! problem is printed here with the file, line and column and what to do,
+//! and turned into the exit code (1 bad input, 2 usage or IO).
+
+use std::fs::File;
+use std::io::{BufReader, IsTerminal};
+use std::path::{Path, PathBuf};
+
+use funnel_engine::data::decode::parse_instant;
+use funnel_engine::{BadRows, Compiled, DataError, Dataset, Format};
+
+/// `--on-bad-row`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnBadRow {
+    /// Stop at the first bad row with an error naming file, line and column.
+    Error,
+    /// Skip bad rows and count them per kind in the summary.
+    Skip,
+}
+
+/// The format of the data files (`--data-format`; default: by extension).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DataFormat {
+    Csv,
+    Jsonl,
+    Yaml,
+}
+
+/// Data options shared by `run` and `explain`.
+#[derive(clap::Args, Debug)]
+pub struct DataArgs {
+    /// The leads file: one row per lead, an `id` column and the lead fields.
+    #[arg(long, value_name = "FILE")]
+    pub leads: PathBuf,
+    /// The events file: `lead`, `event`, `at` and the events' fields.
+    #[arg(long, value_name = "FILE")]
+    pub events: PathBuf,
+    /// Format of both data files; by default each file's extension decides
+    /// (`.csv`, `.jsonl`, `.yaml`/`.yml`).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub data_format: Option<DataFormat>,
+    /// What to do with a row that does not match the playbook.
+    #[arg(long, value_enum, default_value_t = OnBadRow::Error)]
+    pub on_bad_row: OnBadRow,
+    /// Replay up to this instant (RFC 3339, or `2026-06-30 17:00` in the
+    /// playbook's zone); default: the last event.
+    #[arg(long, value_name = "T")]
+    pub as_of: Option<String>,
+    /// A run-time input, `NAME=VALUE` (repeatable).
+    #[arg(long = "input", value_name = "NAME=VALUE")]
+    pub inputs: Vec<String>,
+}
+
+/// Everything loaded.
+pub struct Loaded {
+    pub compiled: Compiled,
+    pub data: Dataset,
+    pub as_of: Option<i64>,
+    pub inputs: Vec<funnel_engine::value::Value>,
+}
+
+/// Print a data problem: message, location, help.
+pub fn print_data_error(e: &DataError) {
+    eprintln!("error: {}", e.message);
+    eprintln!("  --> {}", e.location());
+    if let Some(h) = &e.help {
+        eprintln!("  help: {h}");
+    }
+}
+
+fn format_of(path: &Path, given: Option<DataFormat>) -> Result<Format, u8> {
+    if let Some(f) = given {
+        return Ok(match f {
+            DataFormat::Csv => Format::Csv,
+            DataFormat::Jsonl => Format::Jsonl,
+            DataFormat::Yaml => Format::Yaml,
+        });
+    }
+    let name = path.display().to_string();
+    Format::from_path(&name).ok_or_else(|| {
+        eprintln!("error: cannot tell the format of `{name}` from its extension");
+        eprintln!("  help: name it `.csv`, `.jsonl` or `.yaml`, or pass `--data-format csv|jsonl|yaml`");
+        2
+    })
+}
+
+fn open(path: &Path) -> Result<BufReader<File>, u8> {
+    File::open(path).map(BufReader::new).map_err(|e| {
+        eprintln!("error: cannot read `{}`: {e}", path.display());
+        eprintln!("  help: check the path; it must name a readable data file");
+        2
+    })
+}
+
+/// Read and check the playbook, printing its diagnostics to stderr.
+fn load_playbook(path: &Path) -> Result<(String, funnel_check::Program), u8> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("error: cannot read `{}`: {e}", path.display());
+        eprintln!("  help: check the path; it must name a readable playbook file");
+        2
+    })?;
+    let checked = funnel_check::check_source(&text);
+    if !checked.diagnostics.is_empty() {
+        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let name = path.display().to_string();
+        eprint!(
+            "{}",
+            funnel_check::render::render_human(&checked.diagnostics, &name, &text, color)
+        );
+    }
+    match checked.program {
+        Some(p) => Ok((text, p)),
+        None => Err(1),
+    }
+}
+
+/// Load the playbook, the data and the inputs, printing any problem.
+pub fn load(playbook: &Path, args: &DataArgs) -> Result<Loaded, u8> {
+    let (source, program) = load_playbook(playbook)?;
+    let compiled = funnel_engine::compile(&program, &source).map_err(|e| {
+        eprintln!("error: {}", e.message);
+        eprintln!("  --> {}:{}", playbook.display(), e.line);
+        1
+    })?;
+    let policy = match args.on_bad_row {
+        OnBadRow::Error => BadRows::Error,
+        OnBadRow::Skip => BadRows::Skip,
+    };
+    let mut data = Dataset::new(&compiled);
+    let inputs = funnel_engine::inputs::resolve(&compiled, &args.inputs, &mut data.texts)
+        .map_err(|e| {
+            eprintln!("error: {e}");
+            eprintln!("  help: {}", e.help());
+            2
+        })?;
+    let as_of = match &args.as_of {
+        None => None,
+        Some(t) => Some(parse_instant(t.trim(), compiled.tz).map_err(|reason| {
+            eprintln!("error: bad `--as-of`: {reason}");
+            2
+        })?),
+    };
+    let lf = format_of(&args.leads, args.data_format)?;
+    let ef = format_of(&args.events, args.data_format)?;
+    let leads_name = args.leads.display().to_string();
+    data.read_leads(&compiled, open(&args.leads)?, &leads_name, lf, policy)
+        .map_err(|e| {
+            print_data_error(&e);
+            1
+        })?;
+    let events_name = args.events.display().to_string();
+    data.read_events(&compiled, open(&args.events)?, &events_name, ef, policy)
+        .map_err(|e| {
+            print_data_error(&e);
+            1
+        })?;
+    Ok(Loaded {
+        compiled,
+        data,
+        as_of,
+        inputs,
+    })
+}
