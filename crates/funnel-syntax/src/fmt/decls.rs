@@ -257,7 +257,8 @@ fn wrap_list(prefix: &str, items: &[String], avail: usize) -> Vec<String> {
     lines
 }
 
-/// Field lines of a `lead` or `event` block, types aligned.
+/// Field lines of a `lead` or `event` block, types aligned two spaces after
+/// the longest name (the design's table look).
 fn field_lines(p: &mut Printer<'_>, fields: &[FieldDecl]) {
     let keys: Vec<(Align, u32, u32)> = fields
         .iter()
@@ -271,11 +272,13 @@ fn field_lines(p: &mut Printer<'_>, fields: &[FieldDecl]) {
         .collect();
     let w = widths(&p.src, &keys);
     for (f, w) in fields.iter().zip(w) {
-        let text = pad(&f.name.name, w, &type_expr(&f.ty));
+        let text = pad(&f.name.name, w + 1, &type_expr(&f.ty));
         p.item(f.span.start, f.span.end, text);
     }
 }
 
+/// Stages with their triggers aligned two spaces after the longest name of
+/// their group (lost stages align among themselves), then SLAs.
 fn funnel_items(p: &mut Printer<'_>, items: &[FunnelItem]) {
     let stage_key = |s: &StageDecl| {
         if s.lost {
@@ -307,7 +310,7 @@ fn funnel_items(p: &mut Printer<'_>, items: &[FunnelItem]) {
                     .as_ref()
                     .map(|t| trigger(&p.src, t))
                     .unwrap_or_default();
-                p.item(s.span.start, s.span.end, pad(&stage_key(s), w, &t));
+                p.item(s.span.start, s.span.end, pad(&stage_key(s), w + 1, &t));
             }
             FunnelItem::Sla(s) => {
                 let text = format!(
@@ -374,7 +377,7 @@ fn score_items(p: &mut Printer<'_>, items: &[ScoreItem]) {
         let s = span_of(item);
         let text = match (item, &parts[i]) {
             (ScoreItem::Rule(_), Some((pts, t, m))) => {
-                pad(pts, points_w[i], &pad(t, trigger_w[i], m))
+                pad(pts, points_w[i], &pad(t, trigger_w[i] + 1, m))
             }
             (ScoreItem::Decay(d), _) => format!(
                 "decay {}% every {}{}",

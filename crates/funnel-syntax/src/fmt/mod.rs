@@ -1,16 +1,40 @@
 //! The canonical formatter behind `funnel fmt`.
 //!
-//! [`format`] parses a playbook and prints its AST in one canonical layout:
-//! two-space indentation, one declaration or rule per line, aligned columns
-//! (score points, stage triggers, field types, KPI `=`, the `{` of one-line
-//! events), blank lines collapsed to one, and every comment kept in order
-//! next to the code it was written with. The grammar drops comments, so they
-//! are recovered from the source text ([`source`]).
+//! [`format`] parses a playbook and prints its AST in one canonical layout.
+//! The grammar drops comments, so they are recovered from the source text
+//! (`source.rs`) and placed by position (`printer.rs`).
+//!
+//! The layout:
+//! - Two-space indentation; one declaration, rule, stage, field or step per
+//!   line; blocks open with `{` at the end of their line and close with `}`
+//!   alone, or with `} else {`, `} else if C {`, `} 30% {`.
+//! - Blank lines: a block declaration has one blank line before and after
+//!   it; elsewhere one blank line stays where the source had one or more, and
+//!   none at the start or end of a block or file.
+//! - Columns: score points pad to the group's widest (`+5  on x`), and the
+//!   modifiers of a group's rules line up two spaces after the widest trigger;
+//!   stage triggers and field types line up two spaces after the widest name;
+//!   consecutive `kpi` lines align their `=`; consecutive one-line `event`s
+//!   align their `{`. A group is a run of lines with no blank line between.
+//! - Comments stay next to the code they were written with: a comment on its
+//!   own line stays before the line that followed it, a trailing comment stays
+//!   on its line, two spaces after the code (aligned when adjacent lines have
+//!   one too). A comment written inside a construct printed on one line (a
+//!   multi-line `in (…)` list) moves above that line.
+//! - Spellings: `on any event`, `1 day` / `3 days`, `per day` for `per 1 day`,
+//!   `09:00`, a space between date and time, `Z` for a zero offset, points
+//!   with their sign, no `+` on `floor`/`cap`. Numbers and strings are kept as
+//!   written (`10,000`, escapes). Parentheses are the user's, plus any that
+//!   precedence needs.
+//! - Event field lists and test records stay on one line when written on one
+//!   line and they fit in [`MAX_WIDTH`] columns; otherwise one field per line.
+//!   Holiday lists wrap at [`MAX_WIDTH`].
 //!
 //! Formatting never changes meaning: before returning, [`format`] parses its
 //! own output and compares the tree with the input's (spans aside), and
-//! checks that every comment survived. A mismatch is a bug in Funnel and is
-//! reported as an internal error instead of returning altered text.
+//! checks that every comment survived in order. A mismatch is a bug in
+//! Funnel and is reported as an internal error instead of returning altered
+//! text.
 
 mod align;
 mod decls;
