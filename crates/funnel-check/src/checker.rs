@@ -57,6 +57,10 @@ impl<'a> Checker<'a> {
             }
             None => {
                 let s = did_you_mean(&name.name, self.scope.event_names());
+                // The typo meant the suggested event: do not also call it unused.
+                if let Some(i) = s.and_then(|s| self.scope.events.find(s)) {
+                    self.used.events[i] = true;
+                }
                 self.report(d::unknown_event(&name.name, name.span, s));
                 None
             }
@@ -118,14 +122,17 @@ impl<'a> Checker<'a> {
             }
             None => {
                 let s = did_you_mean(&name.name, self.scope.calendar_names());
+                if let Some(i) = s.and_then(|s| self.scope.calendars.find(s)) {
+                    self.used.calendars[i] = true;
+                }
                 self.report(d::unknown_calendar(&name.name, name.span, s));
                 None
             }
         }
     }
 
-    /// Check a duration: zero is an error unless `allow_zero`; business time
-    /// needs a calendar (and uses the first one).
+    /// Check a duration where zero is meaningless; business time needs a
+    /// calendar (and uses the first one).
     pub fn duration(&mut self, dur: &Duration, what: &str) {
         if dur.amount.value == 0.0 {
             self.report(d::zero_duration(dur.span, what));

@@ -25,8 +25,7 @@ fn reason(text: &str, expr: &str) -> String {
     let line = text
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .last()
+        .rfind(|l| !l.is_empty())
         .unwrap_or("invalid expression");
     line.to_string()
 }

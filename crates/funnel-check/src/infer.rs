@@ -292,6 +292,12 @@ impl<'a> Checker<'a> {
         if incomplete {
             return Ty::Error;
         }
+        // A misspelt score still counts as used: the typo meant it.
+        if let Some(i) =
+            did_you_mean(name, self.scope.score_names()).and_then(|s| self.scope.scores.find(s))
+        {
+            self.used.scores[i] = true;
+        }
         let diag = self.unknown_name(id, listed);
         self.report(diag);
         Ty::Error

@@ -131,6 +131,9 @@ impl<'a> Checker<'a> {
                 }
                 None => {
                     let s = did_you_mean(&id.name, self.scope.value_names());
+                    if let Some(Value::Input(i, _)) = s.and_then(|s| self.scope.values.get(s)) {
+                        self.used.inputs[*i] = true;
+                    }
                     let fallback = self.kpi_name_hint(&id.name);
                     self.report(d::unknown_kpi(&id.name, id.span, s, fallback));
                     (Ty::Error, false)

@@ -15,6 +15,10 @@ impl<'a> Checker<'a> {
         for &(_, score, _) in &self.scope.thresholds {
             self.used.scores[score] = true;
         }
+        // A score shadowed by a lead field is already reported as a clash.
+        for score in self.scope.clashing_scores() {
+            self.used.scores[score] = true;
+        }
         let mut found = Vec::new();
         for (i, e) in self.scope.events.list.iter().enumerate() {
             if !self.used.events[i] {

@@ -293,6 +293,12 @@ impl<'a> Scope<'a> {
     }
 
     /// A score named like a lead field would be unreachable in conditions.
+    pub fn clashing_scores(&self) -> Vec<usize> {
+        (0..self.scores.list.len())
+            .filter(|&i| self.lead.get(&self.scores.list[i].name.name).is_some())
+            .collect()
+    }
+
     fn report_clashes(&self, out: &mut Vec<Diagnostic>) {
         for sc in &self.scores.list {
             if let Some(f) = self.lead.get(&sc.name.name) {

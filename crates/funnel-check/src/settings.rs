@@ -151,12 +151,12 @@ impl<'a> Checker<'a> {
         if !ok {
             let help = match (want, vt) {
                 (Ty::Percent, Ty::Number) => "write a percentage such as `25%`".to_string(),
-                _ => format!("give a {want} value"),
+                _ => format!("give a value of type {want}"),
             };
             self.report(d::type_mismatch(
-                format!("{what} is a {want}, but this value is a {vt}"),
+                format!("expected {want} for {what}, found {vt}"),
                 span,
-                format!("a {vt}"),
+                format!("this is {vt}"),
                 help,
             ));
         }

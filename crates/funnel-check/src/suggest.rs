@@ -1,19 +1,30 @@
 //! "Did you mean `x`?" suggestions: the nearest declared name by edit distance.
 
-/// Levenshtein distance between two strings, counted in characters.
+/// Edit distance between two strings, counted in characters: insertions,
+/// deletions, substitutions and swaps of two neighbours (`emial`/`email`)
+/// each cost 1 (optimal string alignment).
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
+    let w = b.len() + 1;
+    let mut m = vec![0usize; (a.len() + 1) * w];
+    for (j, cell) in m.iter_mut().enumerate().take(w) {
+        *cell = j;
     }
-    prev[b.len()]
+    for i in 1..=a.len() {
+        m[i * w] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (m[(i - 1) * w + j - 1] + cost)
+                .min(m[(i - 1) * w + j] + 1)
+                .min(m[i * w + j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(m[(i - 2) * w + j - 2] + 1);
+            }
+            m[i * w + j] = v;
+        }
+    }
+    m[a.len() * w + b.len()]
 }
 
 /// The candidate closest to `name`, if it is close enough to be a likely typo:
@@ -63,6 +74,7 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("mql", "mql"), 0);
+        assert_eq!(edit_distance("emial", "email"), 1);
     }
 
     #[test]

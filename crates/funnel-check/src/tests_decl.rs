@@ -96,6 +96,8 @@ impl<'a> Checker<'a> {
         at: Span,
         allow_id: bool,
     ) {
+        // Fields a misspelt record field probably meant: not reported missing too.
+        let mut meant: Vec<&str> = Vec::new();
         for (i, rf) in fields.iter().enumerate() {
             let name = rf.name.name.as_str();
             if let Some(first) = fields[..i].iter().find(|x| x.name.name == name) {
@@ -112,6 +114,7 @@ impl<'a> Checker<'a> {
                 None if allow_id && name == "id" => Ty::Text,
                 None => {
                     let s = did_you_mean(name, decl.iter().map(|(n, _)| n.as_str()));
+                    meant.extend(s);
                     self.report(d::unknown_field(
                         name,
                         rf.name.span,
@@ -125,7 +128,11 @@ impl<'a> Checker<'a> {
         }
         let missing: Vec<&str> = decl
             .iter()
-            .filter(|(n, ty)| !ty.optional && !fields.iter().any(|f| &f.name.name == n))
+            .filter(|(n, ty)| {
+                !ty.optional
+                    && !fields.iter().any(|f| &f.name.name == n)
+                    && !meant.contains(&n.as_str())
+            })
             .map(|(n, _)| n.as_str())
             .collect();
         if !missing.is_empty() {

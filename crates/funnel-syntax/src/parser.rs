@@ -75,7 +75,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         max_per | once_per | once => "a limit (`max N per D`, `once`, `once per D`)",
         enroll_item | reenroll_item | exit_item | send_within_item => "a nurture setting",
         send_step | wait_step | wait_cron_step | wait_for_step | if_step | split_step
-        | notify_step | set_step => "a nurture step (`send`, `wait`, `if`, `split`, `notify`, `set`)",
+        | notify_step | set_step => {
+            "a nurture step (`send`, `wait`, `if`, `split`, `notify`, `set`)"
+        }
         else_block => "`else`",
         split_arm => "a split arm such as `50% { ... }`",
         block => "`{`",
@@ -85,8 +87,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         test_lead | test_event | test_input | test_expect => {
             "a test line (`lead {...}`, `at DATE EVENT`, `expect ...`)"
         }
-        expect_stage | expect_score | expect_sent | expect_not_sent | expect_kpi
-        | expect_field => "an expectation (`stage`, `score`, `sent`, `not sent`, `kpi`, `field`)",
+        expect_stage | expect_score | expect_sent | expect_not_sent | expect_kpi | expect_field => {
+            "an expectation (`stage`, `score`, `sent`, `not sent`, `kpi`, `field`)"
+        }
         by_clause => "`by`",
         playbook_decl | timezone_decl | currency_decl | calendar_decl | lead_decl | event_decl
         | funnel_decl | score_decl | nurture_decl | limit_decl | input_decl | kpi_decl
@@ -118,8 +121,17 @@ fn tidy_expected(mut expected: Vec<String>) -> Vec<String> {
     let has = |e: &Vec<String>, s: &str| e.iter().any(|x| x == s);
     if has(&expected, "a number") && has(&expected, "a name") && has(&expected, "`(`") {
         let expression_starts = [
-            "a number", "a name", "`(`", "`-`", "`clicked`", "`opened`", "`stage`",
-            "an amount such as `$1,000`", "a quoted string", "`true`", "`false`",
+            "a number",
+            "a name",
+            "`(`",
+            "`-`",
+            "`clicked`",
+            "`opened`",
+            "`stage`",
+            "an amount such as `$1,000`",
+            "a quoted string",
+            "`true`",
+            "`false`",
         ];
         expected.retain(|x| !expression_starts.contains(&x.as_str()));
         expected.push("an expression".to_string());
@@ -179,15 +191,33 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Diagnostic {
         let limited: Vec<&str> = expected.iter().take(16).map(String::as_str).collect();
         format!("expected {}", join_or(&limited))
     };
+    let help = match hint(found.as_deref(), &expected) {
+        Some(h) => format!("{h}; {help}"),
+        None => help,
+    };
     let mut d = Diagnostic::error("funnel::syntax::unexpected", what)
         .label(span, "not expected here")
         .help(help);
-    if found.as_deref().is_some_and(|f| f.starts_with('"') && !f.ends_with('"')) {
+    if found
+        .as_deref()
+        .is_some_and(|f| f.starts_with('"') && !f.ends_with('"'))
+    {
         d = Diagnostic::error("funnel::syntax::unterminated_string", "unterminated string")
             .label(span, "this string has no closing `\"` on its line")
             .help("close the string with `\"` before the end of the line");
     }
     d
+}
+
+/// A sentence for a common slip, said before the list of what was expected.
+fn hint(found: Option<&str>, expected: &[String]) -> Option<&'static str> {
+    let expects = |s: &str| expected.iter().any(|e| e == s);
+    match found {
+        Some("at") if expects("`when`") => Some(
+            "a threshold such as `MQL at 50` belongs inside a `score` block; in the funnel write the stage name alone",
+        ),
+        _ => None,
+    }
 }
 
 /// The word or symbol at `pos`, for the message; `None` at end of line or file.
