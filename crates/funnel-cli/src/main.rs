@@ -5,6 +5,7 @@
 mod commands;
 mod load;
 mod output;
+mod report;
 
 use std::process::ExitCode;
 

@@ -1,26 +1,135 @@
-//! `funnel check [PATH...]`: parse and check playbooks, print diagnostics.
+//! `funnel check [PATH...]`: parse and check playbooks, print every
+//! diagnostic, and exit 0 (no errors), 1 (errors, or warnings with
+//! `--deny-warnings`) or 2 (a path cannot be read or holds no playbooks).
+//!
+//! Directories are searched recursively for `*.funnel` (hidden directories
+//! skipped); files are checked in sorted path order so output is stable.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::report::{self, FileReport, Format};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Playbook files or directories (searched recursively for `*.funnel`).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// Output format: `human` (to stderr), `json` or `github` (to stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Fail (exit 1) when there are warnings, not only errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 pub fn run(args: Args) -> u8 {
-    let mut errors = 0;
+    let mut io_failed = false;
+    let mut files: Vec<PathBuf> = Vec::new();
     for path in &args.paths {
-        let Ok(text) = std::fs::read_to_string(path) else {
-            eprintln!("error: cannot read `{}`", path.display());
-            return 2;
-        };
-        let checked = funnel_check::check_source(&text);
-        for d in &checked.diagnostics {
-            eprintln!("{}: {}", path.display(), d.message);
-            errors += usize::from(d.is_error());
+        match collect(path) {
+            Ok(found) if found.is_empty() => {
+                eprintln!("error: no `.funnel` files in `{}`", path.display());
+                eprintln!(
+                    "  help: check the path; pass a playbook file or a directory that holds some"
+                );
+                io_failed = true;
+            }
+            Ok(found) => files.extend(found),
+            Err(e) => {
+                report::io_error(path, &e);
+                io_failed = true;
+            }
         }
     }
-    u8::from(errors > 0)
+    files.sort();
+    files.dedup();
+
+    let mut reports = Vec::new();
+    for file in &files {
+        match std::fs::read_to_string(file) {
+            Ok(source) => {
+                let checked = funnel_check::check_source(&source);
+                reports.push(FileReport {
+                    path: file.display().to_string(),
+                    source,
+                    diagnostics: checked.diagnostics,
+                });
+            }
+            Err(e) => {
+                report::io_error(file, &e);
+                io_failed = true;
+            }
+        }
+    }
+
+    let errors: usize = reports.iter().map(FileReport::errors).sum();
+    let warnings: usize = reports.iter().map(FileReport::warnings).sum();
+    match args.format {
+        Format::Human => {
+            let color = report::stderr_color();
+            for r in &reports {
+                eprint!("{}", report::human(r, color));
+            }
+            eprintln!(
+                "checked {} {}: {} {}, {} {}",
+                reports.len(),
+                plural(reports.len(), "file", "files"),
+                errors,
+                plural(errors, "error", "errors"),
+                warnings,
+                plural(warnings, "warning", "warnings"),
+            );
+        }
+        Format::Json => {
+            let doc = report::json_document(&reports);
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        Format::Github => {
+            for r in &reports {
+                print!("{}", report::github_lines(r));
+            }
+        }
+    }
+    if io_failed {
+        2
+    } else if errors > 0 || (args.deny_warnings && warnings > 0) {
+        1
+    } else {
+        0
+    }
+}
+
+fn plural<'s>(n: usize, one: &'s str, many: &'s str) -> &'s str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+/// The playbooks a path names: the file itself, or every `*.funnel` below a
+/// directory.
+fn collect(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    let mut dirs = vec![path.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let entry = entry?;
+            let p = entry.path();
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            if entry.file_type()?.is_dir() {
+                if !hidden {
+                    dirs.push(p);
+                }
+            } else if p.extension().is_some_and(|e| e == "funnel") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
 }

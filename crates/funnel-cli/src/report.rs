@@ -1,0 +1,211 @@
+//! Diagnostics to output, shared by every command: loading and checking a
+//! playbook ([`load_playbook`]), and printing diagnostics for people (miette,
+//! to stderr), as JSON, or as GitHub workflow annotations.
+//!
+//! Human-readable diagnostics always go to stderr, so a command's real output
+//! on stdout stays clean; machine formats (`--format json|github`) go to stdout.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use funnel_check::render::{render_human, Located, Locator, Position};
+use funnel_check::Program;
+use funnel_syntax::Diagnostic;
+use serde_json::{json, Value};
+
+/// How diagnostics are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Rendered reports with source excerpts, for people.
+    Human,
+    /// One JSON document on stdout.
+    Json,
+    /// GitHub Actions workflow commands (`::error file=...::message`).
+    Github,
+}
+
+/// One checked file: its path as given, its text and its diagnostics.
+pub struct FileReport {
+    pub path: String,
+    pub source: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileReport {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// Whether to colour output to stderr: a terminal and `NO_COLOR` unset or empty.
+pub fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && no_color_unset()
+}
+
+fn no_color_unset() -> bool {
+    match std::env::var_os("NO_COLOR") {
+        Some(v) => v.is_empty(),
+        None => true,
+    }
+}
+
+/// Print an IO problem the way every command does: what failed and what to do.
+pub fn io_error(path: &Path, err: &std::io::Error) {
+    eprintln!(
+        "error: cannot read `{}`: {}",
+        path.display(),
+        io_reason(err)
+    );
+    eprintln!("  help: check the path; it must name a readable playbook file");
+}
+
+fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => err.to_string(),
+    }
+}
+
+/// Read and check a playbook, printing its diagnostics (errors and warnings)
+/// to stderr. On success returns the text and the checked program; otherwise
+/// the exit code to use: 2 when the file cannot be read, 1 when it has errors.
+#[allow(dead_code)] // the shared loader for commands that run a playbook (`run`, `test`)
+pub fn load_playbook(path: &Path) -> Result<(String, Program), u8> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            io_error(path, &e);
+            return Err(2);
+        }
+    };
+    let checked = funnel_check::check_source(&text);
+    if !checked.diagnostics.is_empty() {
+        let name = path.display().to_string();
+        eprint!(
+            "{}",
+            render_human(&checked.diagnostics, &name, &text, stderr_color())
+        );
+    }
+    match checked.program {
+        Some(p) => Ok((text, p)),
+        None => Err(1),
+    }
+}
+
+/// Human-readable reports for one file.
+pub fn human(report: &FileReport, color: bool) -> String {
+    render_human(&report.diagnostics, &report.path, &report.source, color)
+}
+
+fn position_json(p: &Position) -> [(&'static str, Value); 4] {
+    [
+        ("line", json!(p.line)),
+        ("column", json!(p.column)),
+        ("end_line", json!(p.end_line)),
+        ("end_column", json!(p.end_column)),
+    ]
+}
+
+fn diagnostic_json(path: &str, loc: &Located) -> Value {
+    let mut obj = serde_json::Map::new();
+    obj.insert("file".into(), json!(path));
+    for (k, v) in position_json(&loc.position) {
+        obj.insert(k.into(), v);
+    }
+    obj.insert("severity".into(), json!(loc.severity));
+    obj.insert("code".into(), json!(loc.code));
+    obj.insert("message".into(), json!(loc.message));
+    obj.insert("help".into(), json!(loc.help));
+    let labels: Vec<Value> = loc
+        .labels
+        .iter()
+        .map(|l| {
+            let mut o = serde_json::Map::new();
+            for (k, v) in position_json(&l.position) {
+                o.insert(k.into(), v);
+            }
+            o.insert("text".into(), json!(l.text));
+            Value::Object(o)
+        })
+        .collect();
+    obj.insert("labels".into(), Value::Array(labels));
+    Value::Object(obj)
+}
+
+/// The JSON document for a set of checked files.
+pub fn json_document(files: &[FileReport]) -> Value {
+    let mut errors = 0;
+    let mut warnings = 0;
+    let files_json: Vec<Value> = files
+        .iter()
+        .map(|f| {
+            errors += f.errors();
+            warnings += f.warnings();
+            let locator = Locator::new(&f.source);
+            let diags: Vec<Value> = f
+                .diagnostics
+                .iter()
+                .map(|d| diagnostic_json(&f.path, &locator.locate(d)))
+                .collect();
+            json!({ "path": f.path, "diagnostics": diags })
+        })
+        .collect();
+    json!({
+        "version": 1,
+        "files": files_json,
+        "summary": { "files": files.len(), "errors": errors, "warnings": warnings },
+    })
+}
+
+/// GitHub workflow commands, one line per diagnostic.
+pub fn github_lines(report: &FileReport) -> String {
+    let locator = Locator::new(&report.source);
+    let mut out = String::new();
+    for d in &report.diagnostics {
+        let loc = locator.locate(d);
+        let p = &loc.position;
+        out.push_str(&format!(
+            "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            if d.is_error() { "error" } else { "warning" },
+            escape_property(&report.path),
+            p.line,
+            p.column,
+            p.end_line,
+            p.end_column,
+            escape_property(loc.code),
+            escape_data(&loc.message),
+        ));
+    }
+    out
+}
+
+/// Escape a workflow command's message (`%`, CR, LF).
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escape a workflow command property (also `:` and `,`).
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_escaping() {
+        assert_eq!(escape_data("50% a\nb\r"), "50%25 a%0Ab%0D");
+        assert_eq!(
+            escape_property("funnel::check::x,y"),
+            "funnel%3A%3Acheck%3A%3Ax%2Cy"
+        );
+    }
+}
