@@ -80,7 +80,9 @@ fn format_of(path: &Path, given: Option<DataFormat>) -> Result<Format, u8> {
     let name = path.display().to_string();
     Format::from_path(&name).ok_or_else(|| {
         eprintln!("error: cannot tell the format of `{name}` from its extension");
-        eprintln!("  help: name it `.csv`, `.jsonl` or `.yaml`, or pass `--data-format csv|jsonl|yaml`");
+        eprintln!(
+            "  help: name it `.csv`, `.jsonl` or `.yaml`, or pass `--data-format csv|jsonl|yaml`"
+        );
         2
     })
 }
@@ -128,8 +130,8 @@ pub fn load(playbook: &Path, args: &DataArgs) -> Result<Loaded, u8> {
         OnBadRow::Skip => BadRows::Skip,
     };
     let mut data = Dataset::new(&compiled);
-    let inputs = funnel_engine::inputs::resolve(&compiled, &args.inputs, &mut data.texts)
-        .map_err(|e| {
+    let inputs =
+        funnel_engine::inputs::resolve(&compiled, &args.inputs, &mut data.texts).map_err(|e| {
             eprintln!("error: {e}");
             eprintln!("  help: {}", e.help());
             2

@@ -98,10 +98,18 @@ fn input_line(what: &str, r: &InputReport) -> String {
 /// The human summary.
 pub fn human(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
     let mut out = String::new();
-    let name = if c.name.is_empty() { "playbook" } else { &c.name };
+    let name = if c.name.is_empty() {
+        "playbook"
+    } else {
+        &c.name
+    };
     out.push_str(&format!("Run of {name}"));
     if let Some(t) = o.as_of {
-        out.push_str(&format!(" as of {} ({})", fmt_time_short(t, c.tz), c.tz.name()));
+        out.push_str(&format!(
+            " as of {} ({})",
+            fmt_time_short(t, c.tz),
+            c.tz.name()
+        ));
     }
     out.push_str("\n\nInput\n");
     out.push_str(&input_line("leads", &ds.lead_report));
@@ -150,7 +158,10 @@ pub fn human(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
             }
             if k.groups.len() > MAX_GROUP_ROWS {
                 t.add_row(vec![
-                    format!("  … {} more groups (see kpis.json)", k.groups.len() - MAX_GROUP_ROWS),
+                    format!(
+                        "  … {} more groups (see kpis.json)",
+                        k.groups.len() - MAX_GROUP_ROWS
+                    ),
                     String::new(),
                     String::new(),
                     String::new(),

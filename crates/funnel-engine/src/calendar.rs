@@ -213,9 +213,18 @@ mod tests {
     fn next_opening_skips_nights_weekends_and_holidays() {
         let c = cal();
         // Friday 2026-03-06 18:00 -> Monday 03-09 is a holiday -> Tuesday 09:00.
-        assert_eq!(c.next_opening(ts("2026-03-06 18:00")), ts("2026-03-10 09:00"));
-        assert_eq!(c.next_opening(ts("2026-03-05 10:00")), ts("2026-03-05 10:00"));
-        assert_eq!(c.next_opening(ts("2026-03-05 07:00")), ts("2026-03-05 09:00"));
+        assert_eq!(
+            c.next_opening(ts("2026-03-06 18:00")),
+            ts("2026-03-10 09:00")
+        );
+        assert_eq!(
+            c.next_opening(ts("2026-03-05 10:00")),
+            ts("2026-03-05 10:00")
+        );
+        assert_eq!(
+            c.next_opening(ts("2026-03-05 07:00")),
+            ts("2026-03-05 09:00")
+        );
     }
 
     #[test]
@@ -228,6 +237,9 @@ mod tests {
             c.add_business(ts("2026-03-05 16:30"), two_days),
             ts("2026-03-10 16:30")
         );
-        assert_eq!(c.add_business(ts("2026-03-05 09:00"), 3600), ts("2026-03-05 10:00"));
+        assert_eq!(
+            c.add_business(ts("2026-03-05 09:00"), 3600),
+            ts("2026-03-05 10:00")
+        );
     }
 }

@@ -22,7 +22,10 @@ impl Cron {
         let fields: Vec<&str> = expr.split_whitespace().collect();
         let full = if fields.len() == 5 {
             let dow = shift_weekdays(fields[4]);
-            format!("0 {} {} {} {} {}", fields[0], fields[1], fields[2], fields[3], dow)
+            format!(
+                "0 {} {} {} {} {}",
+                fields[0], fields[1], fields[2], fields[3], dow
+            )
         } else {
             expr.to_string()
         };

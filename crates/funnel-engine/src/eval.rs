@@ -27,7 +27,11 @@ pub enum CExpr {
     Score(u16),
     Input(u16),
     /// `stage OP X` with X a stage index; `lost` when X is a lost stage.
-    Stage { op: CmpOp, stage: u16, rank: i32 },
+    Stage {
+        op: CmpOp,
+        stage: u16,
+        rank: i32,
+    },
     Clicked(Sym),
     Opened(Sym),
     Neg(Box<CExpr>),
@@ -74,9 +78,18 @@ impl CExpr {
             CExpr::Lit(v) => *v,
             CExpr::EventField(i) => cx.event.get(*i as usize).copied().unwrap_or(Value::Missing),
             CExpr::LeadField(i) => cx.lead.get(*i as usize).copied().unwrap_or(Value::Missing),
-            CExpr::Score(i) => cx.scores.get(*i as usize).map_or(Value::Missing, |s| Value::Num(*s)),
-            CExpr::Input(i) => cx.inputs.get(*i as usize).copied().unwrap_or(Value::Missing),
-            CExpr::Stage { op, stage, rank } => Value::Bool(stage_cmp(cx.stage, *op, *stage, *rank)),
+            CExpr::Score(i) => cx
+                .scores
+                .get(*i as usize)
+                .map_or(Value::Missing, |s| Value::Num(*s)),
+            CExpr::Input(i) => cx
+                .inputs
+                .get(*i as usize)
+                .copied()
+                .unwrap_or(Value::Missing),
+            CExpr::Stage { op, stage, rank } => {
+                Value::Bool(stage_cmp(cx.stage, *op, *stage, *rank))
+            }
             CExpr::Clicked(t) => Value::Bool(cx.clicks.contains(t)),
             CExpr::Opened(t) => Value::Bool(cx.opens.contains(t)),
             CExpr::Neg(e) => match e.eval(cx) {
@@ -98,9 +111,7 @@ impl CExpr {
                 (Value::Text(s), Some(Some(re))) => Value::Bool(re.is_match(cx.texts.resolve(s))),
                 _ => Value::Bool(false),
             },
-            CExpr::IsPresent(a, present) => {
-                Value::Bool((a.eval(cx) != Value::Missing) == *present)
-            }
+            CExpr::IsPresent(a, present) => Value::Bool((a.eval(cx) != Value::Missing) == *present),
         }
     }
 
@@ -282,7 +293,11 @@ mod tests {
             arith(ArithOp::Div, Value::Num(1.0), Value::Num(0.0)),
             Value::Missing
         );
-        let m = arith(ArithOp::Div, Value::Money(Decimal::new(10, 0)), Value::Num(4.0));
+        let m = arith(
+            ArithOp::Div,
+            Value::Money(Decimal::new(10, 0)),
+            Value::Num(4.0),
+        );
         assert_eq!(m, Value::Money(Decimal::new(25, 1)));
     }
 }

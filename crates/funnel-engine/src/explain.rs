@@ -22,7 +22,9 @@ pub fn find_lead(ds: &Dataset, id: &str) -> Result<u32, Option<String>> {
         }
     }
     let limit = (id.chars().count() / 3).max(2);
-    Err(best.filter(|(d, _)| *d <= limit).map(|(_, s)| s.to_string()))
+    Err(best
+        .filter(|(d, _)| *d <= limit)
+        .map(|(_, s)| s.to_string()))
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -61,7 +63,11 @@ pub fn timeline(c: &Compiled, ds: &Dataset, o: &Outcome, lead: u32) -> String {
     }
     out.push('\n');
     let stage = stage_name(c, o.stage[l]);
-    let stage = if stage.is_empty() { "(not in the funnel)" } else { stage };
+    let stage = if stage.is_empty() {
+        "(not in the funnel)"
+    } else {
+        stage
+    };
     out.push_str(&format!("now: stage {stage}"));
     let ns = c.scores.len();
     for (i, s) in c.scores.iter().enumerate() {
@@ -127,7 +133,11 @@ fn entry_text(c: &Compiled, ds: &Dataset, e: &TraceEntry) -> String {
                     None => "decay".to_string(),
                 },
             };
-            format!("  {} {name}  {why}  (now {})", signed(*delta), fmt_num(*now))
+            format!(
+                "  {} {name}  {why}  (now {})",
+                signed(*delta),
+                fmt_num(*now)
+            )
         }
         Entry::Stage(t) => {
             let from = stage_name(c, t.from);
@@ -146,7 +156,10 @@ fn entry_text(c: &Compiled, ds: &Dataset, e: &TraceEntry) -> String {
         }
         Entry::Breach { sla } => {
             let s = &c.slas[*sla as usize];
-            format!("  SLA breached at line {}: {}", s.origin.line, s.origin.text)
+            format!(
+                "  SLA breached at line {}: {}",
+                s.origin.line, s.origin.text
+            )
         }
         Entry::Enrolled { nurture } => {
             let n = &c.nurtures[*nurture as usize];
@@ -175,13 +188,19 @@ fn entry_text(c: &Compiled, ds: &Dataset, e: &TraceEntry) -> String {
             let until = fmt_time_short(*until, c.tz);
             match why {
                 WaitWhy::Wait => format!("  {n} waits until {until} (line {line})"),
-                WaitWhy::Cron => format!("  {n} waits for the cron schedule until {until} (line {line})"),
+                WaitWhy::Cron => {
+                    format!("  {n} waits for the cron schedule until {until} (line {line})")
+                }
                 WaitWhy::WaitFor => format!("  {n} waits up to {until} for an event (line {line})"),
                 WaitWhy::Calendar => {
-                    format!("  {n} send at line {line} deferred to {until}: outside the send calendar")
+                    format!(
+                        "  {n} send at line {line} deferred to {until}: outside the send calendar"
+                    )
                 }
                 WaitWhy::Limit => {
-                    format!("  {n} send at line {line} deferred to {until}: the send limit is reached")
+                    format!(
+                        "  {n} send at line {line} deferred to {until}: the send limit is reached"
+                    )
                 }
             }
         }
@@ -201,15 +220,22 @@ fn entry_text(c: &Compiled, ds: &Dataset, e: &TraceEntry) -> String {
             nurture,
             line,
             taken,
-        } => format!("  {} branch at line {line}: {taken}", nurture_name(c, *nurture)),
+        } => format!(
+            "  {} branch at line {line}: {taken}",
+            nurture_name(c, *nurture)
+        ),
         Entry::Action(a) => {
             let n = nurture_name(c, a.nurture);
             let what = match &a.detail {
-                ActionDetail::Send(_) => format!("send \"{}\"", action_detail(c, &ds.texts, &a.detail)),
+                ActionDetail::Send(_) => {
+                    format!("send \"{}\"", action_detail(c, &ds.texts, &a.detail))
+                }
                 ActionDetail::Notify { .. } => {
                     format!("notify {}", action_detail(c, &ds.texts, &a.detail))
                 }
-                ActionDetail::Set { .. } => format!("set {}", action_detail(c, &ds.texts, &a.detail)),
+                ActionDetail::Set { .. } => {
+                    format!("set {}", action_detail(c, &ds.texts, &a.detail))
+                }
             };
             format!("  {what}  ({n}, step at line {})", a.line)
         }

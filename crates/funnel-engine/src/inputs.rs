@@ -22,7 +22,9 @@ impl InputError {
     /// What to do about it.
     pub fn help(&self) -> String {
         match self {
-            InputError::Malformed(_) => "write `--input NAME=VALUE`, e.g. `--input marketing_spend=100000`".into(),
+            InputError::Malformed(_) => {
+                "write `--input NAME=VALUE`, e.g. `--input marketing_spend=100000`".into()
+            }
             InputError::Unknown { declared, .. } if declared.is_empty() => {
                 "the playbook declares no inputs".into()
             }
@@ -39,7 +41,11 @@ impl InputError {
 
 /// Decode `NAME=VALUE` pairs into one value per declared input (defaults
 /// fill the rest). Every declared input without a default must be given.
-pub fn resolve(c: &Compiled, given: &[String], texts: &mut Interner) -> Result<Vec<Value>, InputError> {
+pub fn resolve(
+    c: &Compiled,
+    given: &[String],
+    texts: &mut Interner,
+) -> Result<Vec<Value>, InputError> {
     let mut vals: Vec<Option<Value>> = c.inputs.iter().map(|i| i.default).collect();
     for g in given {
         let Some((name, value)) = g.split_once('=') else {

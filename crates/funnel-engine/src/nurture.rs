@@ -71,17 +71,24 @@ impl Replay<'_> {
     }
 
     /// The first `exit` rule that holds (an `on` rule only for `event`).
-    fn exit_rule(&self, lead: u32, def: &NurtureDef, event: Option<(u16, &[Value])>) -> Option<u16> {
+    fn exit_rule(
+        &self,
+        lead: u32,
+        def: &NurtureDef,
+        event: Option<(u16, &[Value])>,
+    ) -> Option<u16> {
         let l = lead as usize;
-        def.exits.iter().position(|(t, _)| match t {
-            Trig::When(cond) => cond.holds(&self.ctx(l, &[])),
-            Trig::On { .. } => event.is_some_and(|(e, fields)| match t.on_event(e) {
-                Some(Some(f)) => f.holds(&self.ctx(l, fields)),
-                Some(None) => true,
-                None => false,
-            }),
-        })
-        .map(|i| u16::try_from(i).unwrap_or(u16::MAX))
+        def.exits
+            .iter()
+            .position(|(t, _)| match t {
+                Trig::When(cond) => cond.holds(&self.ctx(l, &[])),
+                Trig::On { .. } => event.is_some_and(|(e, fields)| match t.on_event(e) {
+                    Some(Some(f)) => f.holds(&self.ctx(l, fields)),
+                    Some(None) => true,
+                    None => false,
+                }),
+            })
+            .map(|i| u16::try_from(i).unwrap_or(u16::MAX))
     }
 
     fn exit(&mut self, lead: u32, n: u16, at: i64, cause: ExitCause) {
@@ -140,7 +147,11 @@ impl Replay<'_> {
         else {
             return false;
         };
-        if *want != event || filter.as_ref().is_some_and(|f| !f.holds(&self.ctx(lead as usize, fields))) {
+        if *want != event
+            || filter
+                .as_ref()
+                .is_some_and(|f| !f.holds(&self.ctx(lead as usize, fields)))
+        {
             return false;
         }
         let e = &mut self.enroll[slot];

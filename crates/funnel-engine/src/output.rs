@@ -77,7 +77,9 @@ fn fmt_decimal(d: Decimal, dp: u32) -> String {
 pub fn fmt_money(d: Decimal, currency: &str) -> String {
     let sym = currency_symbol(currency);
     let neg = d.is_sign_negative() && !d.is_zero();
-    let r = d.abs().round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let r = d
+        .abs()
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
     let body = if r.fract().is_zero() {
         fmt_decimal(r, 0)
     } else {
@@ -159,7 +161,10 @@ pub fn reason_text(c: &Compiled, t: &Transition) -> String {
         }
         Reason::Threshold(i) => match stage.thresholds.get(i as usize) {
             Some((score, points, _)) => {
-                let name = c.scores.get(*score as usize).map_or("", |s| s.name.as_str());
+                let name = c
+                    .scores
+                    .get(*score as usize)
+                    .map_or("", |s| s.name.as_str());
                 format!("{name} at {}", fmt_num(*points))
             }
             None => String::new(),
@@ -195,7 +200,11 @@ pub fn leads_csv(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
     let mut rows = Vec::with_capacity(ds.leads.len() + 1);
     let mut header = vec!["id".to_string(), "stage".to_string()];
     header.extend(c.scores.iter().map(|s| s.name.clone()));
-    header.extend(c.set_fields.iter().map(|f| c.lead_fields[*f as usize].name.clone()));
+    header.extend(
+        c.set_fields
+            .iter()
+            .map(|f| c.lead_fields[*f as usize].name.clone()),
+    );
     rows.push(header);
     let ns = c.scores.len();
     let nf = c.lead_fields.len();
@@ -212,7 +221,9 @@ pub fn leads_csv(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
 
 /// `transitions.csv`: lead, from, to, at, reason.
 pub fn transitions_csv(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
-    let mut rows = vec![["lead", "from", "to", "at", "reason"].map(String::from).to_vec()];
+    let mut rows = vec![["lead", "from", "to", "at", "reason"]
+        .map(String::from)
+        .to_vec()];
     for t in &o.transitions {
         rows.push(vec![
             ds.leads.ids[t.lead as usize].to_string(),
@@ -234,7 +245,9 @@ pub fn action_detail(c: &Compiled, texts: &Interner, d: &ActionDetail) -> String
         }
         ActionDetail::Set { field, value } => format!(
             "{} = {}",
-            c.lead_fields.get(*field as usize).map_or("", |f| f.name.as_str()),
+            c.lead_fields
+                .get(*field as usize)
+                .map_or("", |f| f.name.as_str()),
             fmt_value(*value, texts, c)
         ),
     }
@@ -259,7 +272,10 @@ pub fn actions_jsonl(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
                 obj["message"] = json!(message);
             }
             ActionDetail::Set { field, value } => {
-                let name = c.lead_fields.get(*field as usize).map_or("", |f| f.name.as_str());
+                let name = c
+                    .lead_fields
+                    .get(*field as usize)
+                    .map_or("", |f| f.name.as_str());
                 obj["field"] = json!(name);
                 obj["value"] = json!(fmt_value(*value, &ds.texts, c));
             }
@@ -320,7 +336,10 @@ mod tests {
         let d = |s: &str| s.parse::<Decimal>().ok();
         assert_eq!(fmt_kpi(d("0.2"), KTy::Percent, "USD"), "20%");
         assert_eq!(fmt_kpi(d("10000"), KTy::Money, "USD"), "$10,000");
-        assert_eq!(fmt_kpi(d("20000"), KTy::MoneyPerDay, "USD"), "$20,000 a day");
+        assert_eq!(
+            fmt_kpi(d("20000"), KTy::MoneyPerDay, "USD"),
+            "$20,000 a day"
+        );
         assert_eq!(fmt_kpi(d("20"), KTy::Days, "USD"), "20 days");
         assert_eq!(fmt_kpi(d("0.06"), KTy::Percent, "USD"), "6%");
         assert_eq!(fmt_kpi(d("1234.5"), KTy::Money, "USD"), "$1,234.50");

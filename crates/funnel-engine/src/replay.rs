@@ -46,9 +46,16 @@ pub(crate) struct Timer {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TimerKind {
     /// Resume nurture `n` if the enrollment's generation is still `gen`.
-    Nurture { n: u16, gen: u32 },
-    Decay { score: u16 },
-    Sla { sla: u16 },
+    Nurture {
+        n: u16,
+        gen: u32,
+    },
+    Decay {
+        score: u16,
+    },
+    Sla {
+        sla: u16,
+    },
 }
 
 impl Ord for Timer {
@@ -170,13 +177,25 @@ impl<'a> Replay<'a> {
                     first: i64::MIN,
                     pending: false,
                 };
-                if c.scores.iter().any(|s| s.decay.is_some()) { n * ns } else { 0 }
+                if c.scores.iter().any(|s| s.decay.is_some()) {
+                    n * ns
+                } else {
+                    0
+                }
             ],
             entered: vec![i64::MIN; n * c.stages.len()],
             enroll: vec![Enroll::default(); n * c.nurtures.len()],
             sends: vec![i64::MIN; n * limit_n],
-            clicks: if track_clicks { vec![Vec::new(); n] } else { Vec::new() },
-            opens: if track_opens { vec![Vec::new(); n] } else { Vec::new() },
+            clicks: if track_clicks {
+                vec![Vec::new(); n]
+            } else {
+                Vec::new()
+            },
+            opens: if track_opens {
+                vec![Vec::new(); n]
+            } else {
+                Vec::new()
+            },
             timers: BinaryHeap::new(),
             timer_seq: 0,
             transitions: Vec::new(),

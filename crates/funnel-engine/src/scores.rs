@@ -12,7 +12,13 @@ const MAX_WHEN_PASSES: usize = 8;
 
 impl Replay<'_> {
     /// Step (2): every `on` rule for this event type, in source order.
-    pub(crate) fn on_rules(&mut self, lead: u32, event: u16, at: i64, fields: &[crate::value::Value]) {
+    pub(crate) fn on_rules(
+        &mut self,
+        lead: u32,
+        event: u16,
+        at: i64,
+        fields: &[crate::value::Value],
+    ) {
         let c = self.c;
         let Some(ids) = c.on_rules.get(event as usize) else {
             return;
@@ -68,7 +74,14 @@ impl Replay<'_> {
     }
 
     /// Add `delta` to a score, clamped; returns the applied change.
-    pub(crate) fn apply(&mut self, lead: u32, score: u16, delta: f64, at: i64, cause: Cause) -> f64 {
+    pub(crate) fn apply(
+        &mut self,
+        lead: u32,
+        score: u16,
+        delta: f64,
+        at: i64,
+        cause: Cause,
+    ) -> f64 {
         let c = self.c;
         let i = lead as usize * c.scores.len() + score as usize;
         let old = self.scores[i];

@@ -15,7 +15,12 @@ use crate::value::Value;
 
 impl Replay<'_> {
     /// Does the stage's trigger (or one of its thresholds) hold? The reason if so.
-    fn stage_holds(&self, l: usize, s: &StageDef, event: Option<(u16, &[Value])>) -> Option<Reason> {
+    fn stage_holds(
+        &self,
+        l: usize,
+        s: &StageDef,
+        event: Option<(u16, &[Value])>,
+    ) -> Option<Reason> {
         if let Some(t) = &s.trigger {
             let holds = match t {
                 Trig::When(cond) => cond.holds(&self.ctx(l, &[])),
@@ -41,7 +46,12 @@ impl Replay<'_> {
     }
 
     /// Step (1): a lost stage's trigger moves the lead there. True if it moved.
-    pub(crate) fn lost_triggers(&mut self, lead: u32, at: i64, event: Option<(u16, &[Value])>) -> bool {
+    pub(crate) fn lost_triggers(
+        &mut self,
+        lead: u32,
+        at: i64,
+        event: Option<(u16, &[Value])>,
+    ) -> bool {
         let c = self.c;
         let l = lead as usize;
         if self.leads[l].lost || c.lost.is_empty() {
@@ -58,7 +68,12 @@ impl Replay<'_> {
     }
 
     /// Step (4): move forward to the highest stage whose trigger holds.
-    pub(crate) fn forward_stages(&mut self, lead: u32, at: i64, event: Option<(u16, &[Value])>) -> bool {
+    pub(crate) fn forward_stages(
+        &mut self,
+        lead: u32,
+        at: i64,
+        event: Option<(u16, &[Value])>,
+    ) -> bool {
         let c = self.c;
         let l = lead as usize;
         let mut moved = false;

@@ -84,18 +84,46 @@ pub enum ExitCause {
 /// One line of a traced lead's timeline.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Entry {
-    Event { event: u16, off: u32 },
-    Points { score: u16, delta: f64, now: f64, cause: Cause },
+    Event {
+        event: u16,
+        off: u32,
+    },
+    Points {
+        score: u16,
+        delta: f64,
+        now: f64,
+        cause: Cause,
+    },
     Stage(Transition),
-    Breach { sla: u16 },
-    Enrolled { nurture: u16 },
-    Exited { nurture: u16, cause: ExitCause },
+    Breach {
+        sla: u16,
+    },
+    Enrolled {
+        nurture: u16,
+    },
+    Exited {
+        nurture: u16,
+        cause: ExitCause,
+    },
     /// A step suspended the enrollment until `until` (wait, cron, wait-for,
     /// or a send deferred by the calendar or the send limit).
-    Waiting { nurture: u16, line: u32, until: i64, why: WaitWhy },
+    Waiting {
+        nurture: u16,
+        line: u32,
+        until: i64,
+        why: WaitWhy,
+    },
     /// `wait up to … for E` ended: by the event (`true`) or by timeout.
-    WaitEnded { nurture: u16, line: u32, by_event: bool },
-    Branch { nurture: u16, line: u32, taken: String },
+    WaitEnded {
+        nurture: u16,
+        line: u32,
+        by_event: bool,
+    },
+    Branch {
+        nurture: u16,
+        line: u32,
+        taken: String,
+    },
     Action(Action),
 }
 

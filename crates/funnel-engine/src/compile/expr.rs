@@ -27,14 +27,12 @@ impl Compiler<'_> {
             ExprKind::Neg(a) => CExpr::Neg(Box::new(self.expr(a, event))),
             ExprKind::Not(a) => CExpr::Not(Box::new(self.expr(a, event))),
             ExprKind::Paren(a) => self.expr(a, event),
-            ExprKind::And(a, b) => CExpr::And(
-                Box::new(self.expr(a, event)),
-                Box::new(self.expr(b, event)),
-            ),
-            ExprKind::Or(a, b) => CExpr::Or(
-                Box::new(self.expr(a, event)),
-                Box::new(self.expr(b, event)),
-            ),
+            ExprKind::And(a, b) => {
+                CExpr::And(Box::new(self.expr(a, event)), Box::new(self.expr(b, event)))
+            }
+            ExprKind::Or(a, b) => {
+                CExpr::Or(Box::new(self.expr(a, event)), Box::new(self.expr(b, event)))
+            }
             ExprKind::Arith(op, a, b) => CExpr::Arith(
                 *op,
                 Box::new(self.expr(a, event)),

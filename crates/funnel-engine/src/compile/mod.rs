@@ -14,7 +14,9 @@ use std::collections::HashMap;
 
 use chrono_tz::Tz;
 use funnel_check::{FieldTy, Program, Ty};
-use funnel_syntax::ast::{self, Decl, Duration, EventSel, FunnelItem, Modifier, ScoreItem, Trigger};
+use funnel_syntax::ast::{
+    self, Decl, Duration, EventSel, FunnelItem, Modifier, ScoreItem, Trigger,
+};
 use funnel_syntax::{LineIndex, Span};
 use regex::Regex;
 
@@ -264,9 +266,8 @@ impl Compiler<'_> {
             .unwrap_or_default()
             .lines()
             .next()
-            .unwrap_or_default()
-            .trim()
-            .to_string();
+            .unwrap_or_default();
+        let text = squeeze(crate::output::strip_comment(text));
         Origin {
             line: u32::try_from(line).unwrap_or(u32::MAX),
             text,
@@ -413,7 +414,13 @@ impl Compiler<'_> {
                                 thresholds.push((stage.name.clone(), score, n.value, o));
                             }
                             ScoreItem::Rule(r) => {
-                                rules.push(self.rule(score, r, &mut n_last, &mut n_window, &mut n_when));
+                                rules.push(self.rule(
+                                    score,
+                                    r,
+                                    &mut n_last,
+                                    &mut n_window,
+                                    &mut n_when,
+                                ));
                             }
                         }
                     }
@@ -465,7 +472,10 @@ impl Compiler<'_> {
         }
         let template_event = |name: &str| {
             let e = p.events.iter().position(|e| e.name == name)?;
-            let f = p.events[e].fields.iter().position(|f| f.name == "template")?;
+            let f = p.events[e]
+                .fields
+                .iter()
+                .position(|f| f.name == "template")?;
             Some((to_u16(e), to_u16(f)))
         };
         let mut set_fields: Vec<u16> = nurtures
@@ -571,6 +581,28 @@ impl Compiler<'_> {
             _ => Value::Missing,
         }
     }
+}
+
+/// Collapse runs of spaces outside string literals (alignment padding).
+fn squeeze(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_str = false;
+    let mut space = false;
+    for ch in s.trim().chars() {
+        if ch == '"' {
+            in_str = !in_str;
+        }
+        if !in_str && ch.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.push(ch);
+    }
+    out
 }
 
 fn input_ty(p: &Program, name: &str) -> Ty {

@@ -180,7 +180,11 @@ impl Compiler<'_> {
                 filter,
                 otherwise,
             } => {
-                let ev = self.program.events.iter().position(|e| e.name == event.name);
+                let ev = self
+                    .program
+                    .events
+                    .iter()
+                    .position(|e| e.name == event.name);
                 let filter = filter.as_ref().map(|f| self.expr(f, ev));
                 let at = code.len();
                 code.push(Instr::WaitFor {
@@ -283,7 +287,11 @@ impl Compiler<'_> {
                 value,
                 guard,
             } => {
-                let Some(f) = self.program.lead_fields.iter().position(|x| x.name == field.name)
+                let Some(f) = self
+                    .program
+                    .lead_fields
+                    .iter()
+                    .position(|x| x.name == field.name)
                 else {
                     return;
                 };

@@ -44,9 +44,11 @@ pub(crate) fn read(input: impl Read, file: &str, sink: &mut dyn RowSink) -> Resu
         map.push(col);
     }
     if let Err(missing) = sink.check_header(&present) {
-        return Err(DataError::file(file, format!("the header has no `{missing}` column"))
-            .at(1)
-            .help(format!("add a `{missing}` column")));
+        return Err(
+            DataError::file(file, format!("the header has no `{missing}` column"))
+                .at(1)
+                .help(format!("add a `{missing}` column")),
+        );
     }
     let width = map.len();
     let mut spare: Vec<Option<&'static str>> = Vec::with_capacity(n_cols);

@@ -132,7 +132,10 @@ mod tests {
             decode("$10,000", &Ty::Money, tz, &mut i),
             Ok(Value::Money(Decimal::new(10_000, 0)))
         );
-        assert_eq!(decode("25%", &Ty::Percent, tz, &mut i), Ok(Value::Num(0.25)));
+        assert_eq!(
+            decode("25%", &Ty::Percent, tz, &mut i),
+            Ok(Value::Num(0.25))
+        );
         assert!(decode("abc", &Ty::Number, tz, &mut i).is_err());
         let e = decode("retail", &Ty::Enum(vec!["software".into()]), tz, &mut i);
         assert_eq!(e, Err("`retail` is not one of software".to_string()));
@@ -144,7 +147,10 @@ mod tests {
         let warsaw: Tz = "Europe/Warsaw".parse().unwrap();
         // 09:00 in Warsaw in March is 08:00 UTC.
         assert_eq!(parse_instant("2026-03-02 09:00", warsaw), Ok(1_772_438_400));
-        assert_eq!(parse_instant("2026-03-02T08:00:00Z", warsaw), Ok(1_772_438_400));
+        assert_eq!(
+            parse_instant("2026-03-02T08:00:00Z", warsaw),
+            Ok(1_772_438_400)
+        );
         assert!(parse_instant("2026-13-02", warsaw).is_err());
     }
 }

@@ -17,9 +17,9 @@ pub(crate) fn read(input: impl Read, file: &str, sink: &mut dyn RowSink) -> Resu
     let mut line = 0usize;
     loop {
         buf.clear();
-        let n = reader
-            .read_line(&mut buf)
-            .map_err(|e| DataError::file(file, format!("cannot read the file: {e}")).at(line + 1))?;
+        let n = reader.read_line(&mut buf).map_err(|e| {
+            DataError::file(file, format!("cannot read the file: {e}")).at(line + 1)
+        })?;
         if n == 0 {
             break;
         }
@@ -37,7 +37,12 @@ pub(crate) fn read(input: impl Read, file: &str, sink: &mut dyn RowSink) -> Resu
                 continue;
             }
             Err(err) => {
-                let e = bad(file, line, Some(err.column()), format!("malformed JSON: {err}"));
+                let e = bad(
+                    file,
+                    line,
+                    Some(err.column()),
+                    format!("malformed JSON: {err}"),
+                );
                 sink.bad_row(e)?;
                 continue;
             }
@@ -61,8 +66,9 @@ pub(crate) fn read(input: impl Read, file: &str, sink: &mut dyn RowSink) -> Resu
         sink.row(line, &cells, &pos)?;
     }
     if !any {
-        return Err(DataError::file(file, "the file is empty")
-            .help("write one JSON object per line"));
+        return Err(
+            DataError::file(file, "the file is empty").help("write one JSON object per line")
+        );
     }
     Ok(())
 }

@@ -71,8 +71,12 @@ impl Common<'_> {
 
     fn finish(self, what: &str) -> Result<InputReport, DataError> {
         if self.report.read == 0 {
-            return Err(DataError::file(&self.file, format!("the file has no {what}"))
-                .help(format!("add one row per {} after the header", &what[..what.len() - 1])));
+            return Err(
+                DataError::file(&self.file, format!("the file has no {what}")).help(format!(
+                    "add one row per {} after the header",
+                    &what[..what.len() - 1]
+                )),
+            );
         }
         Ok(self.report)
     }
@@ -110,7 +114,12 @@ impl RowSink for LeadSink<'_> {
         if name == "id" {
             return Some(0);
         }
-        self.cm.c.lead_fields.iter().position(|f| f.name == name).map(|i| i + 1)
+        self.cm
+            .c
+            .lead_fields
+            .iter()
+            .position(|f| f.name == name)
+            .map(|i| i + 1)
     }
 
     fn columns(&self) -> Vec<String> {
@@ -161,7 +170,11 @@ impl RowSink for LeadSink<'_> {
         }
         let start = self.cm.ds.leads.values.len();
         for (i, f) in self.cm.c.lead_fields.iter().enumerate() {
-            let cell = cells.get(i + 1).copied().flatten().filter(|s| !s.trim().is_empty());
+            let cell = cells
+                .get(i + 1)
+                .copied()
+                .flatten()
+                .filter(|s| !s.trim().is_empty());
             let v = match cell {
                 None if f.optional => Ok(Value::Missing),
                 None => Err(format!("the required field `{}` is empty", f.name)),
@@ -172,7 +185,9 @@ impl RowSink for LeadSink<'_> {
                 Err(reason) => {
                     self.cm.ds.leads.values.truncate(start);
                     let msg = format!("bad value in column `{}`: {reason}", f.name);
-                    let e = self.cm.cell_error(line, p(i + 1), &f.name, msg, RejectKind::BadValue);
+                    let e = self
+                        .cm
+                        .cell_error(line, p(i + 1), &f.name, msg, RejectKind::BadValue);
                     return self.cm.reject(e);
                 }
             }
@@ -310,7 +325,13 @@ impl RowSink for EventSink<'_> {
                 )
                 .help(format!(
                     "declare it with `event {name}` in the playbook, or use one of: {}",
-                    self.cm.c.events.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ")
+                    self.cm
+                        .c
+                        .events
+                        .iter()
+                        .map(|e| e.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             return self.cm.reject(e);
         };
@@ -318,7 +339,9 @@ impl RowSink for EventSink<'_> {
             Ok(t) => t,
             Err(reason) => {
                 let msg = format!("bad value in column `at`: {reason}");
-                let e = self.cm.cell_error(line, p(2), "at", msg, RejectKind::BadValue);
+                let e = self
+                    .cm
+                    .cell_error(line, p(2), "at", msg, RejectKind::BadValue);
                 return self.cm.reject(e);
             }
         };
@@ -329,14 +352,20 @@ impl RowSink for EventSink<'_> {
             if cell.is_some_and(|s| !s.trim().is_empty()) && !cols.contains(&col) {
                 let col_name = &self.names[col - 3];
                 let msg = format!("`{col_name}` is not a field of event `{name}`");
-                let e = self.cm.cell_error(line, p(col), col_name, msg, RejectKind::BadValue);
+                let e = self
+                    .cm
+                    .cell_error(line, p(col), col_name, msg, RejectKind::BadValue);
                 return self.cm.reject(e);
             }
         }
         let start = self.cm.ds.events.values.len();
         let fields = &self.cm.c.events[ev].fields;
         for (f, &col) in fields.iter().zip(cols) {
-            let text = cells.get(col).copied().flatten().filter(|s| !s.trim().is_empty());
+            let text = cells
+                .get(col)
+                .copied()
+                .flatten()
+                .filter(|s| !s.trim().is_empty());
             let v = match text {
                 None if f.optional => Ok(Value::Missing),
                 None => Err(format!("event `{name}` needs a value for `{}`", f.name)),
@@ -347,7 +376,9 @@ impl RowSink for EventSink<'_> {
                 Err(reason) => {
                     self.cm.ds.events.values.truncate(start);
                     let msg = format!("bad value in column `{}`: {reason}", f.name);
-                    let e = self.cm.cell_error(line, p(col), &f.name, msg, RejectKind::BadValue);
+                    let e = self
+                        .cm
+                        .cell_error(line, p(col), &f.name, msg, RejectKind::BadValue);
                     return self.cm.reject(e);
                 }
             }

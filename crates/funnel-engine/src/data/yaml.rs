@@ -8,13 +8,19 @@ use std::io::Read;
 
 use super::{unknown_column, DataError, RejectKind, RowSink};
 
-pub(crate) fn read(mut input: impl Read, file: &str, sink: &mut dyn RowSink) -> Result<(), DataError> {
+pub(crate) fn read(
+    mut input: impl Read,
+    file: &str,
+    sink: &mut dyn RowSink,
+) -> Result<(), DataError> {
     let mut text = String::new();
     input
         .read_to_string(&mut text)
         .map_err(|e| DataError::file(file, format!("cannot read the file: {e}")))?;
     if text.trim().is_empty() {
-        return Err(DataError::file(file, "the file is empty").help("write a list of records (`- id: …`)"));
+        return Err(
+            DataError::file(file, "the file is empty").help("write a list of records (`- id: …`)")
+        );
     }
     let doc: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| {
         let mut d = DataError::file(file, format!("malformed YAML: {e}"));
@@ -37,7 +43,11 @@ pub(crate) fn read(mut input: impl Read, file: &str, sink: &mut dyn RowSink) -> 
     let n_cols = sink.columns().len();
     let pos = vec![0usize; n_cols];
     for (i, item) in items.iter().enumerate() {
-        let line = if starts.len() == items.len() { starts[i] } else { i + 1 };
+        let line = if starts.len() == items.len() {
+            starts[i]
+        } else {
+            i + 1
+        };
         let serde_yaml::Value::Mapping(m) = item else {
             let mut e = DataError::file(file, "the record is not a mapping").at(line);
             e.kind = Some(RejectKind::BadValue);

@@ -277,13 +277,23 @@ fn aggregate(f: &Facts<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
             for lead in 0..f.n_leads {
                 let at = f.entered[lead * ns + *s as usize];
                 if at != i64::MIN {
-                    add(Fact { at, lead, event: None, value: Some(Decimal::ONE) });
+                    add(Fact {
+                        at,
+                        lead,
+                        event: None,
+                        value: Some(Decimal::ONE),
+                    });
                 }
             }
         }
         Source::Breached(sla) => {
             for b in f.breaches.iter().filter(|b| b.sla == *sla) {
-                let fact = Fact { at: b.at, lead: b.lead as usize, event: None, value: Some(Decimal::ONE) };
+                let fact = Fact {
+                    at: b.at,
+                    lead: b.lead as usize,
+                    event: None,
+                    value: Some(Decimal::ONE),
+                };
                 add(fact);
             }
         }
@@ -293,7 +303,12 @@ fn aggregate(f: &Facts<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
                 let b = f.entered[lead * ns + *to as usize];
                 if a != i64::MIN && b != i64::MIN {
                     let days = Decimal::from(b - a).checked_div(Decimal::from(86_400));
-                    add(Fact { at: b, lead, event: None, value: days });
+                    add(Fact {
+                        at: b,
+                        lead,
+                        event: None,
+                        value: days,
+                    });
                 }
             }
         }
@@ -306,7 +321,12 @@ fn aggregate(f: &Facts<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
                         .get(r.off as usize + *fi as usize)
                         .and_then(|v| v.as_decimal()),
                 };
-                let fact = Fact { at: r.at, lead: r.lead as usize, event: Some((r.event, r.off)), value };
+                let fact = Fact {
+                    at: r.at,
+                    lead: r.lead as usize,
+                    event: Some((r.event, r.off)),
+                    value,
+                };
                 add(fact);
             }
         }
@@ -315,7 +335,10 @@ fn aggregate(f: &Facts<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
     KVal {
         total: total.result(fun),
         grouped: !by.is_empty(),
-        groups: groups.into_iter().map(|(k, a)| (k, a.result(fun))).collect(),
+        groups: groups
+            .into_iter()
+            .map(|(k, a)| (k, a.result(fun)))
+            .collect(),
         empty,
     }
 }
@@ -329,7 +352,12 @@ fn label(f: &Facts<'_>, key: &ByKey, fact: &Fact) -> String {
         }
         ByKey::EventField(name) => {
             let v = fact.event.and_then(|(e, off)| {
-                let pos = f.c.events.get(e as usize)?.fields.iter().position(|x| x.name == *name)?;
+                let pos =
+                    f.c.events
+                        .get(e as usize)?
+                        .fields
+                        .iter()
+                        .position(|x| x.name == *name)?;
                 f.event_values.get(off as usize + pos).copied()
             });
             value_label(v, f.texts)

@@ -60,9 +60,15 @@ pub enum Source {
     Entered(u16),
     Breached(u16),
     /// Events of a type (value: 1, or the field's value).
-    Events { event: u16, field: Option<u16> },
+    Events {
+        event: u16,
+        field: Option<u16>,
+    },
     /// Days from entering A to entering B (by the instant B was entered).
-    Days { from: u16, to: u16 },
+    Days {
+        from: u16,
+        to: u16,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -157,7 +163,12 @@ pub(crate) fn compile(cx: &mut Compiler<'_>, p: &Program) -> Vec<KpiDef> {
         if let Decl::Target(t) = d {
             if let Some(k) = defs.iter_mut().find(|k| k.name == t.kpi.name) {
                 let v = target_value(&t.value);
-                let text = cx.origin(t.span).text;
+                let full = cx.origin(t.span).text;
+                let text = full
+                    .strip_prefix("target")
+                    .map(str::trim_start)
+                    .and_then(|r| r.strip_prefix(t.kpi.name.as_str()))
+                    .map_or(full.clone(), |r| r.trim().to_string());
                 k.target = v.map(|v| (t.op, v, text));
             }
         }
@@ -207,24 +218,29 @@ fn call(p: &Program, f: &str, arg: &CallArg) -> KExpr {
             _ => None,
         },
         CallArg::Expr(e) => match &e.kind {
-            ExprKind::Name(n) => p
+            ExprKind::Name(n) => {
+                p.events
+                    .iter()
+                    .position(|x| x.name == n.name)
+                    .map(|i| Source::Events {
+                        event: to_u16(i),
+                        field: None,
+                    })
+            }
+            ExprKind::FieldPath(ev, field) => p
                 .events
                 .iter()
-                .position(|x| x.name == n.name)
-                .map(|i| Source::Events {
-                    event: to_u16(i),
-                    field: None,
+                .position(|x| x.name == ev.name)
+                .and_then(|i| {
+                    p.events[i]
+                        .fields
+                        .iter()
+                        .position(|f| f.name == field.name)
+                        .map(|fi| Source::Events {
+                            event: to_u16(i),
+                            field: Some(to_u16(fi)),
+                        })
                 }),
-            ExprKind::FieldPath(ev, field) => p.events.iter().position(|x| x.name == ev.name).and_then(|i| {
-                p.events[i]
-                    .fields
-                    .iter()
-                    .position(|f| f.name == field.name)
-                    .map(|fi| Source::Events {
-                        event: to_u16(i),
-                        field: Some(to_u16(fi)),
-                    })
-            }),
             _ => None,
         },
     };
@@ -283,11 +299,20 @@ fn infer(e: &KExpr, defs: &[KpiDef], p: &Program) -> KTy {
     use KTy::*;
     match e {
         KExpr::Const(_) | KExpr::Undefined => Number,
-        KExpr::Input(i) => p.inputs.get(*i as usize).map_or(Number, |x| input_kty(&x.ty.ty)),
+        KExpr::Input(i) => p
+            .inputs
+            .get(*i as usize)
+            .map_or(Number, |x| input_kty(&x.ty.ty)),
         KExpr::Kpi(i) => defs.get(*i as usize).map_or(Number, |k| k.ty),
         KExpr::Agg(Fun::Count, _) => Number,
         KExpr::Agg(_, Source::Days { .. }) => Days,
-        KExpr::Agg(_, Source::Events { event, field: Some(f) }) => p
+        KExpr::Agg(
+            _,
+            Source::Events {
+                event,
+                field: Some(f),
+            },
+        ) => p
             .events
             .get(*event as usize)
             .and_then(|ev| ev.fields.get(*f as usize))
