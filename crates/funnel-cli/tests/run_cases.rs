@@ -5,6 +5,8 @@
 //! two runs are byte-identical, and snapshots the summary and every output
 //! file (and the explanations) into `tests/run/<case>/output.snap`.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
