@@ -1,0 +1,175 @@
+//! `funnel fmt [PATH...]`: rewrite playbooks in the canonical layout.
+//!
+//! Directories are searched recursively for `*.funnel` (hidden directories
+//! skipped); files named directly are formatted whatever their extension.
+//! Files are handled in sorted path order, so output is stable.
+//!
+//! Without `--check`, files that are not formatted are rewritten in place
+//! (files already formatted are not touched). With `--check`, nothing is
+//! written: a unified diff of each unformatted file goes to stdout.
+//!
+//! Exit codes: 0 all formatted (or rewritten), 1 `--check` found unformatted
+//! files, 2 a file has a syntax error or cannot be read or written, or a path
+//! holds no playbooks. The summary (`N files checked, M reformatted`) and all
+//! errors go to stderr.
+
+mod diff;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use funnel_syntax::{Diagnostic, LineIndex};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Playbook files or directories (searched recursively for `*.funnel`).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Write nothing; print a diff of what would change and exit 1 if any
+    /// file is not formatted.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// What happened to one file.
+enum Outcome {
+    Unchanged,
+    Reformatted,
+    Failed,
+}
+
+pub fn run(args: Args) -> u8 {
+    let mut failed = false;
+    let mut files = Vec::new();
+    for path in &args.paths {
+        match collect(path) {
+            Ok(found) if found.is_empty() => {
+                eprintln!("error: no `.funnel` files in `{}`", path.display());
+                eprintln!("  help: pass a playbook file or a directory that holds some");
+                failed = true;
+            }
+            Ok(found) => files.extend(found),
+            Err(e) => {
+                eprintln!("error: cannot read `{}`: {e}", path.display());
+                eprintln!("  help: check that the path exists and is readable");
+                failed = true;
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+
+    let (mut changed, mut errors) = (0usize, 0usize);
+    for file in &files {
+        match format_file(file, args.check) {
+            Outcome::Unchanged => {}
+            Outcome::Reformatted => changed += 1,
+            Outcome::Failed => errors += 1,
+        }
+    }
+    let verb = if args.check {
+        "would be reformatted"
+    } else {
+        "reformatted"
+    };
+    let mut summary = format!("{} checked, {changed} {verb}", plural(files.len(), "file"));
+    if errors > 0 {
+        summary.push_str(&format!(", {errors} with errors"));
+    }
+    eprintln!("{summary}");
+    if failed || errors > 0 {
+        2
+    } else {
+        u8::from(args.check && changed > 0)
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn format_file(path: &Path, check: bool) -> Outcome {
+    let source = match std::fs::read_to_string(path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {e}", path.display());
+            eprintln!("  help: check that the file exists, is readable and is UTF-8 text");
+            return Outcome::Failed;
+        }
+    };
+    let formatted = match funnel_syntax::fmt::format(&source) {
+        Ok(f) => f,
+        Err(d) => {
+            report(path, &source, &d);
+            return Outcome::Failed;
+        }
+    };
+    if formatted == source {
+        return Outcome::Unchanged;
+    }
+    let name = path.display().to_string();
+    if check {
+        // A closed pipe (`| head`) is not an error worth failing over.
+        let diff = diff::unified(&source, &formatted, &name, &name);
+        let _ = std::io::stdout().lock().write_all(diff.as_bytes());
+        return Outcome::Reformatted;
+    }
+    match std::fs::write(path, &formatted) {
+        Ok(()) => Outcome::Reformatted,
+        Err(e) => {
+            eprintln!("error: cannot write `{name}`: {e}");
+            eprintln!("  help: check that the file is writable");
+            Outcome::Failed
+        }
+    }
+}
+
+/// `file:line:col: message`, then the help.
+fn report(path: &Path, source: &str, d: &Diagnostic) {
+    let at = LineIndex::new(source).line_col(source, d.primary_span().start as usize);
+    eprintln!(
+        "{}:{}:{}: {}",
+        path.display(),
+        at.line,
+        at.column,
+        d.message
+    );
+    if let Some(help) = &d.help {
+        eprintln!("  help: {help}");
+    }
+}
+
+/// The playbooks under `path`: itself if a file, else every `*.funnel` below
+/// it (hidden directories skipped), sorted.
+fn collect(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    walk(path, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if path.is_dir() {
+            if !hidden {
+                walk(&path, out)?;
+            }
+        } else if path.extension().is_some_and(|e| e == "funnel") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
