@@ -103,3 +103,21 @@ fn syntax_error_points_at_the_offending_word_and_says_what_was_expected() {
         "{help}"
     );
 }
+
+#[test]
+fn max_is_a_function_name_and_a_rule_limit() {
+    let src = "kpi biggest = max(deal_won.amount)\nscore e {\n  +2 on open where flag == yes max 10 per 30 days\n}\n";
+    let pb = match parse(src) {
+        Ok(pb) => pb,
+        Err(d) => unreachable!("{d:?}"),
+    };
+    let Decl::Kpi(k) = &pb.decls[0] else {
+        unreachable!()
+    };
+    let ExprKind::Call(f, _) = &k.expr.kind else {
+        unreachable!("{:?}", k.expr.kind)
+    };
+    assert_eq!(f.name, "max");
+    let rules = score_rules(src);
+    assert!(matches!(rules[0].modifiers[..], [Modifier::MaxPer(..)]));
+}
