@@ -113,6 +113,7 @@ fn run_cases() {
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(&dir);
         settings.set_prepend_module_to_snapshot(false);
+        settings.remove_snapshot_suffix();
         settings.set_input_file(path);
         settings.bind(|| insta::assert_snapshot!("output", snap));
     });
