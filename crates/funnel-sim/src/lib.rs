@@ -8,6 +8,7 @@
 
 pub mod draw;
 pub mod population;
+pub mod report;
 pub mod scenario;
 pub mod validate;
 
