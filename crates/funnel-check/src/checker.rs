@@ -3,6 +3,8 @@
 //! Also the small reference checks every pass needs: events, stages,
 //! calendars, durations and date literals.
 
+use std::collections::HashMap;
+
 use funnel_syntax::ast::*;
 use funnel_syntax::{Diagnostic, Span};
 
@@ -24,6 +26,8 @@ pub struct Checker<'a> {
     pub scope: Scope<'a>,
     pub diags: Vec<Diagnostic>,
     pub used: Used,
+    /// Regex patterns already compiled: `None` if valid, else the reason.
+    pub regexes: HashMap<String, Option<String>>,
 }
 
 impl<'a> Checker<'a> {
@@ -41,6 +45,7 @@ impl<'a> Checker<'a> {
             scope,
             diags,
             used,
+            regexes: HashMap::new(),
         }
     }
 

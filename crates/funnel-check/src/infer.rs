@@ -159,8 +159,16 @@ impl<'a> Checker<'a> {
                         "match patterns against text fields only".to_string(),
                     ));
                 }
-                if let Err(err) = regex::Regex::new(&re.value) {
-                    self.report(d::invalid_regex(re.span, &regex_reason(&err)));
+                let problem = match self.regexes.get(&re.value) {
+                    Some(p) => p.clone(),
+                    None => {
+                        let p = regex::Regex::new(&re.value).err().map(|e| regex_reason(&e));
+                        self.regexes.insert(re.value.clone(), p.clone());
+                        p
+                    }
+                };
+                if let Some(reason) = problem {
+                    self.report(d::invalid_regex(re.span, &reason));
                 }
                 Ty::Bool
             }
