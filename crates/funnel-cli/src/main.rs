@@ -27,6 +27,8 @@ enum Command {
     Run(commands::run::Args),
     /// Show one lead's timeline: why it is where it is.
     Explain(commands::explain::Args),
+    /// Generate realistic sample leads and events for a playbook.
+    Sample(commands::sample::Args),
     /// Rewrite playbooks in the canonical layout (`--check`: only report).
     Fmt(commands::fmt::Args),
 }
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(args),
         Command::Run(args) => commands::run::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Sample(args) => commands::sample::run(args),
         Command::Fmt(args) => commands::fmt::run(args),
     };
     ExitCode::from(code)

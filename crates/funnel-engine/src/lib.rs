@@ -35,7 +35,7 @@ mod nurture;
 pub mod output;
 mod replay;
 mod scores;
-// pub mod sample;
+pub mod sample;
 mod stages;
 pub mod trace;
 pub mod value;
