@@ -132,13 +132,15 @@ impl<'a> Checker<'a> {
         let (Some(f), Some(t)) = (from, to) else {
             return false;
         };
-        if t < f {
-            let to_name = ds.to.as_ref().map_or("", |t| t.name.as_str());
-            self.report(d::invalid_day_range(ds.span, &ds.from.name, to_name));
-            return false;
-        }
-        for day in days.iter_mut().take(t + 1).skip(f) {
-            *day = true;
+        // A range runs forward through the week and may wrap: `fri..mon` is
+        // Friday, Saturday, Sunday and Monday.
+        let mut d = f;
+        loop {
+            days[d] = true;
+            if d == t {
+                break;
+            }
+            d = (d + 1) % 7;
         }
         true
     }
@@ -175,6 +177,18 @@ fn hhmm(t: &TimeOfDay) -> String {
 #[cfg(test)]
 mod tests {
     use super::day_index;
+
+    #[test]
+    fn ranges_wrap_through_the_weekend() {
+        let src = "playbook \"c\"\ncalendar desk {\n  days fri..mon, wed\n  hours 08:30..24:00\n  holidays 2026-12-25\n}\nevent e\nfunnel {\n  A on e\n}\nnurture n {\n  enroll on e\n  send within desk\n  send \"t\"\n}\n";
+        let checked = crate::check_source(src);
+        assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+        let p = checked.program.unwrap();
+        let c = &p.calendars[0];
+        assert_eq!(c.days, [true, false, true, false, true, true, true]);
+        assert_eq!((c.open_minute, c.close_minute), (510, 1440));
+        assert_eq!(c.holidays.len(), 1);
+    }
 
     #[test]
     fn day_names() {

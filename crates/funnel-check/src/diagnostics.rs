@@ -387,17 +387,6 @@ pub fn invalid_day(name: &str, span: Span, suggestion: Option<&str>) -> Diagnost
     ))
 }
 
-pub fn invalid_day_range(span: Span, from: &str, to: &str) -> Diagnostic {
-    Diagnostic::error(
-        "funnel::check::invalid_day_range",
-        format!("the day range `{from}..{to}` runs backwards"),
-    )
-    .label(span, "a range goes from an earlier day to a later one")
-    .help(format!(
-        "write `{from}..sun, mon..{to}` for a range across the weekend"
-    ))
-}
-
 pub fn invalid_hours(span: Span, open: &str, close: &str) -> Diagnostic {
     Diagnostic::error(
         "funnel::check::invalid_hours",
