@@ -30,6 +30,9 @@ pub struct KpiFacts {
 struct Aggregates {
     events: Vec<usize>,
     stages: bool,
+    /// An aggregated event was unknown (already reported): event-field keys
+    /// cannot be judged.
+    incomplete: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -242,6 +245,7 @@ impl<'a> Checker<'a> {
                 CallArg::Expr(e) => match &e.kind {
                     ExprKind::Name(id) => {
                         let ev = self.event_ref(id);
+                        agg.incomplete |= ev.is_none();
                         agg.events.extend(ev);
                         (
                             if ev.is_some() { Ty::Number } else { Ty::Error },
@@ -281,6 +285,7 @@ impl<'a> Checker<'a> {
                 match &e.kind {
                     ExprKind::FieldPath(ev, field) => {
                         let Some(i) = self.event_ref(ev) else {
+                            agg.incomplete = true;
                             return (Ty::Error, false);
                         };
                         agg.events.push(i);
@@ -383,6 +388,9 @@ impl<'a> Checker<'a> {
                             .to_string(),
                     ));
                 }
+                continue;
+            }
+            if agg.incomplete {
                 continue;
             }
             let mut cands: Vec<&str> = PERIODS.to_vec();
