@@ -82,7 +82,7 @@ impl<'a> Checker<'a> {
         match &t.kind {
             TypeKind::Named(n) => {
                 if !TYPE_NAMES.contains(&n.name.as_str()) {
-                    let s = did_you_mean(&n.name, TYPE_NAMES);
+                    let s = alias(&n.name).or_else(|| did_you_mean(&n.name, TYPE_NAMES));
                     self.report(d::unknown_type(&n.name, n.span, s));
                 }
             }
@@ -161,6 +161,18 @@ impl<'a> Checker<'a> {
             ));
         }
     }
+}
+
+/// The Funnel type for a name other languages use.
+fn alias(name: &str) -> Option<&'static str> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "string" | "str" => "text",
+        "int" | "integer" | "float" | "decimal" | "numeric" => "number",
+        "boolean" => "bool",
+        "currency" => "money",
+        "timestamp" | "time" => "datetime",
+        _ => return None,
+    })
 }
 
 /// Record the first declaration of a setting; report any later one.

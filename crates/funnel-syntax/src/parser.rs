@@ -216,6 +216,9 @@ fn hint(found: Option<&str>, expected: &[String]) -> Option<&'static str> {
         Some("at") if expects("`when`") => Some(
             "a threshold such as `MQL at 50` belongs inside a `score` block; in the funnel write the stage name alone",
         ),
+        Some(f) if f.starts_with(|c: char| c.is_ascii_digit()) && expects("`+`") => {
+            Some("points need a sign, e.g. `+10` or `-5`")
+        }
         _ => None,
     }
 }
