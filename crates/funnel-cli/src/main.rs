@@ -6,6 +6,7 @@ mod commands;
 mod load;
 mod output;
 mod report;
+mod sarif;
 
 use std::process::ExitCode;
 

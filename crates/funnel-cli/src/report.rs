@@ -22,6 +22,8 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands (`::error file=...::message`).
     Github,
+    /// SARIF 2.1.0 on stdout, for code-scanning uploaders.
+    Sarif,
 }
 
 /// One checked file: its path as given, its text and its diagnostics.

@@ -194,3 +194,83 @@ fn repository_playbooks_check() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+#[test]
+fn sarif_output_carries_rules_levels_and_regions() {
+    let dir = scratch("sarif");
+    let p = write(&dir, "bad.funnel", ONE_ERROR);
+    let w = write(&dir, "warn.funnel", ONE_WARNING);
+    let out = funnel(&[
+        "--format",
+        "sarif",
+        p.to_str().unwrap(),
+        w.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["version"], "2.1.0");
+    assert_eq!(
+        doc["$schema"],
+        "https://json.schemastore.org/sarif-2.1.0.json"
+    );
+    let run = &doc["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "funnel");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "funnel::check::unknown_event",
+            "funnel::check::unused_event"
+        ]
+    );
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    let first = &results[0];
+    assert_eq!(first["ruleId"], "funnel::check::unknown_event");
+    assert_eq!(first["ruleIndex"], 0);
+    assert_eq!(first["level"], "error");
+    assert_eq!(
+        first["message"]["text"],
+        "unknown event `signp`; help: did you mean `signup`?"
+    );
+    let loc = &first["locations"][0]["physicalLocation"];
+    assert_eq!(
+        loc["artifactLocation"]["uri"],
+        p.display().to_string().replace('\\', "/")
+    );
+    assert_eq!(
+        loc["region"],
+        serde_json::json!({"startLine": 4, "startColumn": 11, "endLine": 4, "endColumn": 16})
+    );
+    assert_eq!(results[1]["level"], "warning");
+    assert_eq!(results[1]["ruleIndex"], 1);
+    assert_eq!(
+        results[1]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        3
+    );
+}
+
+#[test]
+fn sarif_related_locations_point_at_the_first_definition() {
+    let dir = scratch("sarif-dup");
+    let src = "playbook \"T\"\nevent signup\nevent signup\nfunnel {\n  Lead on signup\n}\n";
+    let p = write(&dir, "dup.funnel", src);
+    let out = funnel(&["--format", "sarif", p.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = &doc["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "funnel::check::duplicate_definition");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        3
+    );
+    assert_eq!(
+        result["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
+        2
+    );
+}

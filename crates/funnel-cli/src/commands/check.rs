@@ -14,7 +14,7 @@ pub struct Args {
     /// Playbook files or directories (searched recursively for `*.funnel`).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
-    /// Output format: `human` (to stderr), `json` or `github` (to stdout).
+    /// Output format: `human` (to stderr), `json`, `github` or `sarif` (to stdout).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Fail (exit 1) when there are warnings, not only errors.
@@ -88,6 +88,10 @@ pub fn run(args: Args) -> u8 {
             for r in &reports {
                 print!("{}", report::github_lines(r));
             }
+        }
+        Format::Sarif => {
+            let doc = crate::sarif::document(&reports);
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
     }
     if io_failed {
