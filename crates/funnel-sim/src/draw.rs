@@ -112,7 +112,7 @@ pub fn value(rng: &mut ChaCha8Rng, d: &Draw, n: u64, sent: Option<&str>) -> Opti
         }
     };
     if let Some(w) = &d.weights {
-        return weighted(rng, w).map(str::to_string);
+        return weighted(rng, w).map(|v| v.replace("{n}", &n.to_string()));
     }
     if let Some(nd) = &d.normal {
         let mut x = nd.mean + nd.sd.0 * std_normal(rng);
@@ -133,7 +133,7 @@ pub fn value(rng: &mut ChaCha8Rng, d: &Draw, n: u64, sent: Option<&str>) -> Opti
     if let Some(t) = &d.template {
         return Some(t.replace("{n}", &n.to_string()));
     }
-    if d.from_send {
+    if d.from_trigger {
         return sent.map(str::to_string);
     }
     None

@@ -93,7 +93,7 @@ impl Per {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Draw {
-    /// Categorical: value → relative weight.
+    /// Categorical: value → relative weight (`{n}` in a value is the lead's number).
     pub weights: Option<BTreeMap<String, NonNegative>>,
     /// Normal distribution, clamped to `[min, max]` when given.
     pub normal: Option<Normal>,
@@ -103,9 +103,10 @@ pub struct Draw {
     pub constant: Option<String>,
     /// Text with `{n}` replaced by the lead's number, e.g. `lead{n}@example.com`.
     pub template: Option<String>,
-    /// Copy the template of the send that triggered this event (for `email_open`).
+    /// Copy the triggering value: after `send`, the template sent; after
+    /// `event X`, X's field of the same name (an open's template for a click).
     #[serde(default)]
-    pub from_send: bool,
+    pub from_trigger: bool,
     /// Probability that the value is missing instead (optional fields).
     pub missing: Option<Probability>,
     /// Round numbers to whole units.
@@ -379,13 +380,13 @@ fn check_draw(d: &Draw, text: &str, key: &str) -> Result<(), ScenarioError> {
         d.uniform.is_some(),
         d.constant.is_some(),
         d.template.is_some(),
-        d.from_send,
+        d.from_trigger,
     ]
     .iter()
     .filter(|x| **x)
     .count();
     let problem = if given != 1 {
-        Some("give exactly one of `weights`, `normal`, `uniform`, `constant`, `template`, `from_send`")
+        Some("give exactly one of `weights`, `normal`, `uniform`, `constant`, `template`, `from_trigger`")
     } else if d
         .weights
         .as_ref()

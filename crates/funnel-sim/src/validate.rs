@@ -145,12 +145,12 @@ fn draw_problems(f: &Field, d: &Draw, text: &str, key: &str, errs: &mut Vec<Scen
             ),
         ));
     }
-    if d.from_send && f.ty.ty != Ty::Text {
+    if d.from_trigger && f.ty.ty != Ty::Text {
         errs.push(locate(
             text,
             key,
             format!(
-                "`from_send` copies a template name, so `{}` must be text",
+                "`from_trigger` copies a template name, so `{}` must be text",
                 f.name
             ),
         ));
