@@ -37,6 +37,7 @@ mod replay;
 mod scores;
 pub mod sample;
 mod stages;
+pub mod testing;
 pub mod trace;
 pub mod value;
 
