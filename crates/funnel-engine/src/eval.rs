@@ -6,6 +6,7 @@
 //! allocation. Missing values make comparisons false (`!=` true) and
 //! arithmetic missing; `is missing` / `is present` test them directly.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
 
 use funnel_syntax::ast::{ArithOp, CmpOp};
@@ -69,6 +70,43 @@ pub struct Ctx<'a> {
     pub texts: &'a Interner,
     /// Compiled patterns; `None` for a pattern that did not compile (never matches).
     pub regexes: &'a [Option<Regex>],
+    /// Memoised matches (texts are interned, so a pattern meets each text
+    /// once); `None` evaluates every time.
+    pub regex_cache: Option<&'a RegexCache>,
+}
+
+/// Per pattern, per interned text: 0 unknown, 1 no match, 2 match.
+#[derive(Debug, Default)]
+pub struct RegexCache {
+    cells: Vec<RefCell<Vec<u8>>>,
+}
+
+impl RegexCache {
+    pub fn new(patterns: usize) -> RegexCache {
+        RegexCache {
+            cells: (0..patterns).map(|_| RefCell::new(Vec::new())).collect(),
+        }
+    }
+
+    fn is_match(&self, re: &Regex, idx: usize, text: Sym, texts: &Interner) -> bool {
+        let Some(cell) = self.cells.get(idx) else {
+            return re.is_match(texts.resolve(text));
+        };
+        let mut memo = cell.borrow_mut();
+        let i = text as usize;
+        if memo.len() <= i {
+            memo.resize(texts.len().max(i + 1), 0);
+        }
+        match memo[i] {
+            1 => false,
+            2 => true,
+            _ => {
+                let hit = re.is_match(texts.resolve(text));
+                memo[i] = if hit { 2 } else { 1 };
+                hit
+            }
+        }
+    }
 }
 
 impl CExpr {
@@ -108,7 +146,10 @@ impl CExpr {
                 Value::Bool(list.iter().any(|e| equal(v, e.eval(cx)) == Some(true)))
             }
             CExpr::Matches(a, re) => match (a.eval(cx), cx.regexes.get(*re as usize)) {
-                (Value::Text(s), Some(Some(re))) => Value::Bool(re.is_match(cx.texts.resolve(s))),
+                (Value::Text(s), Some(Some(r))) => Value::Bool(match cx.regex_cache {
+                    Some(cache) => cache.is_match(r, *re as usize, s, cx.texts),
+                    None => r.is_match(cx.texts.resolve(s)),
+                }),
                 _ => Value::Bool(false),
             },
             CExpr::IsPresent(a, present) => Value::Bool((a.eval(cx) != Value::Missing) == *present),
@@ -247,6 +288,7 @@ mod tests {
             opens: &[],
             texts,
             regexes: &[],
+            regex_cache: None,
         }
     }
 

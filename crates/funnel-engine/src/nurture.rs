@@ -25,19 +25,28 @@ impl Replay<'_> {
 
     /// Step (5) for every nurture: exits, enrollments, `wait … for` resumption.
     /// True when a step changed the lead's state (`set`).
-    pub(crate) fn nurtures(&mut self, lead: u32, at: i64, event: Option<(u16, &[Value])>) -> bool {
+    /// `state`: also check `when` exits and enrollments (they can only have
+    /// changed when the lead's state did).
+    pub(crate) fn nurtures(
+        &mut self,
+        lead: u32,
+        at: i64,
+        event: Option<(u16, &[Value])>,
+        state: bool,
+    ) -> bool {
         let c = self.c;
         let mut changed = false;
         for (n, def) in c.nurtures.iter().enumerate() {
             let n = u16::try_from(n).unwrap_or(u16::MAX);
             let slot = self.slot(lead, n);
             if self.enroll[slot].active {
-                if let Some(i) = self.exit_rule(lead, def, event) {
+                if let Some(i) = self.exit_rule(lead, def, event, state) {
                     self.exit(lead, n, at, ExitCause::Rule(i));
                 }
             }
             let mut enrolled_now = false;
             match &def.enroll {
+                Some((Trig::When(_), _)) if !state => {}
                 Some((Trig::When(cond), _)) => {
                     let now = cond.holds(&self.ctx(lead as usize, &[]));
                     let before = std::mem::replace(&mut self.enroll[slot].when_prev, now);
@@ -76,12 +85,13 @@ impl Replay<'_> {
         lead: u32,
         def: &NurtureDef,
         event: Option<(u16, &[Value])>,
+        state: bool,
     ) -> Option<u16> {
         let l = lead as usize;
         def.exits
             .iter()
             .position(|(t, _)| match t {
-                Trig::When(cond) => cond.holds(&self.ctx(l, &[])),
+                Trig::When(cond) => state && cond.holds(&self.ctx(l, &[])),
                 Trig::On { .. } => event.is_some_and(|(e, fields)| match t.on_event(e) {
                     Some(Some(f)) => f.holds(&self.ctx(l, fields)),
                     Some(None) => true,
@@ -243,7 +253,7 @@ impl Replay<'_> {
                 break;
             };
             if !matches!(instr, Instr::Jump(_)) {
-                if let Some(i) = self.exit_rule(lead, def, None) {
+                if let Some(i) = self.exit_rule(lead, def, None, true) {
                     self.exit(lead, n, at, ExitCause::Rule(i));
                     break;
                 }
@@ -361,6 +371,7 @@ impl Replay<'_> {
                     let nf = c.lead_fields.len();
                     self.vals[l * nf + *field as usize] = v;
                     changed = true;
+                    self.dirty = true;
                     let detail = ActionDetail::Set {
                         field: *field,
                         value: v,

@@ -15,7 +15,7 @@ use std::collections::BinaryHeap;
 
 use crate::compile::Compiled;
 use crate::data::Dataset;
-use crate::eval::{Ctx, StagePos, NO_STAGE};
+use crate::eval::{Ctx, RegexCache, StagePos, NO_STAGE};
 use crate::trace::{Action, Breach, Entry, TraceEntry, Transition};
 use crate::value::{Sym, Value};
 
@@ -138,6 +138,10 @@ pub(crate) struct Replay<'a> {
     pub trace_lead: Option<u32>,
     pub trace: Vec<TraceEntry>,
     pub timers_fired: usize,
+    pub regex_cache: RegexCache,
+    /// Something a condition can read (a score, a lead field, the stage, the
+    /// clicked templates) changed since conditions were last evaluated.
+    pub dirty: bool,
 }
 
 impl<'a> Replay<'a> {
@@ -204,6 +208,8 @@ impl<'a> Replay<'a> {
             trace_lead: opts.trace,
             trace: Vec::new(),
             timers_fired: 0,
+            regex_cache: RegexCache::new(c.regexes.len()),
+            dirty: false,
         }
     }
 
@@ -252,6 +258,7 @@ impl<'a> Replay<'a> {
     }
 
     fn fire(&mut self, t: Timer) {
+        self.dirty = false;
         match t.kind {
             TimerKind::Sla { sla } => self.sla_due(t.lead, sla, t.at),
             TimerKind::Decay { score } => {
@@ -269,6 +276,8 @@ impl<'a> Replay<'a> {
 
     fn event(&mut self, lead: u32, event: u16, at: i64, off: u32) {
         let l = lead as usize;
+        // A lead's first event evaluates every condition once.
+        self.dirty = !self.leads[l].started;
         self.leads[l].started = true;
         let n_fields = self.c.events[event as usize].fields.len();
         let ds = self.ds;
@@ -300,6 +309,7 @@ impl<'a> Replay<'a> {
                     if let Some(Value::Text(t)) = fields.get(f as usize) {
                         if !list[l].contains(t) {
                             list[l].push(*t);
+                            self.dirty = true;
                         }
                     }
                 }
@@ -313,15 +323,24 @@ impl<'a> Replay<'a> {
     pub fn settle(&mut self, lead: u32, at: i64, event: Option<(u16, &[Value])>) {
         let mut ev = event;
         for _ in 0..MAX_SETTLE_PASSES {
-            let mut changed = self.when_rules(lead, at);
-            changed |= self.lost_triggers(lead, at, None);
-            changed |= self.forward_stages(lead, at, ev);
-            changed |= self.nurtures(lead, at, ev);
+            // Conditions read only state; when nothing changed since they were
+            // last evaluated they cannot have changed, so only the event-bound
+            // triggers need a look.
+            let dirty = std::mem::take(&mut self.dirty);
+            if dirty {
+                self.when_rules(lead, at);
+                self.lost_triggers(lead, at, None);
+            }
+            if dirty || ev.is_some() {
+                self.forward_stages(lead, at, ev, dirty);
+                self.nurtures(lead, at, ev, dirty);
+            }
             ev = None;
-            if !changed {
+            if !self.dirty {
                 break;
             }
         }
+        self.dirty = false;
     }
 
     /// The evaluation context for lead `l` with the event's fields.
@@ -343,6 +362,7 @@ impl<'a> Replay<'a> {
             opens: self.opens.get(l).map_or(&[], |v| v.as_slice()),
             texts: &self.ds.texts,
             regexes: &self.c.regexes,
+            regex_cache: Some(&self.regex_cache),
         }
     }
 

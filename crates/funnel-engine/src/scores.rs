@@ -89,6 +89,7 @@ impl Replay<'_> {
         self.scores[i] = new;
         let applied = new - old;
         if applied != 0.0 {
+            self.dirty = true;
             self.record(
                 lead,
                 at,

@@ -14,15 +14,19 @@ use crate::trace::{Breach, Entry, Reason, Transition};
 use crate::value::Value;
 
 impl Replay<'_> {
-    /// Does the stage's trigger (or one of its thresholds) hold? The reason if so.
+    /// Does the stage's trigger (or one of its thresholds) hold? The reason
+    /// if so. `state`: also look at `when` triggers and thresholds (they can
+    /// only have changed when the lead's state did).
     fn stage_holds(
         &self,
         l: usize,
         s: &StageDef,
         event: Option<(u16, &[Value])>,
+        state: bool,
     ) -> Option<Reason> {
         if let Some(t) = &s.trigger {
             let holds = match t {
+                Trig::When(_) if !state => false,
                 Trig::When(cond) => cond.holds(&self.ctx(l, &[])),
                 Trig::On { .. } => match event {
                     Some((e, fields)) => match t.on_event(e) {
@@ -36,6 +40,9 @@ impl Replay<'_> {
             if holds {
                 return Some(Reason::Trigger);
             }
+        }
+        if !state {
+            return None;
         }
         for (i, (score, points, _)) in s.thresholds.iter().enumerate() {
             if self.score(l, *score) >= *points {
@@ -59,7 +66,7 @@ impl Replay<'_> {
         }
         for &s in &c.lost {
             let def = &c.stages[s as usize];
-            if let Some(reason) = self.stage_holds(l, def, event) {
+            if let Some(reason) = self.stage_holds(l, def, event, true) {
                 self.enter(lead, s, at, reason);
                 return true;
             }
@@ -73,6 +80,7 @@ impl Replay<'_> {
         lead: u32,
         at: i64,
         event: Option<(u16, &[Value])>,
+        state: bool,
     ) -> bool {
         let c = self.c;
         let l = lead as usize;
@@ -87,7 +95,7 @@ impl Replay<'_> {
                 if rank as i32 <= cur {
                     break;
                 }
-                if let Some(reason) = self.stage_holds(l, &c.stages[s as usize], event) {
+                if let Some(reason) = self.stage_holds(l, &c.stages[s as usize], event, state) {
                     target = Some((rank, reason));
                     break;
                 }
@@ -117,6 +125,7 @@ impl Replay<'_> {
             st.rank = def.rank;
         }
         self.entered[l * c.stages.len() + s as usize] = at;
+        self.dirty = true;
         let t = Transition {
             lead,
             from,

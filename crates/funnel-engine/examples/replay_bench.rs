@@ -1,0 +1,59 @@
+//! Time the phases of a run: `cargo run --release -p funnel-engine --example
+//! replay_bench -- PLAYBOOK LEADS.csv EVENTS.csv`. Prints seconds for
+//! reading leads, reading events, replaying, and KPIs, and events/second.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::time::Instant;
+
+use funnel_engine::{BadRows, Dataset, Format, RunOptions};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [playbook, leads, events] = &args[..] else {
+        eprintln!("usage: replay_bench PLAYBOOK LEADS.csv EVENTS.csv");
+        std::process::exit(2);
+    };
+    let text = std::fs::read_to_string(playbook).expect("playbook");
+    let program = funnel_check::check_source(&text).program.expect("checks");
+    let c = funnel_engine::compile(&program, &text).expect("compiles");
+    let mut ds = Dataset::new(&c);
+    let t0 = Instant::now();
+    let f = std::io::BufReader::new(std::fs::File::open(leads).expect("leads"));
+    ds.read_leads(&c, f, leads, Format::Csv, BadRows::Error)
+        .expect("leads read");
+    let t1 = Instant::now();
+    let f = std::io::BufReader::new(std::fs::File::open(events).expect("events"));
+    ds.read_events(&c, f, events, Format::Csv, BadRows::Error)
+        .expect("events read");
+    let t2 = Instant::now();
+    let inputs = funnel_engine::inputs::resolve(&c, &[], &mut ds.texts).expect("inputs");
+    let opts = RunOptions {
+        inputs,
+        ..RunOptions::default()
+    };
+    let o = funnel_engine::run(&c, &ds, &opts, &mut |_, _| {});
+    let t3 = Instant::now();
+    let n = o.events_replayed as f64;
+    println!(
+        "leads read   {:.3}s ({} leads)",
+        (t1 - t0).as_secs_f64(),
+        ds.leads.len()
+    );
+    println!(
+        "events read  {:.3}s ({:.0} events/s)",
+        (t2 - t1).as_secs_f64(),
+        n / (t2 - t1).as_secs_f64()
+    );
+    println!(
+        "replay+kpis  {:.3}s ({:.0} events/s, {} timers)",
+        (t3 - t2).as_secs_f64(),
+        n / (t3 - t2).as_secs_f64(),
+        o.timers_fired
+    );
+    println!(
+        "total        {:.3}s ({:.0} events/s)",
+        (t3 - t0).as_secs_f64(),
+        n / (t3 - t0).as_secs_f64()
+    );
+}
