@@ -33,6 +33,7 @@ pub mod inputs;
 pub mod kpi;
 mod nurture;
 pub mod output;
+pub mod plan;
 mod replay;
 mod scores;
 pub mod sample;
