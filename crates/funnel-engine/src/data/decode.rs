@@ -98,6 +98,9 @@ pub fn parse_duration(t: &str) -> Option<i64> {
 /// An instant: RFC 3339 (`2026-03-02T09:00:00+01:00`), or a local date-time
 /// `2026-03-02 09:00[:ss]` (also with `T`) or a bare date, read in `tz`.
 pub fn parse_instant(t: &str, tz: Tz) -> Result<i64, String> {
+    if let Some(n) = fast_local(t) {
+        return Ok(local_to_instant(tz, n));
+    }
     if let Ok(d) = DateTime::parse_from_rfc3339(t) {
         return Ok(d.timestamp());
     }
@@ -117,6 +120,36 @@ pub fn parse_instant(t: &str, tz: Tz) -> Result<i64, String> {
     Err(format!(
         "`{t}` is not a date-time (write `2026-03-02 09:00` or RFC 3339 `2026-03-02T09:00:00Z`)"
     ))
+}
+
+/// `YYYY-MM-DD HH:MM[:SS]` without chrono's format parser (the common case).
+fn fast_local(t: &str) -> Option<NaiveDateTime> {
+    let b = t.as_bytes();
+    if !(b.len() == 16 || b.len() == 19)
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b' '
+        || b[13] != b':'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let s = t.get(r)?;
+        if !s.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    };
+    let secs = if b.len() == 19 {
+        if b[16] != b':' {
+            return None;
+        }
+        num(17..19)?
+    } else {
+        0
+    };
+    let date = NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)?;
+    date.and_hms_opt(num(11..13)?, num(14..16)?, secs)
 }
 
 #[cfg(test)]

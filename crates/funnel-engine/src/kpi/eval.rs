@@ -7,7 +7,8 @@
 //! undefined for averages). Division by zero, an average of nothing and
 //! overflow are undefined (`None`), never 0.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use chrono::{Datelike, TimeZone};
 use funnel_syntax::ast::{ArithOp, CmpOp};
@@ -262,13 +263,35 @@ struct Fact {
 
 fn aggregate(f: &Facts<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
     let mut total = Acc::default();
-    let mut groups: BTreeMap<Vec<String>, Acc> = BTreeMap::new();
+    let mut groups: BTreeMap<Vec<Rc<str>>, Acc> = BTreeMap::new();
+    let mut periods: HashMap<(usize, i64), Rc<str>> = HashMap::new();
+    let mut key: Vec<Rc<str>> = Vec::with_capacity(by.len());
     let mut add = |fact: Fact| {
         let Some(v) = fact.value else { return };
         total.add(v);
-        if !by.is_empty() {
-            let key: Vec<String> = by.iter().map(|k| label(f, k, &fact)).collect();
-            groups.entry(key).or_default().add(v);
+        if by.is_empty() {
+            return;
+        }
+        key.clear();
+        for (i, k) in by.iter().enumerate() {
+            let l = match k {
+                // Period labels change at most every quarter hour (zone offsets
+                // are multiples of 15 minutes), so they are cached per slot.
+                ByKey::Period(p) => periods
+                    .entry((i, fact.at.div_euclid(900)))
+                    .or_insert_with(|| period_label(*p, fact.at, f.c.tz).into())
+                    .clone(),
+                _ => label(f, k, &fact).into(),
+            };
+            key.push(l);
+        }
+        match groups.get_mut(key.as_slice()) {
+            Some(acc) => acc.add(v),
+            None => {
+                let mut acc = Acc::default();
+                acc.add(v);
+                groups.insert(key.clone(), acc);
+            }
         }
     };
     let ns = f.c.stages.len();
@@ -337,7 +360,7 @@ fn aggregate(f: &Facts<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
         grouped: !by.is_empty(),
         groups: groups
             .into_iter()
-            .map(|(k, a)| (k, a.result(fun)))
+            .map(|(k, a)| (k.iter().map(|s| s.to_string()).collect(), a.result(fun)))
             .collect(),
         empty,
     }
@@ -382,12 +405,12 @@ pub fn period_label(p: Period, t: i64, tz: chrono_tz::Tz) -> String {
         return t.to_string();
     };
     match p {
-        Period::Day => d.format("%Y-%m-%d").to_string(),
+        Period::Day => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
         Period::Week => {
             let w = d.iso_week();
             format!("{}-W{:02}", w.year(), w.week())
         }
-        Period::Month => d.format("%Y-%m").to_string(),
+        Period::Month => format!("{:04}-{:02}", d.year(), d.month()),
         Period::Quarter => format!("{}-Q{}", d.year(), (d.month() - 1) / 3 + 1),
         Period::Year => d.year().to_string(),
     }
