@@ -32,6 +32,8 @@ enum Command {
     Sample(commands::sample::Args),
     /// Rewrite playbooks in the canonical layout (`--check`: only report).
     Fmt(commands::fmt::Args),
+    /// Run the `test` blocks of playbooks (`--coverage`: what no test exercised).
+    Test(commands::test::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::run(args),
         Command::Sample(args) => commands::sample::run(args),
         Command::Fmt(args) => commands::fmt::run(args),
+        Command::Test(args) => commands::test::run(args),
     };
     ExitCode::from(code)
 }

@@ -7,3 +7,4 @@ pub mod explain;
 pub mod fmt;
 pub mod run;
 pub mod sample;
+pub mod test;

@@ -1,0 +1,280 @@
+//! `funnel test [PATH...]`: run the `test` blocks of playbooks on the engine
+//! (the same replay as `funnel run`, one lead per test, a simulated clock)
+//! and report like a test runner.
+//!
+//! Directories are searched recursively for `*.funnel` (hidden directories
+//! skipped); files run in sorted path order, tests in source order, so output
+//! is stable. `--filter TEXT` runs the tests whose name contains TEXT.
+//! `--coverage` lists the rules, stage triggers, nurture steps and branches
+//! no test exercised, with the percentage covered per file and overall;
+//! `--coverage-min P` fails below P%.
+//!
+//! Output goes to stdout (`--format human|json|junit`); a playbook's check
+//! diagnostics go to stderr. Exit codes: 0 every test passed, 1 a test failed
+//! (or coverage is below `--coverage-min`), 2 a usage problem, a path that
+//! cannot be read or holds no playbooks, or a playbook with check errors.
+
+mod human;
+mod machine;
+
+use std::path::{Path, PathBuf};
+
+use funnel_engine::testing::{self, Coverage, TestRun};
+use funnel_engine::Compiled;
+
+use crate::report::{self, FileReport};
+
+/// How results are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TestFormat {
+    /// One line per test, failures with the lead's timeline, a summary.
+    Human,
+    /// One JSON document (`version` 1) with every test and failure.
+    Json,
+    /// JUnit XML, one `<testsuite>` per playbook, for CI test reports.
+    Junit,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Playbook files or directories (searched recursively for `*.funnel`).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Run only the tests whose name contains TEXT.
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
+    /// Report what no test exercised: rules, stage triggers, nurture steps
+    /// and branches, with the percentage covered.
+    #[arg(long)]
+    pub coverage: bool,
+    /// Fail (exit 1) when less than P percent is covered (implies `--coverage`).
+    #[arg(long, value_name = "P")]
+    pub coverage_min: Option<f64>,
+}
+
+/// One playbook's results.
+pub(crate) struct FileOutcome {
+    pub path: String,
+    pub result: FileResult,
+}
+
+pub(crate) enum FileResult {
+    /// The playbook checked and its (selected) tests ran.
+    Ran {
+        tests: Vec<TestRun>,
+        /// The compiled playbook (its zone formats instants).
+        compiled: Box<Compiled>,
+        coverage: Coverage,
+    },
+    /// The playbook could not be read, checked or compiled; why.
+    Error(String),
+}
+
+/// Totals over every playbook.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub filtered: usize,
+    pub errors: usize,
+    /// Coverage over every playbook that ran: (covered, total).
+    pub covered: usize,
+    pub items: usize,
+}
+
+impl Summary {
+    pub fn percent(&self) -> f64 {
+        testing::coverage::percent(self.covered, self.items)
+    }
+}
+
+pub fn run(args: Args) -> u8 {
+    if let Some(p) = args.coverage_min {
+        if !(0.0..=100.0).contains(&p) {
+            eprintln!("error: `--coverage-min {p}` is not a percentage");
+            eprintln!("  help: give a number from 0 to 100, e.g. `--coverage-min 90`");
+            return 2;
+        }
+    }
+    let coverage = args.coverage || args.coverage_min.is_some();
+    let (files, mut usage_failed) = playbooks(&args.paths);
+    let mut outcomes = Vec::new();
+    let mut summary = Summary::default();
+    // Whether the human output so far ends with a blank line.
+    let mut gap = false;
+    for file in &files {
+        let outcome = test_file(file, args.filter.as_deref(), &mut summary);
+        if let (TestFormat::Human, Some(o)) = (args.format, &outcome) {
+            let text = human::file(o);
+            if !text.is_empty() {
+                gap = text.ends_with("\n\n");
+            }
+            print!("{text}");
+        }
+        match outcome {
+            Some(o) => outcomes.push(o),
+            None => usage_failed = true,
+        }
+    }
+    match args.format {
+        TestFormat::Human => print!(
+            "{}",
+            human::summary(&outcomes, &summary, coverage, args.filter.is_some(), gap)
+        ),
+        TestFormat::Json => {
+            let doc = machine::json(&outcomes, &summary, coverage);
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        TestFormat::Junit => print!("{}", machine::junit(&outcomes, &summary)),
+    }
+    if summary.passed + summary.failed == 0 && summary.errors == 0 && !usage_failed {
+        eprintln!("note: no tests ran");
+    }
+    let below = args
+        .coverage_min
+        .filter(|min| summary.percent() + 1e-9 < *min);
+    if let Some(min) = below {
+        eprintln!(
+            "error: coverage {} is below the minimum of {}%",
+            human::pct(summary.percent()),
+            funnel_engine::value::fmt_num(min)
+        );
+        eprintln!("  help: add tests that exercise the items listed by `funnel test --coverage`");
+    }
+    if usage_failed || summary.errors > 0 {
+        2
+    } else if summary.failed > 0 || below.is_some() {
+        1
+    } else {
+        0
+    }
+}
+
+/// The playbook files the paths name, sorted; true when a path failed.
+fn playbooks(paths: &[PathBuf]) -> (Vec<PathBuf>, bool) {
+    let mut failed = false;
+    let mut files = Vec::new();
+    for path in paths {
+        match collect(path) {
+            Ok(found) if found.is_empty() => {
+                eprintln!("error: no `.funnel` files in `{}`", path.display());
+                eprintln!(
+                    "  help: check the path; pass a playbook file or a directory that holds some"
+                );
+                failed = true;
+            }
+            Ok(found) => files.extend(found),
+            Err(e) => {
+                report::io_error(path, &e);
+                failed = true;
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, failed)
+}
+
+/// Check, compile and run one playbook's tests; `None` when it cannot be read.
+fn test_file(file: &Path, filter: Option<&str>, summary: &mut Summary) -> Option<FileOutcome> {
+    let path = file.display().to_string();
+    let source = match std::fs::read_to_string(file) {
+        Ok(s) => s,
+        Err(e) => {
+            report::io_error(file, &e);
+            return None;
+        }
+    };
+    let checked = funnel_check::check_source(&source);
+    let errors = checked.errors();
+    let program = checked.program;
+    let report = FileReport {
+        path: path.clone(),
+        source,
+        diagnostics: checked.diagnostics,
+    };
+    if !report.diagnostics.is_empty() {
+        eprint!("{}", report::human(&report, report::stderr_color()));
+    }
+    let error = |summary: &mut Summary, why: String| {
+        summary.errors += 1;
+        Some(FileOutcome {
+            path: path.clone(),
+            result: FileResult::Error(why),
+        })
+    };
+    let Some(program) = program else {
+        let s = if errors == 1 { "" } else { "s" };
+        return error(
+            summary,
+            format!("{errors} check error{s}; its tests did not run"),
+        );
+    };
+    let c = match funnel_engine::compile(&program, &report.source) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            eprintln!("  --> {path}:{}", e.line);
+            return error(
+                summary,
+                format!("cannot run: {} (line {})", e.message, e.line),
+            );
+        }
+    };
+    let mut coverage = Coverage::new(&c, &report.source);
+    let mut tests = Vec::new();
+    for t in testing::tests(&program) {
+        if filter.is_some_and(|f| !t.name.value.contains(f)) {
+            summary.filtered += 1;
+            continue;
+        }
+        let r = testing::run_test(&c, &report.source, t);
+        coverage.add(&r.exercised);
+        if r.passed() {
+            summary.passed += 1;
+        } else {
+            summary.failed += 1;
+        }
+        tests.push(r);
+    }
+    summary.covered += coverage.hit();
+    summary.items += coverage.total();
+    Some(FileOutcome {
+        path,
+        result: FileResult::Ran {
+            tests,
+            compiled: Box::new(c),
+            coverage,
+        },
+    })
+}
+
+/// The playbooks a path names: the file itself, or every `*.funnel` below a
+/// directory (hidden directories skipped).
+fn collect(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    let mut dirs = vec![path.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let entry = entry?;
+            let p = entry.path();
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            if entry.file_type()?.is_dir() {
+                if !hidden {
+                    dirs.push(p);
+                }
+            } else if p.extension().is_some_and(|e| e == "funnel") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
