@@ -133,6 +133,18 @@ fn syntax_errors_are_returned_not_formatted() {
     assert_eq!(err.primary_span().start, 4);
 }
 
+#[test]
+fn long_operator_chains_format_and_absurd_ones_are_refused() {
+    let chain = |n: usize| format!("kpi a = {}\n", vec!["x"; n].join(" + "));
+    let ok = chain(1000);
+    assert_eq!(format(&ok).unwrap(), ok);
+    let err = format(&chain(1001)).unwrap_err();
+    assert_eq!(err.code, "funnel::fmt::too_deep");
+    assert_eq!(err.primary_span().start, 8);
+    let nots = format!("kpi b = {}y\n", "not ".repeat(900));
+    assert_eq!(format(&nots).unwrap(), nots);
+}
+
 /// `src` with every space between tokens widened and every line indented
 /// further, as chosen by `noise`; strings and comments are left alone.
 fn respace(src: &str, noise: &[u8]) -> String {
@@ -186,7 +198,7 @@ fn respace_widens_spaces_outside_strings_and_comments() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
     fn respacing_never_changes_the_output(
@@ -201,5 +213,44 @@ proptest! {
         let got = format(&messy);
         prop_assert!(got.is_ok(), "{}: {:?}\n{messy}", path.display(), got.err());
         prop_assert_eq!(got.unwrap(), expected);
+    }
+
+    /// Comments in random places (after any line, or on their own line
+    /// anywhere) and dropped or doubled lines: whenever the result parses,
+    /// it formats (the formatter verifies the program and the comments
+    /// itself) and formatting is idempotent.
+    #[test]
+    fn comments_anywhere_and_shuffled_lines_format_idempotently(
+        which in 0usize..64,
+        edits in proptest::collection::vec((any::<u16>(), 0u8..4), 1..12),
+    ) {
+        let files = corpus_inputs();
+        let path = &files[which % files.len()];
+        let src = std::fs::read_to_string(path).unwrap();
+        let mut lines: Vec<String> = src.lines().map(str::to_string).collect();
+        for (n, (at, kind)) in edits.iter().enumerate() {
+            if lines.is_empty() {
+                break;
+            }
+            let i = usize::from(*at) % lines.len();
+            match kind {
+                0 => lines[i].push_str(&format!(" # t{n}")),
+                1 => lines.insert(i, format!("  # o{n}")),
+                2 => {
+                    lines.remove(i);
+                }
+                _ => {
+                    let copy = lines[i].clone();
+                    lines.insert(i, copy);
+                }
+            }
+        }
+        let messy = lines.join("\n");
+        prop_assume!(funnel_syntax::parse(&messy).is_ok());
+        let once = format(&messy);
+        prop_assert!(once.is_ok(), "{}: {:?}\n{messy}", path.display(), once.err());
+        let once = once.unwrap();
+        let twice = format(&once).unwrap();
+        prop_assert_eq!(&once, &twice, "not idempotent for\n{}", messy);
     }
 }

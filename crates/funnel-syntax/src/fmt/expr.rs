@@ -171,61 +171,170 @@ fn strength(e: &Expr) -> u8 {
 
 /// An expression on one line.
 pub(crate) fn expr(src: &Source<'_>, e: &Expr) -> String {
-    at(src, e, 0)
+    src.note_depth(depth(e), e.span);
+    let mut out = String::new();
+    write(src, e, 0, &mut out);
+    out
 }
 
-/// `e` in a slot that needs at least strength `min`.
-fn at(src: &Source<'_>, e: &Expr, min: u8) -> String {
-    let s = bare(src, e);
-    if strength(e) < min {
-        format!("({s})")
+/// How deeply `e` nests, counted without recursion (hostile input can chain
+/// thousands of operators).
+pub(crate) fn depth(e: &Expr) -> usize {
+    let mut max = 0;
+    let mut stack = vec![(e, 1usize)];
+    while let Some((e, d)) = stack.pop() {
+        max = max.max(d);
+        match &e.kind {
+            ExprKind::Neg(x) | ExprKind::Not(x) | ExprKind::Paren(x) => stack.push((x, d + 1)),
+            ExprKind::Matches(x, _) | ExprKind::IsPresent(x, _) => stack.push((x, d + 1)),
+            ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Arith(_, a, b)
+            | ExprKind::Compare(_, a, b) => {
+                stack.push((a, d + 1));
+                stack.push((b, d + 1));
+            }
+            ExprKind::In(a, items) => {
+                stack.push((a, d + 1));
+                stack.extend(items.iter().map(|i| (i, d + 1)));
+            }
+            ExprKind::Call(_, arg) => {
+                if let CallArg::Expr(x) = arg.as_ref() {
+                    stack.push((x, d + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    max
+}
+
+/// A binary operator: its symbol, operands, and the strength each operand
+/// slot needs (left-associative: the right slot needs more).
+fn binary(e: &Expr) -> Option<(&'static str, &Expr, &Expr, u8, u8)> {
+    Some(match &e.kind {
+        ExprKind::Or(a, b) => ("or", a, b, OR, AND),
+        ExprKind::And(a, b) => ("and", a, b, AND, NOT),
+        ExprKind::Arith(op @ (ArithOp::Add | ArithOp::Sub), a, b) => (op.symbol(), a, b, ADD, MUL),
+        ExprKind::Arith(op, a, b) => (op.symbol(), a, b, MUL, NEG),
+        ExprKind::Compare(op, a, b) => (op.symbol(), a, b, ADD, ADD),
+        _ => return None,
+    })
+}
+
+/// Write `e` into `out` for a slot that needs at least strength `min`.
+/// Chains (`a + b + c`, `not not x`) are walked in loops, not by recursion.
+fn write(src: &Source<'_>, e: &Expr, min: u8, out: &mut String) {
+    let paren = strength(e) < min;
+    if paren {
+        out.push('(');
+    }
+    if let Some((sym, left, right, left_min, right_min)) = binary(e) {
+        // Walk down the left spine while it continues the same chain.
+        let level = strength(e);
+        let mut rights = vec![(sym, right, right_min)];
+        let mut cur = left;
+        while let Some((sym, l, r, _, rmin)) = binary(cur) {
+            if strength(cur) != level || level == CMP {
+                break;
+            }
+            rights.push((sym, r, rmin));
+            cur = l;
+        }
+        write(src, cur, left_min, out);
+        for (sym, r, rmin) in rights.into_iter().rev() {
+            out.push(' ');
+            out.push_str(sym);
+            out.push(' ');
+            write(src, r, rmin, out);
+        }
     } else {
-        s
+        atom(src, e, out);
+    }
+    if paren {
+        out.push(')');
     }
 }
 
-fn bare(src: &Source<'_>, e: &Expr) -> String {
+/// Everything but binary operators.
+fn atom(src: &Source<'_>, e: &Expr, out: &mut String) {
     match &e.kind {
-        ExprKind::Lit(l) => literal(src, l),
-        ExprKind::Name(n) => n.name.clone(),
-        ExprKind::FieldPath(a, b) => format!("{}.{}", a.name, b.name),
-        ExprKind::Stage => "stage".to_string(),
-        ExprKind::Clicked(t) => format!("clicked {}", string(src, t)),
-        ExprKind::Opened(t) => format!("opened {}", string(src, t)),
-        ExprKind::Neg(x) => format!("-{}", at(src, x, ATOM)),
-        ExprKind::Not(x) => format!("not {}", at(src, x, NOT)),
-        ExprKind::And(a, b) => format!("{} and {}", at(src, a, AND), at(src, b, NOT)),
-        ExprKind::Or(a, b) => format!("{} or {}", at(src, a, OR), at(src, b, AND)),
-        ExprKind::Arith(op, a, b) => {
-            let (left, right) = match op {
-                ArithOp::Add | ArithOp::Sub => (ADD, MUL),
-                ArithOp::Mul | ArithOp::Div => (MUL, NEG),
-            };
-            format!("{} {} {}", at(src, a, left), op.symbol(), at(src, b, right))
+        ExprKind::Lit(l) => out.push_str(&literal(src, l)),
+        ExprKind::Name(n) => out.push_str(&n.name),
+        ExprKind::FieldPath(a, b) => {
+            out.push_str(&a.name);
+            out.push('.');
+            out.push_str(&b.name);
         }
-        ExprKind::Compare(op, a, b) => {
-            format!("{} {} {}", at(src, a, ADD), op.symbol(), at(src, b, ADD))
+        ExprKind::Stage => out.push_str("stage"),
+        ExprKind::Clicked(t) => {
+            out.push_str("clicked ");
+            out.push_str(&string(src, t));
+        }
+        ExprKind::Opened(t) => {
+            out.push_str("opened ");
+            out.push_str(&string(src, t));
+        }
+        ExprKind::Neg(x) => {
+            out.push('-');
+            write(src, x, ATOM, out);
+        }
+        ExprKind::Not(x) => {
+            out.push_str("not ");
+            let mut cur = x.as_ref();
+            while let ExprKind::Not(inner) = &cur.kind {
+                out.push_str("not ");
+                cur = inner;
+            }
+            write(src, cur, NOT, out);
         }
         ExprKind::In(a, items) => {
-            let items: Vec<String> = items.iter().map(|i| at(src, i, ADD)).collect();
-            format!("{} in ({})", at(src, a, ADD), items.join(", "))
+            write(src, a, ADD, out);
+            out.push_str(" in (");
+            for (k, item) in items.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                write(src, item, ADD, out);
+            }
+            out.push(')');
         }
-        ExprKind::Matches(a, re) => format!("{} matches {}", at(src, a, ADD), string(src, re)),
+        ExprKind::Matches(a, re) => {
+            write(src, a, ADD, out);
+            out.push_str(" matches ");
+            out.push_str(&string(src, re));
+        }
         ExprKind::IsPresent(a, present) => {
-            let word = if *present { "present" } else { "missing" };
-            format!("{} is {word}", at(src, a, ADD))
+            write(src, a, ADD, out);
+            out.push_str(if *present {
+                " is present"
+            } else {
+                " is missing"
+            });
         }
         ExprKind::Call(f, arg) => {
-            let arg = match arg.as_ref() {
-                CallArg::Entered(x) => format!("entered {}", x.name),
-                CallArg::Reached(x) => format!("reached {}", x.name),
-                CallArg::Breached(a, b) => format!("breached {} -> {}", a.name, b.name),
-                CallArg::Days(a, b, _) => format!("days({} -> {})", a.name, b.name),
-                CallArg::Expr(x) => expr(src, x),
-            };
-            format!("{}({arg})", f.name)
+            out.push_str(&f.name);
+            out.push('(');
+            match arg.as_ref() {
+                CallArg::Entered(x) => out.push_str(&format!("entered {}", x.name)),
+                CallArg::Reached(x) => out.push_str(&format!("reached {}", x.name)),
+                CallArg::Breached(a, b) => {
+                    out.push_str(&format!("breached {} -> {}", a.name, b.name));
+                }
+                CallArg::Days(a, b, _) => out.push_str(&format!("days({} -> {})", a.name, b.name)),
+                CallArg::Expr(x) => write(src, x, 0, out),
+            }
+            out.push(')');
         }
-        ExprKind::Paren(x) => format!("({})", expr(src, x)),
+        ExprKind::Paren(x) => {
+            out.push('(');
+            write(src, x, 0, out);
+            out.push(')');
+        }
+        // Binary operators are written by `write`.
+        ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Arith(..) | ExprKind::Compare(..) => {
+            write(src, e, 0, out);
+        }
     }
 }
 

@@ -52,10 +52,25 @@ use crate::span::Span;
 /// field lists, holiday lists).
 pub const MAX_WIDTH: usize = 100;
 
+/// Expressions nested deeper than this (a chain of thousands of operators)
+/// are refused: checking the output would recurse that deep.
+pub const MAX_DEPTH: usize = 1000;
+
 /// Format a playbook's source text.
 pub fn format(source: &str) -> Result<String, Diagnostic> {
     let book = crate::parse(source)?;
-    let out = format_playbook(source, &book);
+    let (out, (depth, span)) = print(source, &book);
+    if depth > MAX_DEPTH {
+        return Err(Diagnostic::error(
+            "funnel::fmt::too_deep",
+            "expression is nested too deeply to format",
+        )
+        .label(
+            span,
+            format!("{depth} levels deep; the formatter handles {MAX_DEPTH}"),
+        )
+        .help("split the expression into smaller parts, for example several `kpi`s"));
+    }
     verify(source, &book, &out)?;
     Ok(out)
 }
@@ -63,6 +78,11 @@ pub fn format(source: &str) -> Result<String, Diagnostic> {
 /// Print an already parsed playbook; `source` is the text it was parsed from
 /// (for comments, blank lines and numbers as written). No verification.
 pub fn format_playbook(source: &str, book: &Playbook) -> String {
+    print(source, book).0
+}
+
+/// The output and the deepest expression's depth and span.
+fn print(source: &str, book: &Playbook) -> (String, (usize, Span)) {
     let mut p = printer::Printer::new(source);
     decls::file(&mut p, book);
     p.finish()

@@ -140,10 +140,11 @@ impl<'s> Printer<'s> {
         self.suppress_blank = true;
     }
 
-    /// Place the comments left at the end of the file and render.
-    pub fn finish(mut self) -> String {
+    /// Place the comments left at the end of the file and render; also
+    /// the deepest expression printed (depth and span).
+    pub fn finish(mut self) -> (String, (usize, crate::Span)) {
         self.flush(u32::MAX);
-        render(&self.lines)
+        (render(&self.lines), self.src.deepest())
     }
 }
 

@@ -5,6 +5,10 @@
 //! Every scan here knows about string literals, so a `#` or a `{` inside
 //! `"..."` is never taken for a comment or a brace.
 
+use std::cell::Cell;
+
+use crate::span::Span;
+
 /// A `#` comment as written, without its line break or trailing spaces.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Comment {
@@ -19,6 +23,8 @@ pub(crate) struct Comment {
 pub(crate) struct Source<'s> {
     pub text: &'s str,
     pub comments: Vec<Comment>,
+    /// The deepest expression printed so far and where it is.
+    deepest: Cell<(usize, Span)>,
 }
 
 impl<'s> Source<'s> {
@@ -26,7 +32,20 @@ impl<'s> Source<'s> {
         Source {
             text,
             comments: scan_comments(text),
+            deepest: Cell::new((0, Span::default())),
         }
+    }
+
+    /// Remember an expression's nesting depth if it is the deepest yet.
+    pub fn note_depth(&self, depth: usize, span: Span) {
+        if depth > self.deepest.get().0 {
+            self.deepest.set((depth, span));
+        }
+    }
+
+    /// The deepest expression's nesting depth and span.
+    pub fn deepest(&self) -> (usize, Span) {
+        self.deepest.get()
     }
 
     /// The text of `start..end`, or `""` when the range does not fit.
