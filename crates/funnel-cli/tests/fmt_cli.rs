@@ -170,3 +170,14 @@ fn the_repository_playbooks_format_and_then_check_clean() {
         format!("{n} files checked, 0 would be reformatted\n")
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_to_directories_are_not_followed() {
+    let dir = scratch("symlink");
+    write(&dir.join("sub/a.funnel"), MESSY);
+    std::os::unix::fs::symlink(&dir, dir.join("sub/loop")).unwrap();
+    let out = funnel(&dir, &["fmt", "--check", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "1 file checked, 1 would be reformatted\n");
+}

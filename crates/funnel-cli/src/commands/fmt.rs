@@ -158,16 +158,18 @@ fn collect(path: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
+        let entry = entry?;
+        let path = entry.path();
         let hidden = path
             .file_name()
             .and_then(|n| n.to_str())
             .is_some_and(|n| n.starts_with('.'));
-        if path.is_dir() {
+        // Symbolic links to directories are not followed (no cycles).
+        if entry.file_type()?.is_dir() {
             if !hidden {
                 walk(&path, out)?;
             }
-        } else if path.extension().is_some_and(|e| e == "funnel") {
+        } else if path.extension().is_some_and(|e| e == "funnel") && path.is_file() {
             out.push(path);
         }
     }
