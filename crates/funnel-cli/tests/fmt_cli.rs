@@ -181,3 +181,40 @@ fn symbolic_links_to_directories_are_not_followed() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(stderr(&out), "1 file checked, 1 would be reformatted\n");
 }
+
+/// The checked program of every repository playbook is the same before and
+/// after formatting (spans aside), and so are the diagnostics' codes and
+/// messages.
+#[test]
+fn formatting_keeps_the_checked_program() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut n = 0;
+    for sub in ["playbooks", "examples", "tests/fmt", "tests/check/ok"] {
+        let Ok(entries) = std::fs::read_dir(root.join(sub)) else {
+            continue;
+        };
+        for e in entries {
+            let p = e.unwrap().path();
+            if !p.extension().is_some_and(|x| x == "funnel") {
+                continue;
+            }
+            let src = read(&p);
+            let out = funnel_syntax::fmt::format(&src).unwrap();
+            let (a, b) = (
+                funnel_check::check_source(&src),
+                funnel_check::check_source(&out),
+            );
+            let said = |c: &funnel_check::Checked| -> Vec<(String, String)> {
+                let d = c.diagnostics.iter();
+                d.map(|d| (d.code.to_string(), d.message.clone())).collect()
+            };
+            assert_eq!(said(&a), said(&b), "{}", p.display());
+            let program = |c: &funnel_check::Checked| {
+                funnel_syntax::fmt::erase_spans(&format!("{:?}", c.program))
+            };
+            assert_eq!(program(&a), program(&b), "{}", p.display());
+            n += 1;
+        }
+    }
+    assert!(n >= 8);
+}
