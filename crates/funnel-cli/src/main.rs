@@ -32,6 +32,8 @@ enum Command {
     Sample(commands::sample::Args),
     /// Rewrite playbooks in the canonical layout (`--check`: only report).
     Fmt(commands::fmt::Args),
+    /// Compare two playbooks on the same data: what the change would do.
+    Plan(commands::plan::Args),
     /// Run the `test` blocks of playbooks (`--coverage`: what no test exercised).
     Test(commands::test::Args),
 }
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::run(args),
         Command::Sample(args) => commands::sample::run(args),
         Command::Fmt(args) => commands::fmt::run(args),
+        Command::Plan(args) => commands::plan::run(args),
         Command::Test(args) => commands::test::run(args),
     };
     ExitCode::from(code)

@@ -81,6 +81,15 @@ d,download,2026-03-31 12:00
 d,download,2026-04-01 12:00
 ";
 
+/// (id, from, to, direction, change instant).
+type ChangeRow<'a> = (
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    Direction,
+    Option<i64>,
+);
+
 fn plan_for(old: &str, new: &str) -> Plan {
     let (co, cn) = (compiled(old), compiled(new));
     let (dso, dsn) = (
@@ -125,7 +134,7 @@ fn lowering_the_threshold_moves_a_and_d_to_mql() {
     // a reaches 40 at its fourth download (03-05 09:00), d at 04-01 12:00;
     // b is MQL under both, a day earlier under the new (40 at 03-05 10:00
     // instead of 50 at 03-06 10:00); c is lost under both.
-    let changed: Vec<(&str, Option<&str>, Option<&str>, Direction, Option<i64>)> = p
+    let changed: Vec<ChangeRow<'_>> = p
         .changed
         .iter()
         .map(|c| {
