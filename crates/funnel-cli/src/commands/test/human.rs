@@ -48,12 +48,12 @@ fn test(path: &str, c: &Compiled, t: &TestRun) -> String {
                 out.push_str(&format!("    {line}\n"));
             }
         }
+        out.push('\n');
     }
-    out.push('\n');
     out
 }
 
-fn timeline_title(c: &Compiled, tl: &Timeline) -> String {
+pub(super) fn timeline_title(c: &Compiled, tl: &Timeline) -> String {
     match tl.at {
         None => "timeline (the test has no events)".to_string(),
         Some(t) if tl.end => format!(

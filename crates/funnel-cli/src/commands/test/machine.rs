@@ -154,9 +154,8 @@ fn testcase(path: &str, c: &Compiled, t: &TestRun) -> String {
             body.push_str(&failure_text(f));
         }
         body.push_str(&format!(
-            "timeline up to {}:\n{}\n",
-            tl.at
-                .map_or("the start".to_string(), |at| fmt_time(at, c.tz)),
+            "{}:\n{}\n",
+            super::human::timeline_title(c, tl),
             tl.text
         ));
     }
