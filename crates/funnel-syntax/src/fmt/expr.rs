@@ -1,8 +1,8 @@
 //! Canonical text of expressions, literals, durations and types.
 //!
-//! Numbers and strings are printed as written (the source slice, checked
-//! against the AST), so `10,000` keeps its separator and a regex keeps its
-//! backslashes. Everything else is rebuilt from the AST: units are pluralised
+//! Numbers are printed as written (the source slice, checked against the
+//! AST), so `10,000` keeps its separator; strings are re-escaped minimally,
+//! so a regex keeps its single backslashes. Everything else is rebuilt from the AST: units are pluralised
 //! by amount, times are zero-padded, and expressions get parentheses only
 //! where the user wrote them or precedence needs them.
 
@@ -34,19 +34,23 @@ pub(crate) fn points(src: &Source<'_>, n: &Number) -> String {
     }
 }
 
-/// A string literal as written, or re-escaped when its text is not at hand.
-pub(crate) fn string(src: &Source<'_>, s: &StrLit) -> String {
-    let raw = src.slice(s.span.start, s.span.end);
-    if raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"') {
-        return raw.to_string();
-    }
-    let mut out = String::from("\"");
-    for ch in s.value.chars() {
+/// A string literal, re-escaped: `\"`, `\n` and `\t` for a quote, newline
+/// and tab; a backslash is doubled only where it would otherwise start one
+/// of the escapes `\"`, `\\`, `\n`, `\t` (or end the string), so regular
+/// expressions read as written: `"(?i)\bvp\b"`, not `"(?i)\\bvp\\b"`.
+pub(crate) fn string(_src: &Source<'_>, s: &StrLit) -> String {
+    let mut out = String::with_capacity(s.value.len() + 2);
+    out.push('"');
+    let mut chars = s.value.chars().peekable();
+    while let Some(ch) = chars.next() {
         match ch {
             '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
+            '\\' => match chars.peek() {
+                None | Some('"' | '\\' | 'n' | 't' | '\n' | '\t') => out.push_str("\\\\"),
+                Some(_) => out.push('\\'),
+            },
             c => out.push(c),
         }
     }
@@ -383,6 +387,33 @@ mod tests {
         assert_eq!(expr(&src, &e), "a - (b - c)");
         let e = bin(sub, bin(sub, name("a"), name("b")), name("c"));
         assert_eq!(expr(&src, &e), "a - b - c");
+    }
+
+    #[test]
+    fn strings_escape_only_what_needs_it() {
+        let src = Source::new("");
+        let lit = |v: &str| StrLit {
+            value: v.to_string(),
+            span: Span::default(),
+        };
+        let cases = [
+            ("(?i)\\bvp\\b", "\"(?i)\\bvp\\b\""),
+            ("say \"hi\"", "\"say \\\"hi\\\"\""),
+            ("a\nb\tc", "\"a\\nb\\tc\""),
+            ("\\n literally", "\"\\\\n literally\""),
+            ("ends with \\", "\"ends with \\\\\""),
+            ("\\\"", "\"\\\\\\\"\""),
+            ("\\\\d", "\"\\\\\\d\""),
+        ];
+        for (value, written) in cases {
+            assert_eq!(string(&src, &lit(value)), written, "{value:?}");
+            // And the parser reads it back as the same value.
+            let book = crate::parse(&format!("playbook {written}")).unwrap();
+            match &book.decls[0] {
+                Decl::Playbook(s, _) => assert_eq!(s.value, value),
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     #[test]
