@@ -389,3 +389,26 @@ fn rows_one_side_skips_are_reported() {
         .help
         .contains("`new.funnel` rejected 1 row(s) of `events.csv`"));
 }
+
+#[test]
+fn an_event_field_only_one_side_reads_must_have_values() {
+    let old = PLAYBOOK.replace("THRESHOLD", "50");
+    let new = old
+        .replace("event download\n", "event download { asset: text? }\n")
+        .replace(
+            "+10 on download\n",
+            "+10 on download\n  +5 on download where asset == \"pricing\"\n",
+        );
+    let (co, cn) = (compiled(&old), compiled(&new));
+    let dso = load(&co, LEADS, EVENTS, BadRows::Error);
+    let dsn = load(&cn, LEADS, EVENTS, BadRows::Error);
+    let side = |label, c, ds| DataSide { label, c, ds };
+    let err = same_data(side("old.funnel", &co, &dso), side("new.funnel", &cn, &dsn));
+    assert_eq!(
+        err.err().map(|m| m.message).as_deref(),
+        Some(
+            "`new.funnel` declares field `asset` of event `download`, which `old.funnel` \
+             does not declare and `events.csv` has no values for"
+        )
+    );
+}
