@@ -38,6 +38,7 @@ mod replay;
 pub mod sample;
 mod scores;
 mod stages;
+pub mod step;
 pub mod testing;
 pub mod trace;
 pub mod value;
@@ -47,6 +48,7 @@ pub use data::{BadRows, DataError, Dataset, Format, InputReport};
 pub use kpi::{KpiResult, TargetStatus};
 pub use nurture::split_bucket;
 pub use replay::RunOptions;
+pub use step::Stepper;
 
 use trace::{Action, Breach, TraceEntry, Transition};
 use value::Value;
@@ -90,21 +92,40 @@ pub fn run(
         Some(t) => r.run(t, progress),
         None => 0,
     };
+    outcome(
+        r,
+        c,
+        &ds.texts,
+        ds.events.recs.get(..replayed).unwrap_or_default(),
+        &ds.events.values,
+        as_of,
+    )
+}
+
+/// Compute the KPIs over the replayed events and gather the replay's results.
+fn outcome(
+    mut r: replay::Replay<'_>,
+    c: &Compiled,
+    texts: &value::Interner,
+    events: &[data::EventRec],
+    event_values: &[Value],
+    as_of: Option<i64>,
+) -> Outcome {
     let facts = kpi::eval::Facts {
         c,
-        texts: &ds.texts,
+        texts,
         vals: &r.vals,
         entered: &r.entered,
         n_leads: r.n_leads,
         breaches: &r.breaches,
-        events: ds.events.recs.get(..replayed).unwrap_or_default(),
-        event_values: &ds.events.values,
+        events,
+        event_values,
         inputs: &r.inputs,
     };
     let kpis = kpi::evaluate(&facts);
     Outcome {
         as_of,
-        events_replayed: replayed,
+        events_replayed: events.len(),
         timers_fired: r.timers_fired,
         stage: r.leads.iter().map(|l| l.stage).collect(),
         scores: std::mem::take(&mut r.scores),

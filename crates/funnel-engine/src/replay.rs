@@ -275,10 +275,6 @@ impl<'a> Replay<'a> {
     }
 
     fn event(&mut self, lead: u32, event: u16, at: i64, off: u32) {
-        let l = lead as usize;
-        // A lead's first event evaluates every condition once.
-        self.dirty = !self.leads[l].started;
-        self.leads[l].started = true;
         let n_fields = self.c.events[event as usize].fields.len();
         let ds = self.ds;
         let fields = ds
@@ -286,6 +282,29 @@ impl<'a> Replay<'a> {
             .values
             .get(off as usize..off as usize + n_fields)
             .unwrap_or_default();
+        self.event_with(lead, event, at, off, fields);
+    }
+
+    /// The instant of the next due timer, if any.
+    pub fn next_timer_at(&self) -> Option<i64> {
+        self.timers.peek().map(|Reverse(t)| t.at)
+    }
+
+    /// Fire the next due timer (for a caller that interleaves its own events).
+    pub fn fire_next_timer(&mut self) {
+        if let Some(Reverse(timer)) = self.timers.pop() {
+            self.timers_fired += 1;
+            self.fire(timer);
+        }
+    }
+
+    /// Process one event whose field values are given (`off` is where they
+    /// live in the event store, for the trace).
+    pub fn event_with(&mut self, lead: u32, event: u16, at: i64, off: u32, fields: &[Value]) {
+        let l = lead as usize;
+        // A lead's first event evaluates every condition once.
+        self.dirty = !self.leads[l].started;
+        self.leads[l].started = true;
         if self.trace_lead == Some(lead) {
             self.trace.push(TraceEntry {
                 at,
