@@ -39,7 +39,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(usage_exit_code(&e));
+        }
+    };
     let code = match cli.command {
         Command::Check(args) => commands::check::run(args),
         Command::Run(args) => commands::run::run(args),
@@ -50,4 +56,20 @@ fn main() -> ExitCode {
         Command::Test(args) => commands::test::run(args),
     };
     ExitCode::from(code)
+}
+
+/// `--help` and `--version` succeed; a usage error exits 2, except under
+/// `plan --detailed-exitcode`, where 2 means "changes", so it exits 1.
+fn usage_exit_code(e: &clap::Error) -> u8 {
+    if !e.use_stderr() {
+        return 0;
+    }
+    let args: Vec<String> = std::env::args().collect();
+    let detailed_plan =
+        args.iter().any(|a| a == "plan") && args.iter().any(|a| a == "--detailed-exitcode");
+    if detailed_plan {
+        1
+    } else {
+        2
+    }
 }

@@ -144,3 +144,29 @@ fn limit_cuts_the_list_of_changed_leads() {
     assert!(stdout.contains("Changed leads (first 1 of 3)\n  L1: Lead → MQL  (forward, from 2026-03-10 09:00)\n  … 2 more;"));
     assert!(!stdout.contains("L3: Lead"));
 }
+
+#[test]
+fn usage_errors_exit_one_under_detailed_exitcode_and_two_otherwise() {
+    let bin = env!("CARGO_BIN_EXE_funnel");
+    let run = |args: &[&str]| {
+        std::process::Command::new(bin)
+            .args(args)
+            .output()
+            .map(|o| o.status.code())
+            .ok()
+            .flatten()
+    };
+    // `--no-such-flag` is a usage error: not "changes" (2) under --detailed-exitcode.
+    assert_eq!(
+        run(&[
+            "plan",
+            "a.funnel",
+            "b.funnel",
+            "--detailed-exitcode",
+            "--no-such-flag"
+        ]),
+        Some(1)
+    );
+    assert_eq!(run(&["plan", "a.funnel", "--no-such-flag"]), Some(2));
+    assert_eq!(run(&["--version"]), Some(0));
+}
