@@ -16,12 +16,62 @@ use crate::span::Span;
 #[derive(Debug)]
 pub struct Bug(pub String, pub Span);
 
+impl Bug {
+    const TOO_LONG: &'static str = "expression chain too long";
+
+    /// Not a bug: an expression with more than [`MAX_CHAIN`] operands.
+    fn too_long(span: Span) -> Bug {
+        Bug(Bug::TOO_LONG.to_string(), span)
+    }
+
+    pub fn is_too_long(&self) -> bool {
+        self.0 == Bug::TOO_LONG
+    }
+}
+
 type R<T> = Result<T, Bug>;
 
+/// The span of a pair without the spaces and comment that pest's implicit
+/// whitespace leaves at its end (a rule ending in an optional part takes
+/// them in), so labels underline the code and nothing after it.
 fn span(p: &Pair<'_, Rule>) -> Span {
     let s = p.as_span();
-    Span::new(s.start(), s.end())
+    let text = s.as_str();
+    Span::new(s.start(), s.start() + code_len(text))
 }
+
+/// The length of `text` once trailing whitespace and comments are removed.
+fn code_len(text: &str) -> usize {
+    let mut end = text.len();
+    loop {
+        let trimmed = text[..end].trim_end().len();
+        let line_start = text[..trimmed].rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&text[line_start..trimmed]) {
+            Some(i) => end = line_start + i,
+            None => return trimmed,
+        }
+    }
+}
+
+/// Where a `#` comment starts in one line, outside string literals.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '#' if !in_string => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Operands one `+`/`-`, `*`/`/`, `and` or `or` chain may have: deeper trees
+/// would exhaust the stack of every recursive pass (and of dropping them).
+pub const MAX_CHAIN: usize = 1_000;
 
 fn bug<T>(what: &str, p: &Pair<'_, Rule>) -> R<T> {
     Err(Bug(format!("{what} (at rule {:?})", p.as_rule()), span(p)))
@@ -625,7 +675,10 @@ pub fn lower_expr(p: Pair<'_, Rule>) -> R<Expr> {
             let is_or = p.as_rule() == Rule::disjunction;
             let mut c = Children::of(p);
             let mut acc = lower_expr(c.next("operand")?)?;
-            for next in c.rest() {
+            for (i, next) in c.rest().enumerate() {
+                if i > 2 * MAX_CHAIN {
+                    return Err(Bug::too_long(sp));
+                }
                 if matches!(next.as_rule(), Rule::kw_or | Rule::kw_and) {
                     continue;
                 }
@@ -699,7 +752,12 @@ pub fn lower_expr(p: Pair<'_, Rule>) -> R<Expr> {
             let mut c = Children::of(p);
             let mut acc = lower_expr(c.next("operand")?)?;
             let mut rest = c.rest();
+            let mut operands = 1;
             while let Some(op) = rest.next() {
+                operands += 1;
+                if operands > MAX_CHAIN {
+                    return Err(Bug::too_long(sp));
+                }
                 let op = match op.as_str() {
                     "+" => ArithOp::Add,
                     "-" => ArithOp::Sub,

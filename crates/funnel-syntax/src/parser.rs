@@ -30,6 +30,17 @@ pub fn parse(text: &str) -> Result<Playbook, Diagnostic> {
 }
 
 fn internal(bug: Bug) -> Diagnostic {
+    if bug.is_too_long() {
+        return Diagnostic::error(
+            "funnel::syntax::too_long",
+            format!(
+                "expression has more than {} operands in one chain",
+                crate::lower::MAX_CHAIN
+            ),
+        )
+        .label(bug.1, "this expression")
+        .help("split it into several `kpi` definitions and combine them");
+    }
     Diagnostic::error(
         "funnel::syntax::internal",
         format!("internal error while reading the playbook: {}", bug.0),

@@ -121,3 +121,29 @@ fn max_is_a_function_name_and_a_rule_limit() {
     let rules = score_rules(src);
     assert!(matches!(rules[0].modifiers[..], [Modifier::MaxPer(..)]));
 }
+
+#[test]
+fn spans_stop_before_trailing_spaces_and_comments() {
+    let src = "input spend: money   # quarterly budget\n";
+    let pb = match parse(src) {
+        Ok(pb) => pb,
+        Err(d) => unreachable!("{d:?}"),
+    };
+    let Decl::Input(i) = &pb.decls[0] else {
+        unreachable!()
+    };
+    assert_eq!(&src[i.ty.span.range()], "money");
+    assert_eq!(&src[i.span.range()], "input spend: money");
+}
+
+#[test]
+fn a_huge_expression_chain_is_refused_not_a_stack_overflow() {
+    let terms: Vec<String> = (0..5_000).map(|i| format!("k{i}")).collect();
+    let src = format!("kpi total = {}\n", terms.join(" + "));
+    let Err(d) = parse(&src) else {
+        unreachable!("must be refused")
+    };
+    assert_eq!(d.code, "funnel::syntax::too_long");
+    let fine: Vec<String> = (0..900).map(|i| format!("k{i}")).collect();
+    assert!(parse(&format!("kpi total = {}\n", fine.join(" + "))).is_ok());
+}
