@@ -34,6 +34,8 @@ enum Command {
     Fmt(commands::fmt::Args),
     /// Compare two playbooks on the same data: what the change would do.
     Plan(commands::plan::Args),
+    /// Monte Carlo dry run on synthetic leads from a YAML scenario.
+    Simulate(commands::simulate::Args),
     /// Run the `test` blocks of playbooks (`--coverage`: what no test exercised).
     Test(commands::test::Args),
 }
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Fmt(args) => commands::fmt::run(args),
         Command::Plan(args) => commands::plan::run(args),
         Command::Test(args) => commands::test::run(args),
+        Command::Simulate(args) => commands::simulate::run(args),
     };
     ExitCode::from(code)
 }

@@ -195,7 +195,7 @@ fn formatting_keeps_the_checked_program() {
         };
         for e in entries {
             let p = e.unwrap().path();
-            if !p.extension().is_some_and(|x| x == "funnel") {
+            if p.extension().is_none_or(|x| x != "funnel") {
                 continue;
             }
             let src = read(&p);

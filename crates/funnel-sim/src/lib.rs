@@ -7,8 +7,11 @@
 //! seeded ChaCha stream, so a seed fixes the result whatever the threads.
 
 pub mod draw;
+pub mod driver;
 pub mod population;
+pub mod render;
 pub mod report;
+pub mod runs;
 pub mod scenario;
 pub mod validate;
 

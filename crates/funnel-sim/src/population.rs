@@ -54,11 +54,16 @@ pub fn leads(
             continue;
         };
         let mut rng = draw::stream(seed, run, u64::from(day), ARRIVALS);
-        let count = draw::poisson(&mut rng, per_day);
-        let mut instants: Vec<i64> = (0..count)
-            .map(|_| start + (draw::unit(&mut rng) * (end - start) as f64) as i64)
-            .collect();
-        instants.sort_unstable();
+        let instants: Vec<i64> = if s.arrivals.exact {
+            exact_instants(s, day, start, end)
+        } else {
+            let count = draw::poisson(&mut rng, per_day);
+            let mut v: Vec<i64> = (0..count)
+                .map(|_| start + (draw::unit(&mut rng) * (end - start) as f64) as i64)
+                .collect();
+            v.sort_unstable();
+            v
+        };
         for at in instants {
             let n = out.len() as u64 + 1;
             let mut rng = draw::stream(seed, run, n, ATTRIBUTES);
@@ -84,6 +89,23 @@ pub fn leads(
         }
     }
     out
+}
+
+/// `exact` arrivals: `rate` leads per period, evenly spaced over the
+/// period; with `per: week` they fall in the week's days in turn.
+fn exact_instants(s: &Scenario, day: u32, start: i64, end: i64) -> Vec<i64> {
+    let per_period = s.arrivals.rate.0.round() as u64;
+    let period_days = s.arrivals.per.days() as u64;
+    // Lead k of the period arrives at (k + 0.5) / n of the period.
+    let day_in_period = u64::from(day) % period_days;
+    let day_len = (end - start) as f64;
+    (0..per_period)
+        .filter_map(|k| {
+            let pos = (k as f64 + 0.5) / per_period as f64 * period_days as f64;
+            let d = pos.floor() as u64;
+            (d == day_in_period).then(|| start + ((pos - d as f64) * day_len) as i64)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -63,6 +63,10 @@ pub struct Arrivals {
     /// Optional split of arrivals by source: weights, written to `source_field`.
     #[serde(default)]
     pub sources: BTreeMap<String, NonNegative>,
+    /// Exactly `rate` leads each period (rounded), evenly spaced, instead of
+    /// a Poisson count at random instants: for deterministic scenarios.
+    #[serde(default)]
+    pub exact: bool,
     /// The lead field that receives the source; `source` by default.
     #[serde(default = "default_source_field")]
     pub source_field: String,

@@ -8,4 +8,5 @@ pub mod fmt;
 pub mod plan;
 pub mod run;
 pub mod sample;
+pub mod simulate;
 pub mod test;

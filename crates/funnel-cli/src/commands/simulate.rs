@@ -1,0 +1,175 @@
+//! `funnel simulate PLAYBOOK --scenario FILE [--runs N] [--seed S] [--vs OTHER]`:
+//! a Monte Carlo dry run on synthetic leads drawn from a YAML scenario,
+//! replayed through the same engine as `funnel run`, on all cores.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use funnel_engine::value::{Interner, Value};
+use funnel_engine::Compiled;
+use funnel_sim::runs::{simulate_all, Subject};
+use funnel_sim::Scenario;
+
+use crate::report::load_playbook;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The playbook to simulate.
+    pub playbook: PathBuf,
+    /// The scenario: arrivals, attributes and behaviour (YAML; see docs/simulate.md).
+    #[arg(long, value_name = "FILE")]
+    pub scenario: PathBuf,
+    /// How many runs.
+    #[arg(long, default_value_t = 100)]
+    pub runs: u64,
+    /// The seed: the same seed gives the same report, whatever the threads.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// A second playbook simulated on the same draws; differences are reported.
+    #[arg(long, value_name = "OTHER")]
+    pub vs: Option<PathBuf>,
+    /// A run-time input, `NAME=VALUE` (repeatable; given to each playbook that declares it).
+    #[arg(long = "input", value_name = "NAME=VALUE")]
+    pub inputs: Vec<String>,
+    /// `human` tables or one `json` document.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// Load, check and compile a playbook; its inputs from `--input`.
+fn subject(path: &Path, given: &[String]) -> Result<(Compiled, Vec<Value>, String), u8> {
+    let (source, program) = load_playbook(path)?;
+    let compiled = funnel_engine::compile(&program, &source).map_err(|e| {
+        eprintln!("error: {}", e.message);
+        eprintln!("  --> {}:{}", path.display(), e.line);
+        1
+    })?;
+    // Each playbook takes the inputs it declares.
+    let mine: Vec<String> = given
+        .iter()
+        .filter(|g| {
+            let name = g.split_once('=').map_or(g.as_str(), |(n, _)| n).trim();
+            compiled.inputs.iter().any(|i| i.name == name)
+        })
+        .cloned()
+        .collect();
+    let inputs =
+        funnel_engine::inputs::resolve(&compiled, &mine, &mut Interner::new()).map_err(|e| {
+            eprintln!("error: {e} ({})", path.display());
+            eprintln!("  help: {}", e.help());
+            2
+        })?;
+    let name = path.display().to_string();
+    Ok((compiled, inputs, name))
+}
+
+pub fn run(args: Args) -> u8 {
+    if args.runs == 0 {
+        eprintln!("error: `--runs` must be at least 1");
+        return 2;
+    }
+    let text = match std::fs::read_to_string(&args.scenario) {
+        Ok(t) => t,
+        Err(e) => {
+            crate::report::io_error(&args.scenario, &e);
+            return 2;
+        }
+    };
+    let scenario_name = args.scenario.display().to_string();
+    let scenario = match Scenario::from_yaml(&text) {
+        Ok(s) => s,
+        Err(e) => {
+            print_scenario_error(&scenario_name, &e);
+            return 1;
+        }
+    };
+    for g in &args.inputs {
+        if !g.contains('=') {
+            eprintln!("error: `{g}` is not NAME=VALUE");
+            eprintln!("  help: write `--input NAME=VALUE`, e.g. `--input marketing_spend=100000`");
+            return 2;
+        }
+    }
+    let (base_c, base_inputs, base_name) = match subject(&args.playbook, &args.inputs) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let other = match &args.vs {
+        None => None,
+        Some(p) => match subject(p, &args.inputs) {
+            Ok(s) => Some(s),
+            Err(code) => return code,
+        },
+    };
+    // Validate the scenario against every playbook it drives.
+    for path in std::iter::once(&args.playbook).chain(args.vs.as_ref()) {
+        let Ok((_, program)) = load_playbook(path) else {
+            return 1;
+        };
+        let errors = funnel_sim::validate(&scenario, &text, &program);
+        if !errors.is_empty() {
+            for e in &errors {
+                print_scenario_error(&scenario_name, e);
+            }
+            eprintln!("  note: checked against the playbook `{}`", path.display());
+            return 1;
+        }
+    }
+    let total = args.runs * if other.is_some() { 2 } else { 1 };
+    let bar = if std::io::stderr().is_terminal() {
+        let b = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} runs {elapsed}") {
+            b.set_style(style);
+        }
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+    let base = Subject {
+        name: base_name,
+        compiled: &base_c,
+        inputs: base_inputs,
+    };
+    let vs = other.as_ref().map(|(c, inputs, name)| Subject {
+        name: name.clone(),
+        compiled: c,
+        inputs: inputs.clone(),
+    });
+    let tick = || bar.inc(1);
+    let sim = match simulate_all(&scenario, &base, vs.as_ref(), args.seed, args.runs, &tick) {
+        Ok(s) => s,
+        Err(e) => {
+            bar.finish_and_clear();
+            eprintln!("error: the simulation stopped: {e}");
+            eprintln!("  help: check the scenario against the playbook's declarations");
+            return 1;
+        }
+    };
+    bar.finish_and_clear();
+    match args.format {
+        Format::Human => print!("{}", funnel_sim::render::human(&sim, &scenario_name)),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&funnel_sim::render::json(&sim)).unwrap_or_default()
+        ),
+    }
+    0
+}
+
+fn print_scenario_error(file: &str, e: &funnel_sim::ScenarioError) {
+    if e.key.is_empty() {
+        eprintln!("error: {}", e.message);
+    } else {
+        eprintln!("error: `{}`: {}", e.key, e.message);
+    }
+    eprintln!("  --> {}:{}:{}", file, e.line, e.column);
+    eprintln!("  help: see docs/simulate.md for every scenario key");
+}

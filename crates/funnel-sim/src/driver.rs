@@ -1,0 +1,409 @@
+//! One simulation run: synthetic leads arrive, behave, and are replayed
+//! through the engine as they go.
+//!
+//! The run keeps a queue of pending behaviour events and interleaves it with
+//! the engine's own timers through a [`Stepper`]: an event due no later than
+//! the next timer is delivered first, otherwise the timer fires. After each
+//! step the new stage changes and sends are read back, and the behaviours
+//! they trigger (`after: stage MQL`, `after: send`) are drawn and queued.
+//! Every draw for a lead comes from that lead's own stream.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+
+use funnel_check::Ty;
+use funnel_engine::data::decode::decode;
+use funnel_engine::trace::ActionDetail;
+use funnel_engine::value::{Interner, Sym, Value};
+use funnel_engine::{BadRows, Compiled, Dataset, Format, Outcome, RunOptions, Stepper};
+use rand_chacha::ChaCha8Rng;
+
+use crate::draw;
+use crate::population::{self, SynthLead};
+use crate::report::RunSummary;
+use crate::scenario::{After, Draw, Scenario};
+
+/// A behaviour compiled against one playbook.
+struct Rule<'s> {
+    event: u16,
+    probability: f64,
+    delay: &'s crate::scenario::Delay,
+    /// Stage indices the lead must be in when the event is due (empty: any).
+    only_in: Vec<u16>,
+    /// Per declared field of the event: how to draw it.
+    fields: Vec<Option<&'s Draw>>,
+}
+
+/// Behaviours by trigger.
+struct Rules<'s> {
+    all: Vec<Rule<'s>>,
+    on_arrival: Vec<usize>,
+    on_event: HashMap<u16, Vec<usize>>,
+    on_stage: HashMap<u16, Vec<usize>>,
+    on_send_any: Vec<usize>,
+    on_send: HashMap<String, Vec<usize>>,
+}
+
+fn compile_rules<'s>(s: &'s Scenario, c: &Compiled) -> Result<Rules<'s>, String> {
+    let event_ix = |name: &str| {
+        c.events
+            .iter()
+            .position(|e| e.name == name)
+            .map(|i| i as u16)
+            .ok_or_else(|| format!("unknown event `{name}`"))
+    };
+    let stage_ix = |name: &str| {
+        c.stages
+            .iter()
+            .position(|st| st.name == name)
+            .map(|i| i as u16)
+            .ok_or_else(|| format!("unknown stage `{name}`"))
+    };
+    let mut r = Rules {
+        all: Vec::new(),
+        on_arrival: Vec::new(),
+        on_event: HashMap::new(),
+        on_stage: HashMap::new(),
+        on_send_any: Vec::new(),
+        on_send: HashMap::new(),
+    };
+    for (i, b) in s.behaviour.iter().enumerate() {
+        let event = event_ix(&b.event)?;
+        let def = &c.events[event as usize];
+        r.all.push(Rule {
+            event,
+            probability: b.probability.0,
+            delay: &b.delay_days,
+            only_in: b
+                .only_in
+                .iter()
+                .map(|n| stage_ix(n))
+                .collect::<Result<_, _>>()?,
+            fields: def.fields.iter().map(|f| b.fields.get(&f.name)).collect(),
+        });
+        match &b.after {
+            After::Arrival => r.on_arrival.push(i),
+            After::Event(e) => r.on_event.entry(event_ix(e)?).or_default().push(i),
+            After::Stage(st) => r.on_stage.entry(stage_ix(st)?).or_default().push(i),
+            After::Send(None) => r.on_send_any.push(i),
+            After::Send(Some(t)) => r.on_send.entry(t.clone()).or_default().push(i),
+        }
+    }
+    Ok(r)
+}
+
+/// A behaviour event waiting for its instant.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Pending {
+    at: i64,
+    seq: u64,
+    lead: u32,
+    rule: usize,
+    /// What triggered it: a sent template or the triggering event's fields.
+    trigger: Trigger,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Trigger {
+    None,
+    Send(Sym),
+    /// Index into the run's store of triggering events' field values.
+    Event(usize, u16),
+}
+
+/// Everything one run needs, fixed across runs.
+pub struct Setup<'a> {
+    pub scenario: &'a Scenario,
+    pub compiled: &'a Compiled,
+    pub seed: u64,
+    pub inputs: Vec<Value>,
+}
+
+/// The result of one run.
+pub struct RunResult {
+    pub summary: RunSummary,
+    pub outcome: Outcome,
+}
+
+/// Simulate run number `run`.
+pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
+    let s = setup.scenario;
+    let c = setup.compiled;
+    let tz = c.tz;
+    let field_names: Vec<String> = c.lead_fields.iter().map(|f| f.name.clone()).collect();
+    let leads = population::leads(s, &field_names, tz, setup.seed, run);
+    let mut ds = Dataset::new(c);
+    let csv = leads_csv(&field_names, &leads);
+    ds.read_leads(c, csv.as_bytes(), "scenario", Format::Csv, BadRows::Error)
+        .map_err(|e| format!("a synthetic lead does not fit the playbook: {e}"))?;
+    let rules = compile_rules(s, c)?;
+    // Text values an event field can be drawn with, interned up front (the
+    // stepper reads the dataset's interner while it runs).
+    let mut texts: HashMap<String, Sym> = HashMap::new();
+    for rule in &rules.all {
+        for d in rule.fields.iter().flatten() {
+            for v in d
+                .weights
+                .iter()
+                .flat_map(|w| w.keys())
+                .chain(d.constant.iter())
+            {
+                texts.entry(v.clone()).or_insert_with(|| ds.texts.intern(v));
+            }
+        }
+    }
+    let start = population::day_start(s, tz, 0).unwrap_or_default();
+    let end = population::day_start(s, tz, s.horizon_days.0).unwrap_or(start);
+
+    let opts = RunOptions {
+        inputs: setup.inputs.clone(),
+        ..RunOptions::default()
+    };
+    let mut st = Stepper::new(c, &ds, &opts);
+    let mut rngs: Vec<ChaCha8Rng> = leads
+        .iter()
+        .map(|l| draw::stream(setup.seed, run, l.n, population::BEHAVIOUR))
+        .collect();
+    let mut queue: BinaryHeap<Reverse<Pending>> = BinaryHeap::new();
+    let mut seq = 0u64;
+    let mut trigger_values: Vec<Value> = Vec::new();
+    let mut schedule = |queue: &mut BinaryHeap<Reverse<Pending>>,
+                        rngs: &mut [ChaCha8Rng],
+                        lead: u32,
+                        at: i64,
+                        ids: &[usize],
+                        trigger: Trigger| {
+        for &i in ids {
+            let rng = &mut rngs[lead as usize];
+            let rule = &rules.all[i];
+            if draw::unit(rng) < rule.probability {
+                let when = at + draw::delay_seconds(rng, rule.delay);
+                seq += 1;
+                queue.push(Reverse(Pending {
+                    at: when,
+                    seq,
+                    lead,
+                    rule: i,
+                    trigger: trigger.clone(),
+                }));
+            }
+        }
+    };
+    for (i, l) in leads.iter().enumerate() {
+        schedule(
+            &mut queue,
+            &mut rngs,
+            i as u32,
+            l.arrival,
+            &rules.on_arrival,
+            Trigger::None,
+        );
+    }
+    let (mut seen_transitions, mut seen_actions) = (0usize, 0usize);
+    let mut fields: Vec<Value> = Vec::new();
+    let mut scratch = Interner::new();
+    loop {
+        let next_event = queue.peek().map(|Reverse(p)| p.at).filter(|t| *t < end);
+        let next_timer = st.next_timer().filter(|t| *t < end);
+        match (next_event, next_timer) {
+            (None, None) => break,
+            (Some(e), t) if t.is_none_or(|t| e <= t) => {
+                let Some(Reverse(p)) = queue.pop() else { break };
+                let rule = &rules.all[p.rule];
+                if !rule.only_in.is_empty() && !rule.only_in.contains(&st.stage(p.lead)) {
+                    continue;
+                }
+                let rng = &mut rngs[p.lead as usize];
+                fields.clear();
+                let def = &c.events[rule.event as usize];
+                for (f, d) in def.fields.iter().zip(&rule.fields) {
+                    let v = match d {
+                        None => Value::Missing,
+                        Some(d) => field_value(
+                            d,
+                            &f.ty,
+                            &f.name,
+                            rng,
+                            &p,
+                            &texts,
+                            &trigger_values,
+                            c,
+                            tz,
+                            &mut scratch,
+                        )?,
+                    };
+                    fields.push(v);
+                }
+                st.deliver(p.lead, rule.event, p.at, &fields);
+                if let Some(ids) = rules.on_event.get(&rule.event) {
+                    let at = trigger_values.len();
+                    trigger_values.extend_from_slice(&fields);
+                    schedule(
+                        &mut queue,
+                        &mut rngs,
+                        p.lead,
+                        p.at,
+                        ids,
+                        Trigger::Event(at, rule.event),
+                    );
+                }
+            }
+            _ => st.fire_next_timer(),
+        }
+        // React to what the playbook did.
+        let transitions = st.transitions();
+        for t in &transitions[seen_transitions..] {
+            if let Some(ids) = rules.on_stage.get(&t.to) {
+                schedule(&mut queue, &mut rngs, t.lead, t.at, ids, Trigger::None);
+            }
+        }
+        seen_transitions = transitions.len();
+        let actions = st.actions();
+        for a in &actions[seen_actions..] {
+            if let ActionDetail::Send(tpl) = a.detail {
+                schedule(
+                    &mut queue,
+                    &mut rngs,
+                    a.lead,
+                    a.at,
+                    &rules.on_send_any,
+                    Trigger::Send(tpl),
+                );
+                if let Some(ids) = rules.on_send.get(ds.texts.resolve(tpl)) {
+                    schedule(&mut queue, &mut rngs, a.lead, a.at, ids, Trigger::Send(tpl));
+                }
+            }
+        }
+        seen_actions = actions.len();
+    }
+    let outcome = st.finish(end - 1);
+    let summary = summarise(s, c, tz, &outcome, leads.len(), start);
+    Ok(RunResult { summary, outcome })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn field_value(
+    d: &Draw,
+    ty: &Ty,
+    name: &str,
+    rng: &mut ChaCha8Rng,
+    p: &Pending,
+    texts: &HashMap<String, Sym>,
+    trigger_values: &[Value],
+    c: &Compiled,
+    tz: chrono_tz::Tz,
+    scratch: &mut Interner,
+) -> Result<Value, String> {
+    if d.from_trigger {
+        return Ok(match p.trigger {
+            Trigger::Send(t) => Value::Text(t),
+            Trigger::Event(at, e) => c.events[e as usize]
+                .fields
+                .iter()
+                .position(|f| f.name == name)
+                .and_then(|i| trigger_values.get(at + i).copied())
+                .unwrap_or(Value::Missing),
+            Trigger::None => Value::Missing,
+        });
+    }
+    let Some(text) = draw::value(rng, d, u64::from(p.lead) + 1, None) else {
+        return Ok(Value::Missing);
+    };
+    if let Some(sym) = texts.get(&text) {
+        if matches!(ty, Ty::Text) {
+            return Ok(Value::Text(*sym));
+        }
+    }
+    if matches!(ty, Ty::Text | Ty::Enum(_)) {
+        // Enumeration values are interned like text; only pre-interned
+        // values can be drawn (weights and constants are).
+        return texts.get(&text).map(|s| Value::Text(*s)).ok_or_else(|| {
+            format!("field `{name}`: `{text}` cannot be drawn here; use `weights` or `constant`")
+        });
+    }
+    decode(&text, ty, tz, scratch).map_err(|e| format!("field `{name}`: {e}"))
+}
+
+/// The synthetic leads as a CSV the engine's loader reads.
+fn leads_csv(fields: &[String], leads: &[SynthLead]) -> String {
+    let mut w = String::from("id");
+    for f in fields {
+        w.push(',');
+        w.push_str(f);
+    }
+    w.push('\n');
+    for l in leads {
+        w.push_str(&l.id);
+        for cell in &l.cells {
+            w.push(',');
+            if let Some(v) = cell {
+                w.push('"');
+                w.push_str(&v.replace('"', "\"\""));
+                w.push('"');
+            }
+        }
+        w.push('\n');
+    }
+    w
+}
+
+/// Reduce a run's outcome to what the report aggregates.
+fn summarise(
+    s: &Scenario,
+    c: &Compiled,
+    _tz: chrono_tz::Tz,
+    o: &Outcome,
+    n_leads: usize,
+    start: i64,
+) -> RunSummary {
+    let days = s.horizon_days.0 as usize;
+    let weeks = days.div_ceil(7);
+    let n_stages = c.stages.len();
+    let mut stage_weekly = vec![vec![0u32; n_stages]; weeks];
+    // Stage of each lead at the end of each week, from the transitions.
+    let mut current: Vec<u16> = vec![u16::MAX; n_leads];
+    let mut counts = vec![0u32; n_stages];
+    let mut it = o.transitions.iter().peekable();
+    for (w, row) in stage_weekly.iter_mut().enumerate() {
+        let week_end = start + (w as i64 + 1) * 7 * 86_400;
+        while let Some(t) = it.next_if(|t| t.at < week_end) {
+            let l = t.lead as usize;
+            if let Some(prev) = current.get(l).copied().filter(|p| *p != u16::MAX) {
+                counts[prev as usize] = counts[prev as usize].saturating_sub(1);
+            }
+            if let Some(slot) = current.get_mut(l) {
+                *slot = t.to;
+            }
+            if let Some(n) = counts.get_mut(t.to as usize) {
+                *n += 1;
+            }
+        }
+        row.copy_from_slice(&counts);
+    }
+    let mut sends_daily = vec![0u32; days];
+    for a in &o.actions {
+        if matches!(a.detail, ActionDetail::Send(_)) {
+            let d = (a.at - start).div_euclid(86_400);
+            if let Some(n) = usize::try_from(d).ok().and_then(|d| sends_daily.get_mut(d)) {
+                *n += 1;
+            }
+        }
+    }
+    RunSummary {
+        kpis: o.kpis.iter().map(|k| k.total).collect(),
+        targets: o
+            .kpis
+            .iter()
+            .filter_map(|k| k.target.as_ref())
+            .map(|(_, status)| match status {
+                funnel_engine::TargetStatus::Met => Some(true),
+                funnel_engine::TargetStatus::Missed => Some(false),
+                funnel_engine::TargetStatus::Undefined => None,
+            })
+            .collect(),
+        stage_weekly,
+        sends_daily,
+        breaches: o.breaches.len() as u32,
+        leads: n_leads as u32,
+    }
+}
