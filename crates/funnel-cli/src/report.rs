@@ -198,6 +198,34 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// The playbooks a path names: the file itself, or every `*.funnel` below a
+/// directory, sorted. Hidden directories are skipped and symbolic links to
+/// directories are not followed (no cycles).
+pub fn playbook_files(path: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    let mut dirs = vec![path.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let entry = entry?;
+            let p = entry.path();
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            if entry.file_type()?.is_dir() {
+                if !hidden {
+                    dirs.push(p);
+                }
+            } else if p.extension().is_some_and(|e| e == "funnel") && p.is_file() {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 //! Directories are searched recursively for `*.funnel` (hidden directories
 //! skipped); files are checked in sorted path order so output is stable.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::report::{self, FileReport, Format};
 
@@ -26,7 +26,7 @@ pub fn run(args: Args) -> u8 {
     let mut io_failed = false;
     let mut files: Vec<PathBuf> = Vec::new();
     for path in &args.paths {
-        match collect(path) {
+        match report::playbook_files(path) {
             Ok(found) if found.is_empty() => {
                 eprintln!("error: no `.funnel` files in `{}`", path.display());
                 eprintln!(
@@ -109,31 +109,4 @@ fn plural<'s>(n: usize, one: &'s str, many: &'s str) -> &'s str {
     } else {
         many
     }
-}
-
-/// The playbooks a path names: the file itself, or every `*.funnel` below a
-/// directory.
-fn collect(path: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let mut out = Vec::new();
-    let mut dirs = vec![path.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir)? {
-            let entry = entry?;
-            let p = entry.path();
-            let hidden = entry.file_name().to_string_lossy().starts_with('.');
-            if entry.file_type()?.is_dir() {
-                if !hidden {
-                    dirs.push(p);
-                }
-            } else if p.extension().is_some_and(|e| e == "funnel") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
 }

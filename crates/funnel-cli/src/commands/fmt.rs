@@ -42,7 +42,7 @@ pub fn run(args: Args) -> u8 {
     let mut failed = false;
     let mut files = Vec::new();
     for path in &args.paths {
-        match collect(path) {
+        match crate::report::playbook_files(path) {
             Ok(found) if found.is_empty() => {
                 eprintln!("error: no `.funnel` files in `{}`", path.display());
                 eprintln!("  help: pass a playbook file or a directory that holds some");
@@ -141,37 +141,4 @@ fn report(path: &Path, source: &str, d: &Diagnostic) {
     if let Some(help) = &d.help {
         eprintln!("  help: {help}");
     }
-}
-
-/// The playbooks under `path`: itself if a file, else every `*.funnel` below
-/// it (hidden directories skipped), sorted.
-fn collect(path: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let mut out = Vec::new();
-    walk(path, &mut out)?;
-    out.sort();
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        let hidden = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        // Symbolic links to directories are not followed (no cycles).
-        if entry.file_type()?.is_dir() {
-            if !hidden {
-                walk(&path, out)?;
-            }
-        } else if path.extension().is_some_and(|e| e == "funnel") && path.is_file() {
-            out.push(path);
-        }
-    }
-    Ok(())
 }

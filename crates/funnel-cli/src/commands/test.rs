@@ -158,7 +158,7 @@ fn playbooks(paths: &[PathBuf]) -> (Vec<PathBuf>, bool) {
     let mut failed = false;
     let mut files = Vec::new();
     for path in paths {
-        match collect(path) {
+        match crate::report::playbook_files(path) {
             Ok(found) if found.is_empty() => {
                 eprintln!("error: no `.funnel` files in `{}`", path.display());
                 eprintln!(
@@ -250,31 +250,4 @@ fn test_file(file: &Path, filter: Option<&str>, summary: &mut Summary) -> Option
             coverage,
         },
     })
-}
-
-/// The playbooks a path names: the file itself, or every `*.funnel` below a
-/// directory (hidden directories skipped).
-fn collect(path: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let mut out = Vec::new();
-    let mut dirs = vec![path.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir)? {
-            let entry = entry?;
-            let p = entry.path();
-            let hidden = entry.file_name().to_string_lossy().starts_with('.');
-            if entry.file_type()?.is_dir() {
-                if !hidden {
-                    dirs.push(p);
-                }
-            } else if p.extension().is_some_and(|e| e == "funnel") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
 }
