@@ -10,7 +10,10 @@ fn main() {
         Err(d) => {
             let idx = funnel_syntax::LineIndex::new(&text);
             let lc = idx.line_col(&text, d.primary_span().start as usize);
-            println!("{}:{}:{}: {} [{}] {:?}", path, lc.line, lc.column, d.message, d.code, d.help);
+            println!(
+                "{}:{}:{}: {} [{}] {:?}",
+                path, lc.line, lc.column, d.message, d.code, d.help
+            );
         }
     }
 }

@@ -132,14 +132,16 @@ impl miette::Diagnostic for Rendered {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        Some(Box::new(self.diag.labels.iter().enumerate().map(|(i, l)| {
-            let text = (!l.text.is_empty()).then(|| l.text.clone());
-            let span = miette::SourceSpan::new((l.span.start as usize).into(), l.span.len());
-            if i == 0 {
-                miette::LabeledSpan::new_primary_with_span(text, span)
-            } else {
-                miette::LabeledSpan::new_with_span(text, span)
-            }
-        })))
+        Some(Box::new(self.diag.labels.iter().enumerate().map(
+            |(i, l)| {
+                let text = (!l.text.is_empty()).then(|| l.text.clone());
+                let span = miette::SourceSpan::new((l.span.start as usize).into(), l.span.len());
+                if i == 0 {
+                    miette::LabeledSpan::new_primary_with_span(text, span)
+                } else {
+                    miette::LabeledSpan::new_with_span(text, span)
+                }
+            },
+        )))
     }
 }
