@@ -4,7 +4,7 @@
 //! and turned into the exit code (1 bad input, 2 usage or IO).
 
 use std::fs::File;
-use std::io::{BufReader, IsTerminal};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use funnel_engine::data::decode::parse_instant;
@@ -54,6 +54,8 @@ pub struct DataArgs {
 
 /// Everything loaded.
 pub struct Loaded {
+    /// The playbook's text (for coverage, which names source lines).
+    pub source: String,
     pub compiled: Compiled,
     pub data: Dataset,
     pub as_of: Option<i64>,
@@ -95,31 +97,9 @@ fn open(path: &Path) -> Result<BufReader<File>, u8> {
     })
 }
 
-/// Read and check the playbook, printing its diagnostics to stderr.
-fn load_playbook(path: &Path) -> Result<(String, funnel_check::Program), u8> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: cannot read `{}`: {e}", path.display());
-        eprintln!("  help: check the path; it must name a readable playbook file");
-        2
-    })?;
-    let checked = funnel_check::check_source(&text);
-    if !checked.diagnostics.is_empty() {
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        let name = path.display().to_string();
-        eprint!(
-            "{}",
-            funnel_check::render::render_human(&checked.diagnostics, &name, &text, color)
-        );
-    }
-    match checked.program {
-        Some(p) => Ok((text, p)),
-        None => Err(1),
-    }
-}
-
 /// Load the playbook, the data and the inputs, printing any problem.
 pub fn load(playbook: &Path, args: &DataArgs) -> Result<Loaded, u8> {
-    let (source, program) = load_playbook(playbook)?;
+    let (source, program) = crate::report::load_playbook(playbook)?;
     let compiled = funnel_engine::compile(&program, &source).map_err(|e| {
         eprintln!("error: {}", e.message);
         eprintln!("  --> {}:{}", playbook.display(), e.line);
@@ -158,6 +138,7 @@ pub fn load(playbook: &Path, args: &DataArgs) -> Result<Loaded, u8> {
             1
         })?;
     Ok(Loaded {
+        source,
         compiled,
         data,
         as_of,

@@ -29,6 +29,7 @@ fn main() {
     let t2 = Instant::now();
     let inputs = funnel_engine::inputs::resolve(&c, &[], &mut ds.texts).expect("inputs");
     let opts = RunOptions {
+        coverage: false,
         inputs,
         ..RunOptions::default()
     };

@@ -74,6 +74,8 @@ pub struct Outcome {
     pub breaches: Vec<Breach>,
     /// The traced lead's timeline (empty without [`RunOptions::trace`]).
     pub trace: Vec<TraceEntry>,
+    /// What acted over the whole run, with [`RunOptions::coverage`].
+    pub covered: std::collections::BTreeSet<testing::coverage::Key>,
     pub kpis: Vec<KpiResult>,
 }
 
@@ -135,6 +137,7 @@ fn outcome(
         actions: std::mem::take(&mut r.actions),
         breaches: std::mem::take(&mut r.breaches),
         trace: std::mem::take(&mut r.trace),
+        covered: r.covered.take().unwrap_or_default(),
         kpis,
     }
 }

@@ -395,7 +395,7 @@ impl Replay<'_> {
             line,
             detail,
         };
-        if self.trace_lead == Some(lead) {
+        if self.trace_lead == Some(lead) || self.covered.is_some() {
             self.record(lead, at, Entry::Action(a.clone()));
         }
         self.actions.push(a);

@@ -32,6 +32,9 @@ pub struct RunOptions {
     pub trace: Option<u32>,
     /// Input values, one per declared input (in declaration order).
     pub inputs: Vec<Value>,
+    /// Collect which rules, stage triggers, steps and branches acted, over
+    /// every lead (for `funnel run --coverage`).
+    pub coverage: bool,
 }
 
 /// A timer: something due at an instant for a lead.
@@ -137,6 +140,8 @@ pub(crate) struct Replay<'a> {
     pub breaches: Vec<Breach>,
     pub trace_lead: Option<u32>,
     pub trace: Vec<TraceEntry>,
+    /// What acted, with `RunOptions::coverage`.
+    pub covered: Option<std::collections::BTreeSet<crate::testing::coverage::Key>>,
     pub timers_fired: usize,
     pub regex_cache: RegexCache,
     /// Something a condition can read (a score, a lead field, the stage, the
@@ -207,6 +212,7 @@ impl<'a> Replay<'a> {
             breaches: Vec::new(),
             trace_lead: opts.trace,
             trace: Vec::new(),
+            covered: opts.coverage.then(std::collections::BTreeSet::new),
             timers_fired: 0,
             regex_cache: RegexCache::new(c.regexes.len()),
             dirty: false,
@@ -386,6 +392,11 @@ impl<'a> Replay<'a> {
     }
 
     pub fn record(&mut self, lead: u32, at: i64, entry: Entry) {
+        if let Some(covered) = self.covered.as_mut() {
+            if let Some(key) = crate::testing::coverage::key_of(&entry) {
+                covered.insert(key);
+            }
+        }
         if self.trace_lead == Some(lead) {
             self.trace.push(TraceEntry { at, entry });
         }

@@ -39,6 +39,7 @@ pub fn run(args: Args) -> u8 {
         }
     };
     let opts = RunOptions {
+        coverage: false,
         as_of: loaded.as_of,
         trace: Some(lead),
         inputs: loaded.inputs.clone(),

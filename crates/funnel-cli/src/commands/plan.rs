@@ -105,6 +105,7 @@ pub fn run(args: Args) -> u8 {
     let as_of = new.as_of;
     let replay = |l: &Loaded| -> Outcome {
         let opts = RunOptions {
+            coverage: false,
             as_of,
             trace: None,
             inputs: l.inputs.clone(),

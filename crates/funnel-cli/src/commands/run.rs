@@ -35,6 +35,10 @@ pub struct Args {
     /// Summary format on stdout.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
     pub format: SummaryFormat,
+    /// Also list the scoring rules, stage triggers, nurture steps and
+    /// branches that never acted on this data (to stderr).
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -43,6 +47,7 @@ pub fn run(args: Args) -> u8 {
         Err(code) => return code,
     };
     let opts = RunOptions {
+        coverage: args.coverage,
         as_of: loaded.as_of,
         trace: None,
         inputs: loaded.inputs.clone(),
@@ -79,6 +84,15 @@ pub fn run(args: Args) -> u8 {
         SummaryFormat::Json => crate::output::json_summary(c, ds, &outcome),
     };
     print!("{summary}");
+    if args.coverage {
+        let mut cov = funnel_engine::testing::Coverage::new(c, &loaded.source);
+        cov.add(&outcome.covered);
+        let path = args.playbook.display().to_string();
+        eprint!(
+            "{}",
+            crate::commands::test::human::file_coverage(&path, &cov)
+        );
+    }
     0
 }
 

@@ -14,7 +14,7 @@
 //! (or coverage is below `--coverage-min`), 2 a usage problem, a path that
 //! cannot be read or holds no playbooks, or a playbook with check errors.
 
-mod human;
+pub(crate) mod human;
 mod machine;
 
 use std::path::{Path, PathBuf};

@@ -24,6 +24,7 @@ fn load(c: &Compiled, leads: &str, events: &str, policy: BadRows) -> Dataset {
 
 fn run(c: &Compiled, ds: &Dataset) -> Outcome {
     let opts = RunOptions {
+        coverage: false,
         as_of: None,
         trace: None,
         inputs: Vec::new(),

@@ -215,54 +215,38 @@ fn step_text(line: &str) -> String {
 
 /// The items a traced timeline exercised.
 pub fn exercised(trace: &[TraceEntry]) -> BTreeSet<Key> {
-    let mut out = BTreeSet::new();
-    for e in trace {
-        match &e.entry {
-            Entry::Points {
-                cause: Cause::Rule(r) | Cause::RuleOff(r),
-                ..
-            } => {
-                out.insert(Key::Rule(*r));
-            }
-            Entry::Stage(t) => match t.reason {
-                Reason::Trigger => {
-                    out.insert(Key::Trigger(t.to));
-                }
-                Reason::Threshold(i) => {
-                    out.insert(Key::Threshold(t.to, i));
-                }
-                Reason::Skipped => {}
-            },
-            Entry::Action(a) => {
-                out.insert(Key::Step(a.nurture, a.line));
-            }
-            Entry::Waiting {
-                nurture, line, why, ..
-            } => {
-                if matches!(why, WaitWhy::Wait | WaitWhy::Cron | WaitWhy::WaitFor) {
-                    out.insert(Key::Step(*nurture, *line));
-                }
-            }
-            Entry::WaitEnded {
-                nurture,
-                line,
-                by_event: false,
-            } => {
-                out.insert(Key::Arm(*nurture, *line, Arm::Timeout));
-            }
-            Entry::Branch {
-                nurture,
-                line,
-                taken,
-            } => {
-                if let Some(arm) = arm_taken(taken) {
-                    out.insert(Key::Arm(*nurture, *line, arm));
-                }
-            }
-            _ => {}
-        }
+    trace.iter().filter_map(|e| key_of(&e.entry)).collect()
+}
+
+/// The item one timeline entry exercises, if any.
+pub fn key_of(entry: &Entry) -> Option<Key> {
+    match entry {
+        Entry::Points {
+            cause: Cause::Rule(r) | Cause::RuleOff(r),
+            ..
+        } => Some(Key::Rule(*r)),
+        Entry::Stage(t) => match t.reason {
+            Reason::Trigger => Some(Key::Trigger(t.to)),
+            Reason::Threshold(i) => Some(Key::Threshold(t.to, i)),
+            Reason::Skipped => None,
+        },
+        Entry::Action(a) => Some(Key::Step(a.nurture, a.line)),
+        Entry::Waiting {
+            nurture, line, why, ..
+        } => matches!(why, WaitWhy::Wait | WaitWhy::Cron | WaitWhy::WaitFor)
+            .then_some(Key::Step(*nurture, *line)),
+        Entry::WaitEnded {
+            nurture,
+            line,
+            by_event: false,
+        } => Some(Key::Arm(*nurture, *line, Arm::Timeout)),
+        Entry::Branch {
+            nurture,
+            line,
+            taken,
+        } => arm_taken(taken).map(|arm| Key::Arm(*nurture, *line, arm)),
+        _ => None,
     }
-    out
 }
 
 /// The arm a branch entry names: `then`, `else`, `arm N (bucket B)`,

@@ -122,6 +122,7 @@ pub fn run_test(c: &Compiled, text: &str, t: &TestDecl) -> TestRun {
     let mut outcomes: Vec<(Option<i64>, Outcome)> = Vec::new();
     for at in judged.instants() {
         let opts = RunOptions {
+            coverage: false,
             as_of: at,
             trace: Some(0),
             inputs: inputs.clone(),

@@ -105,7 +105,8 @@ pub(super) fn summary(
     out
 }
 
-fn file_coverage(path: &str, cov: &Coverage) -> String {
+/// One playbook's coverage: the percentage and every item not exercised.
+pub(crate) fn file_coverage(path: &str, cov: &Coverage) -> String {
     let p = funnel_engine::testing::coverage::percent(cov.hit(), cov.total());
     let mut out = format!(
         "coverage of {path}: {} ({} of {})\n",
