@@ -211,3 +211,31 @@ fn bad_scenarios_name_the_key_and_line() {
         );
     }
 }
+
+#[test]
+fn a_behaviour_that_triggers_itself_forever_stops_with_an_error() {
+    let dir = std::env::temp_dir().join(format!("funnel-sim-loop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good =
+        std::fs::read_to_string(root().join("tests/simulate/deterministic/scenario.yaml")).unwrap();
+    let looping = format!("{good}  - event: signup\n    after: event signup\n    probability: 1\n");
+    let path = dir.join("loop.yaml");
+    std::fs::write(&path, looping).unwrap();
+    let out = simulate(
+        &[DET[0], "--scenario", path.to_str().unwrap(), "--runs", "1"],
+        None,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("produced more than 10000 events"), "{err}");
+}
+
+#[test]
+fn an_input_no_playbook_declares_is_a_usage_error() {
+    let mut args = DET.to_vec();
+    args.extend(["--runs", "1", "--input", "rep=8"]);
+    let out = simulate(&args, None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("unknown input `rep`"), "{err}");
+}

@@ -23,6 +23,11 @@ use crate::population::{self, SynthLead};
 use crate::report::RunSummary;
 use crate::scenario::{After, Draw, Scenario};
 
+/// Behaviour events one lead may produce in a run before the run stops: a
+/// chain of behaviours that trigger each other with probability 1 would
+/// otherwise never end.
+const MAX_EVENTS_PER_LEAD: u32 = 10_000;
+
 /// A behaviour compiled against one playbook.
 struct Rule<'s> {
     event: u16,
@@ -200,6 +205,7 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
         );
     }
     let (mut seen_transitions, mut seen_actions) = (0usize, 0usize);
+    let mut delivered = vec![0u32; leads.len()];
     let mut fields: Vec<Value> = Vec::new();
     let mut scratch = Interner::new();
     loop {
@@ -212,6 +218,14 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
                 let rule = &rules.all[p.rule];
                 if !rule.only_in.is_empty() && !rule.only_in.contains(&st.stage(p.lead)) {
                     continue;
+                }
+                let count = &mut delivered[p.lead as usize];
+                *count += 1;
+                if *count > MAX_EVENTS_PER_LEAD {
+                    return Err(format!(
+                        "lead {} produced more than {MAX_EVENTS_PER_LEAD} events; a chain of behaviours (`after: event …`) keeps triggering itself — lower a probability or add a delay",
+                        leads[p.lead as usize].id
+                    ));
                 }
                 let rng = &mut rngs[p.lead as usize];
                 fields.clear();
@@ -351,12 +365,17 @@ fn leads_csv(fields: &[String], leads: &[SynthLead]) -> String {
 fn summarise(
     s: &Scenario,
     c: &Compiled,
-    _tz: chrono_tz::Tz,
+    tz: chrono_tz::Tz,
     o: &Outcome,
     n_leads: usize,
     start: i64,
 ) -> RunSummary {
     let days = s.horizon_days.0 as usize;
+    // Local midnights (a day is 23 or 25 hours across a clock change).
+    let weeks_days = days.div_ceil(7) * 7;
+    let midnight: Vec<i64> = (0..=weeks_days as u32)
+        .map(|d| population::day_start(s, tz, d).unwrap_or(start + i64::from(d) * 86_400))
+        .collect();
     let weeks = days.div_ceil(7);
     let n_stages = c.stages.len();
     let mut stage_weekly = vec![vec![0u32; n_stages]; weeks];
@@ -365,7 +384,7 @@ fn summarise(
     let mut counts = vec![0u32; n_stages];
     let mut it = o.transitions.iter().peekable();
     for (w, row) in stage_weekly.iter_mut().enumerate() {
-        let week_end = start + (w as i64 + 1) * 7 * 86_400;
+        let week_end = midnight[(w + 1) * 7];
         while let Some(t) = it.next_if(|t| t.at < week_end) {
             let l = t.lead as usize;
             if let Some(prev) = current.get(l).copied().filter(|p| *p != u16::MAX) {
@@ -383,8 +402,9 @@ fn summarise(
     let mut sends_daily = vec![0u32; days];
     for a in &o.actions {
         if matches!(a.detail, ActionDetail::Send(_)) {
-            let d = (a.at - start).div_euclid(86_400);
-            if let Some(n) = usize::try_from(d).ok().and_then(|d| sends_daily.get_mut(d)) {
+            // The day whose local midnight is the last one at or before the send.
+            let d = midnight.partition_point(|m| *m <= a.at);
+            if let Some(n) = d.checked_sub(1).and_then(|d| sends_daily.get_mut(d)) {
                 *n += 1;
             }
         }

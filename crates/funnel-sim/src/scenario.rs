@@ -263,20 +263,10 @@ pub struct Probability(pub f64);
 #[serde(transparent)]
 pub struct NonNegative(pub f64);
 
-/// A whole number above zero.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A whole number of days above zero (checked with its key path by `check_values`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
 pub struct Positive(pub u32);
-
-impl<'de> Deserialize<'de> for Positive {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let x = u32::deserialize(d)?;
-        if x > 0 {
-            Ok(Positive(x))
-        } else {
-            Err(de::Error::custom("must be at least 1"))
-        }
-    }
-}
 
 /// A calendar date `YYYY-MM-DD`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -317,6 +307,13 @@ impl Scenario {
     /// exactly one distribution; the first problem in file order wins.
     fn check_values(&self, text: &str) -> Result<(), ScenarioError> {
         let mut problems = Vec::new();
+        if self.horizon_days.0 == 0 {
+            problems.push(locate(
+                text,
+                "horizon_days",
+                "must be at least 1 day".to_string(),
+            ));
+        }
         nonneg(text, "arrivals.rate", self.arrivals.rate, &mut problems);
         for (k, w) in &self.arrivals.sources {
             nonneg(text, &format!("arrivals.sources.{k}"), *w, &mut problems);
@@ -443,7 +440,12 @@ fn find_key(text: &str, key: &str) -> Option<(usize, usize)> {
             lvl == level
                 && t.strip_prefix(name)
                     .is_some_and(|r| r.trim_start().starts_with(':'))
-        })?;
+        });
+        // A key inside an inline `{ … }` mapping has no line of its own:
+        // point at the deepest key that has one.
+        let Some(at) = at else {
+            return found;
+        };
         let key_level = level;
         found = Some((at + 1, key_level + 1));
         // The mapping under this key: the following lines indented deeper.
@@ -464,7 +466,9 @@ fn find_key(text: &str, key: &str) -> Option<(usize, usize)> {
             let items: Vec<usize> = (from..to)
                 .filter(|&i| indent(lines[i]) == level && lines[i].trim_start().starts_with("- "))
                 .collect();
-            let start = *items.get(n)?;
+            let Some(&start) = items.get(n) else {
+                return found;
+            };
             let end = items.get(n + 1).copied().unwrap_or(to);
             found = Some((start + 1, level + 1));
             from = start;

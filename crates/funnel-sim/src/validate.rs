@@ -44,6 +44,28 @@ pub fn validate(s: &Scenario, text: &str, program: &Program) -> Vec<ScenarioErro
             Some(f) => draw_problems(f, d, text, &key, &mut errs),
         }
     }
+    for f in &program.lead_fields {
+        let sourced = !s.arrivals.sources.is_empty() && f.name == s.arrivals.source_field;
+        if !f.ty.optional && !sourced && !s.attributes.contains_key(&f.name) {
+            errs.push(locate(
+                text,
+                "attributes",
+                format!(
+                    "the lead field `{}` is required (no `?`) but the scenario does not draw it; add `attributes.{}`",
+                    f.name, f.name
+                ),
+            ));
+        }
+    }
+    for (name, d) in &s.attributes {
+        if d.from_trigger {
+            errs.push(locate(
+                text,
+                &format!("attributes.{name}"),
+                "`from_trigger` copies a value from what triggered an event; a lead attribute has no trigger".to_string(),
+            ));
+        }
+    }
     for (i, b) in s.behaviour.iter().enumerate() {
         let key = format!("behaviour[{i}]");
         let event = program.event(&b.event);
@@ -95,7 +117,10 @@ pub fn validate(s: &Scenario, text: &str, program: &Program) -> Vec<ScenarioErro
                         &fkey,
                         format!("event `{}` has no field `{fname}`", ev.name),
                     )),
-                    Some(f) => draw_problems(f, d, text, &fkey, &mut errs),
+                    Some(f) => {
+                        draw_problems(f, d, text, &fkey, &mut errs);
+                        event_draw_problems(f, d, text, &fkey, &mut errs);
+                    }
                 }
             }
             for f in &ev.fields {
@@ -122,6 +147,24 @@ fn draw_problems(f: &Field, d: &Draw, text: &str, key: &str, errs: &mut Vec<Scen
             if let Some(msg) = enum_problem(f, v) {
                 errs.push(locate(text, &format!("{key}.weights.{v}"), msg));
             }
+        }
+    }
+    if let Some(c) = &d.constant {
+        if let Some(msg) = enum_problem(f, c) {
+            errs.push(locate(text, &format!("{key}.constant"), msg));
+        }
+        if matches!(f.ty.ty, Ty::Number | Ty::Money)
+            && c.trim()
+                .trim_start_matches('$')
+                .replace(',', "")
+                .parse::<f64>()
+                .is_err()
+        {
+            errs.push(locate(
+                text,
+                &format!("{key}.constant"),
+                format!("`{c}` is not a number, and `{}` is {}", f.name, f.ty.ty),
+            ));
         }
     }
     let numeric = matches!(f.ty.ty, Ty::Number | Ty::Money | Ty::Percent | Ty::Duration);
@@ -151,6 +194,29 @@ fn draw_problems(f: &Field, d: &Draw, text: &str, key: &str, errs: &mut Vec<Scen
             key,
             format!(
                 "`from_trigger` copies a template name, so `{}` must be text",
+                f.name
+            ),
+        ));
+    }
+}
+
+/// Text and enumeration values of events are interned before a run, so they
+/// must come from a finite set: `weights` without `{n}`, `constant`, or
+/// `from_trigger`.
+fn event_draw_problems(f: &Field, d: &Draw, text: &str, key: &str, errs: &mut Vec<ScenarioError>) {
+    if !matches!(f.ty.ty, Ty::Text | Ty::Enum(_)) {
+        return;
+    }
+    let templated = d.template.is_some()
+        || d.weights
+            .as_ref()
+            .is_some_and(|w| w.keys().any(|k| k.contains("{n}")));
+    if templated {
+        errs.push(locate(
+            text,
+            key,
+            format!(
+                "`{}` is an event's text field: draw it from `weights` (without `{{n}}`), `constant` or `from_trigger`",
                 f.name
             ),
         ));

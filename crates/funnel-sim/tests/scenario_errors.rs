@@ -139,17 +139,46 @@ fn missing_required_event_field_and_unknown_attribute() {
         .replace("    fields:\n      note:\n        constant: hi\n", "")
         .replace("  email:\n", "  mail:\n");
     let errs = errors(&yaml);
-    assert_eq!(errs.len(), 2, "{errs:?}");
-    assert_eq!(
-        (errs[0].line, errs[0].key.as_str()),
-        (10, "attributes.mail")
-    );
-    assert!(errs[0].message.contains("no field `mail`"));
+    assert_eq!(errs.len(), 3, "{errs:?}");
+    // `email` is required and no longer drawn; `mail` is no lead field.
+    assert_eq!((errs[0].line, errs[0].key.as_str()), (9, "attributes"));
+    assert!(errs[0].message.contains("`email` is required"));
     assert_eq!(
         (errs[1].line, errs[1].key.as_str()),
+        (10, "attributes.mail")
+    );
+    assert!(errs[1].message.contains("no field `mail`"));
+    assert_eq!(
+        (errs[2].line, errs[2].key.as_str()),
         (19, "behaviour[1].event")
     );
-    assert!(errs[1].message.contains("needs its field `note`"));
+    assert!(errs[2].message.contains("needs its field `note`"));
+}
+
+#[test]
+fn enum_constants_and_numbers_are_checked_before_running() {
+    let yaml = GOOD.replace("constant: hi", "template: \"note {n}\"");
+    let (line, key, msg) = one(&yaml);
+    assert_eq!((line, key.as_str()), (25, "behaviour[1].fields.note"));
+    assert!(msg.contains("draw it from `weights`"), "{msg}");
+    let yaml = GOOD.replace(
+        "  size:\n    normal: { mean: 200, sd: 50, min: 1 }\n    missing: 0.1\n",
+        "  size:\n    constant: lots\n",
+    );
+    let (line, key, msg) = one(&yaml);
+    assert_eq!((line, key.as_str()), (13, "attributes.size.constant"));
+    assert!(msg.contains("`lots` is not a number"), "{msg}");
+}
+
+#[test]
+fn zero_horizon_and_inline_keys_point_at_their_lines() {
+    let (line, key, msg) = one(&GOOD.replace("horizon_days: 30", "horizon_days: 0"));
+    assert_eq!((line, key.as_str()), (2, "horizon_days"));
+    assert!(msg.contains("at least 1"), "{msg}");
+    // `sd` sits inside `{ … }` on line 13: the error points at that line.
+    let (line, _, msg) = one(&GOOD.replace("sd: 50", "sd: -5"));
+    assert_eq!(line, 13);
+    assert!(msg.contains("-5 is negative"), "{msg}");
 }
 
 #[test]

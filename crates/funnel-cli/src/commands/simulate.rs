@@ -45,7 +45,10 @@ pub enum Format {
 }
 
 /// Load, check and compile a playbook; its inputs from `--input`.
-fn subject(path: &Path, given: &[String]) -> Result<(Compiled, Vec<Value>, String), u8> {
+fn subject(
+    path: &Path,
+    given: &[String],
+) -> Result<(Compiled, Vec<Value>, String, funnel_check::Program), u8> {
     let (source, program) = load_playbook(path)?;
     let compiled = funnel_engine::compile(&program, &source).map_err(|e| {
         eprintln!("error: {}", e.message);
@@ -68,7 +71,7 @@ fn subject(path: &Path, given: &[String]) -> Result<(Compiled, Vec<Value>, Strin
             2
         })?;
     let name = path.display().to_string();
-    Ok((compiled, inputs, name))
+    Ok((compiled, inputs, name, program))
 }
 
 pub fn run(args: Args) -> u8 {
@@ -79,7 +82,13 @@ pub fn run(args: Args) -> u8 {
     let text = match std::fs::read_to_string(&args.scenario) {
         Ok(t) => t,
         Err(e) => {
-            crate::report::io_error(&args.scenario, &e);
+            eprintln!(
+                "error: cannot read the scenario `{}`: {e}",
+                args.scenario.display()
+            );
+            eprintln!(
+                "  help: check the path; `--scenario` names a YAML file (see docs/simulate.md)"
+            );
             return 2;
         }
     };
@@ -98,7 +107,8 @@ pub fn run(args: Args) -> u8 {
             return 2;
         }
     }
-    let (base_c, base_inputs, base_name) = match subject(&args.playbook, &args.inputs) {
+    let (base_c, base_inputs, base_name, base_program) = match subject(&args.playbook, &args.inputs)
+    {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -109,12 +119,29 @@ pub fn run(args: Args) -> u8 {
             Err(code) => return code,
         },
     };
+    // Every `--input` must be declared by a playbook it is given to.
+    for g in &args.inputs {
+        let name = g.split_once('=').map_or(g.as_str(), |(n, _)| n).trim();
+        let declared = |c: &Compiled| c.inputs.iter().any(|i| i.name == name);
+        if !declared(&base_c) && !other.as_ref().is_some_and(|o| declared(&o.0)) {
+            eprintln!("error: unknown input `{name}`");
+            let names: Vec<&str> = base_c.inputs.iter().map(|i| i.name.as_str()).collect();
+            eprintln!(
+                "  help: the playbook declares {}",
+                if names.is_empty() {
+                    "no inputs".to_string()
+                } else {
+                    names.join(", ")
+                }
+            );
+            return 2;
+        }
+    }
     // Validate the scenario against every playbook it drives.
-    for path in std::iter::once(&args.playbook).chain(args.vs.as_ref()) {
-        let Ok((_, program)) = load_playbook(path) else {
-            return 1;
-        };
-        let errors = funnel_sim::validate(&scenario, &text, &program);
+    let programs = std::iter::once((&args.playbook, &base_program))
+        .chain(args.vs.as_ref().zip(other.as_ref().map(|o| &o.3)));
+    for (path, program) in programs {
+        let errors = funnel_sim::validate(&scenario, &text, program);
         if !errors.is_empty() {
             for e in &errors {
                 print_scenario_error(&scenario_name, e);
@@ -138,7 +165,7 @@ pub fn run(args: Args) -> u8 {
         compiled: &base_c,
         inputs: base_inputs,
     };
-    let vs = other.as_ref().map(|(c, inputs, name)| Subject {
+    let vs = other.as_ref().map(|(c, inputs, name, _)| Subject {
         name: name.clone(),
         compiled: c,
         inputs: inputs.clone(),
