@@ -64,29 +64,37 @@ fn all_runs(
         seed,
         inputs: subject.inputs.clone(),
     };
-    let results: Vec<_> = (0..runs)
+    // Each run is reduced to its summary as soon as it ends (a run's full
+    // outcome is large); the KPI names and types come from run 0.
+    let results: Vec<(RunSummary, Option<Vec<KpiMeta>>)> = (0..runs)
         .into_par_iter()
         .map(|r| {
-            let out = simulate(&setup, r);
+            let out = simulate(&setup, r).map(|res| {
+                let meta = (r == 0).then(|| {
+                    res.outcome
+                        .kpis
+                        .iter()
+                        .map(|k| KpiMeta {
+                            name: k.name.clone(),
+                            ty: k.ty,
+                            target: k.target.as_ref().map(|(t, _)| t.clone()),
+                        })
+                        .collect()
+                });
+                (res.summary, meta)
+            });
             tick();
             out
         })
         .collect::<Result<_, _>>()?;
     let meta = results
         .first()
-        .map(|r| {
-            r.outcome
-                .kpis
-                .iter()
-                .map(|k| KpiMeta {
-                    name: k.name.clone(),
-                    ty: k.ty,
-                    target: k.target.as_ref().map(|(t, _)| t.clone()),
-                })
-                .collect()
-        })
+        .and_then(|(_, m)| m.clone())
         .unwrap_or_default();
-    Ok((meta, results.into_iter().map(|r| r.summary).collect()))
+    Ok((
+        meta,
+        results.into_iter().map(|(summary, _)| summary).collect(),
+    ))
 }
 
 /// Simulate `base` (and `vs`) over `runs` runs; `tick` is called once per run.
