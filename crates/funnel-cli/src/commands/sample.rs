@@ -2,9 +2,11 @@
 //! [--format csv|jsonl] [--start DATE] [--days D]`: generate realistic
 //! leads and events for a playbook, deterministically from the seed.
 
+use std::fs::File;
+use std::io::BufWriter;
 use std::path::PathBuf;
 
-use funnel_engine::sample::{generate, to_csv, to_jsonl, SampleOptions};
+use funnel_engine::sample::{write_sample, SampleError, SampleOptions};
 
 /// The format of the generated files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -77,35 +79,41 @@ pub fn run(args: Args) -> u8 {
         start,
         days: args.days.max(1),
     };
-    let s = generate(&compiled, &opts);
-    let (ext, leads, events) = match args.format {
-        SampleFormat::Csv => (
-            "csv",
-            to_csv(&s.lead_header, &s.leads),
-            to_csv(&s.event_header, &s.events),
-        ),
-        SampleFormat::Jsonl => (
-            "jsonl",
-            to_jsonl(&s.lead_header, &s.leads),
-            to_jsonl(&s.event_header, &s.events),
-        ),
+    let (ext, format) = match args.format {
+        SampleFormat::Csv => ("csv", funnel_engine::sample::SampleFormat::Csv),
+        SampleFormat::Jsonl => ("jsonl", funnel_engine::sample::SampleFormat::Jsonl),
     };
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         eprintln!("error: cannot create `{}`: {e}", args.out.display());
         return 2;
     }
-    for (name, body) in [("leads", &leads), ("events", &events)] {
-        let path = args.out.join(format!("{name}.{ext}"));
-        if let Err(e) = std::fs::write(&path, body) {
+    let leads_path = args.out.join(format!("leads.{ext}"));
+    let events_path = args.out.join(format!("events.{ext}"));
+    let create = |path: &PathBuf| {
+        File::create(path)
+            .map(|f| BufWriter::with_capacity(1 << 20, f))
+            .map_err(|e| eprintln!("error: cannot write `{}`: {e}", path.display()))
+    };
+    let (Ok(mut leads), Ok(mut events)) = (create(&leads_path), create(&events_path)) else {
+        return 2;
+    };
+    match write_sample(&compiled, &opts, format, &mut leads, &mut events) {
+        Ok(n) => {
+            eprintln!(
+                "wrote {} leads and {} events to {}",
+                n.leads,
+                n.events,
+                args.out.display()
+            );
+            0
+        }
+        Err(e) => {
+            let path = match e {
+                SampleError::Leads(_) => &leads_path,
+                SampleError::Events(_) => &events_path,
+            };
             eprintln!("error: cannot write `{}`: {e}", path.display());
-            return 2;
+            2
         }
     }
-    eprintln!(
-        "wrote {} leads and {} events to {}",
-        s.leads.len(),
-        s.events.len(),
-        args.out.display()
-    );
-    0
 }

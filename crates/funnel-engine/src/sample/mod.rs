@@ -10,8 +10,14 @@
 //! deals won and lost, referrals and expansion for some; unsubscribes for a
 //! few. Only declared events are written, with their declared fields; any
 //! other declared event is sprinkled in with values of the right types.
+//!
+//! Leads are written as they are drawn; events are kept compactly (an
+//! instant, a lead, an event type and interned cell values: about 30 bytes
+//! an event) until all are drawn, then sorted and written in [`write`], so
+//! 1M leads and 10M events take well under a gigabyte.
 
 mod values;
+mod write;
 
 use std::collections::HashMap;
 
@@ -19,8 +25,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::compile::{Compiled, Instr};
-use crate::output::fmt_time_short;
 use values::{one, pick, ASSETS, FORMS, LOSS_REASONS, NEWSLETTERS, PATHS};
+
+pub use write::{write_sample, SampleCounts, SampleError, SampleFormat};
+use write::{EventStore, Strings};
 
 pub(crate) type Rng8 = ChaCha8Rng;
 
@@ -37,53 +45,60 @@ pub struct SampleOptions {
     pub days: i64,
 }
 
-/// Generated rows, as text cells under their headers.
-#[derive(Clone, Debug, Default)]
-pub struct Sample {
-    pub lead_header: Vec<String>,
-    pub leads: Vec<Vec<String>>,
-    pub event_header: Vec<String>,
-    /// Sorted by instant (then lead).
-    pub events: Vec<Vec<String>>,
-}
-
 struct Gen<'a> {
     c: &'a Compiled,
     rng: Rng8,
-    lead: String,
     end: i64,
     /// Event index by name.
     events: &'a HashMap<&'a str, usize>,
     /// Union column of each event field.
     cols: &'a HashMap<&'a str, usize>,
-    width: usize,
-    out: Vec<(i64, Vec<String>)>,
+    strings: &'a mut Strings,
+    /// This lead's events: instant, event type, its cells in `cells`.
+    out: Vec<Drawn>,
+    cells: Vec<(u16, u32)>,
+}
+
+/// One drawn event of the current lead.
+#[derive(Clone, Copy)]
+struct Drawn {
+    t: i64,
+    event: u16,
+    first: u32,
+    n: u16,
 }
 
 impl Gen<'_> {
     /// Emit event `name` at `t` with the given field values (others drawn).
-    fn emit(&mut self, name: &str, t: i64, given: &[(&str, String)]) -> bool {
+    fn emit(&mut self, name: &str, t: i64, given: &[(&str, &str)]) -> bool {
         let Some(&e) = self.events.get(name) else {
             return false;
         };
         if t >= self.end {
             return false;
         }
-        let mut row = vec![String::new(); self.width];
-        row[0] = self.lead.clone();
-        row[1] = name.to_string();
-        row[2] = fmt_time_short(t, self.c.tz);
+        let first = u32::try_from(self.cells.len()).unwrap_or(u32::MAX);
         for f in &self.c.events[e].fields {
-            let v = match given.iter().find(|(n, _)| *n == f.name) {
-                Some((_, v)) => v.clone(),
+            let sym = match given.iter().find(|(n, _)| *n == f.name) {
+                Some((_, v)) => self.strings.intern(v),
                 None if f.optional => continue,
-                None => values::value(&mut self.rng, &f.name, &f.ty),
+                None => {
+                    let v = values::value(&mut self.rng, &f.name, &f.ty);
+                    self.strings.intern(&v)
+                }
             };
             if let Some(&col) = self.cols.get(f.name.as_str()) {
-                row[col] = v;
+                self.cells
+                    .push((u16::try_from(col).unwrap_or(u16::MAX), sym));
             }
         }
-        self.out.push((t, row));
+        let n = self.cells.len() - first as usize;
+        self.out.push(Drawn {
+            t,
+            event: u16::try_from(e).unwrap_or(u16::MAX),
+            first,
+            n: u16::try_from(n).unwrap_or(u16::MAX),
+        });
         true
     }
 
@@ -109,20 +124,36 @@ impl Gen<'_> {
     }
 }
 
-/// Generate leads and events for the compiled playbook.
-pub fn generate(c: &Compiled, o: &SampleOptions) -> Sample {
+/// The column names of the leads file and of the events file.
+pub(crate) fn headers(c: &Compiled) -> (Vec<String>, Vec<String>) {
     let mut lead_header = vec!["id".to_string()];
     lead_header.extend(c.lead_fields.iter().map(|f| f.name.clone()));
     let mut event_header = vec!["lead".to_string(), "event".to_string(), "at".to_string()];
-    let mut cols: HashMap<&str, usize> = HashMap::new();
     for e in &c.events {
         for f in &e.fields {
-            if !cols.contains_key(f.name.as_str()) {
-                cols.insert(f.name.as_str(), event_header.len());
+            if !event_header.contains(&f.name) {
                 event_header.push(f.name.clone());
             }
         }
     }
+    (lead_header, event_header)
+}
+
+/// Draw every lead, handing its row (id first, then the lead fields, empty
+/// when missing) to `lead_row` as it is drawn, and keep its events in the
+/// returned store (in drawing order: lead by lead).
+pub(crate) fn draw<E>(
+    c: &Compiled,
+    o: &SampleOptions,
+    event_header: &[String],
+    lead_row: &mut dyn FnMut(&[&str]) -> Result<(), E>,
+) -> Result<EventStore, E> {
+    let cols: HashMap<&str, usize> = event_header
+        .iter()
+        .enumerate()
+        .skip(3)
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
     let events: HashMap<&str, usize> = c
         .events
         .iter()
@@ -138,82 +169,87 @@ pub fn generate(c: &Compiled, o: &SampleOptions) -> Sample {
             _ => None,
         })
         .collect();
-    let mut leads = Vec::with_capacity(o.leads);
-    let mut all: Vec<(i64, usize, Vec<String>)> = Vec::new();
-    let width = event_header.len();
+    let mut store = EventStore::new(o.leads);
+    let mut strings = Strings::default();
+    let mut out = Vec::new();
+    let mut cells = Vec::new();
+    let mut row: Vec<Option<String>> = Vec::with_capacity(c.lead_fields.len());
     for i in 0..o.leads {
-        let id = format!("L{:0w$}", i + 1, w = digits(o.leads));
+        let id = store.lead_id(i);
         let seed = o.seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let person = values::person(&mut rng);
-        let mut row = vec![id.clone()];
+        row.clear();
         for f in &c.lead_fields {
-            let v = values::lead_value(&mut rng, &person, &f.name, &f.ty, f.optional);
-            row.push(v.unwrap_or_default());
+            row.push(values::lead_value(
+                &mut rng, &person, &f.name, &f.ty, f.optional,
+            ));
         }
-        leads.push(row);
+        let mut texts: Vec<&str> = Vec::with_capacity(row.len() + 1);
+        texts.push(&id);
+        texts.extend(row.iter().map(|v| v.as_deref().unwrap_or("")));
+        lead_row(&texts)?;
+        out.clear();
+        cells.clear();
         let mut g = Gen {
             c,
             rng,
-            lead: id,
             end: o.start + o.days * DAY,
             events: &events,
             cols: &cols,
-            width,
-            out: Vec::new(),
+            strings: &mut strings,
+            out: std::mem::take(&mut out),
+            cells: std::mem::take(&mut cells),
         };
         behave(&mut g, o, person.fit, &templates);
-        all.extend(g.out.into_iter().map(|(t, r)| (t, i, r)));
+        out = g.out;
+        cells = g.cells;
+        let lead = u32::try_from(i).unwrap_or(u32::MAX);
+        for d in &out {
+            let first = d.first as usize;
+            store.push(d.t, lead, d.event, &cells[first..first + d.n as usize]);
+        }
     }
-    all.sort_by_key(|(t, i, _)| (*t, *i));
-    Sample {
-        lead_header,
-        leads,
-        event_header,
-        events: all.into_iter().map(|(_, _, r)| r).collect(),
-    }
-}
-
-fn digits(n: usize) -> usize {
-    n.max(1).to_string().len().max(4)
+    store.strings = strings;
+    Ok(store)
 }
 
 /// One lead's behaviour over the period.
 fn behave(g: &mut Gen<'_>, o: &SampleOptions, fit: f64, templates: &[String]) {
     let interest: f64 = g.rng.random::<f64>().powf(1.4);
     let arrival = g.after(o.start, 0.0, o.days as f64 * 0.85);
-    let first_path = pick(&mut g.rng, PATHS).to_string();
+    let first_path = pick(&mut g.rng, PATHS);
     g.emit("page_view", arrival, &[("path", first_path)]);
     let mut t = arrival;
     let visits = g.rng.random_range(0..(2.0 + interest * 10.0) as u32);
     for _ in 0..visits {
         t = g.after(t, 0.2, 9.0);
-        let path = pick(&mut g.rng, PATHS).to_string();
+        let path = pick(&mut g.rng, PATHS);
         g.emit("page_view", t, &[("path", path)]);
     }
     let mut touch = arrival;
     if g.maybe(0.3 + 0.4 * interest) {
         touch = g.after(arrival, 0.0, 6.0);
-        let asset = one(&mut g.rng, ASSETS).to_string();
+        let asset = one(&mut g.rng, ASSETS);
         g.emit("content_download", touch, &[("asset", asset)]);
         // Reactions to the nurture's emails.
         let mut et = touch;
         for tpl in templates {
             et = g.after(et, 0.5, 4.0);
             if g.maybe(0.35 + 0.4 * interest) {
-                g.emit("email_open", et, &[("template", tpl.clone())]);
+                g.emit("email_open", et, &[("template", tpl.as_str())]);
                 if g.maybe(0.2 + 0.5 * interest) {
                     let ct = g.after(et, 0.0, 0.3);
-                    g.emit("email_click", ct, &[("template", tpl.clone())]);
+                    g.emit("email_click", ct, &[("template", tpl.as_str())]);
                 }
             }
         }
     }
     if g.maybe(0.2 + 0.3 * interest) {
         let ft = g.after(arrival, 0.0, 20.0);
-        let mut form = pick(&mut g.rng, FORMS).to_string();
+        let mut form = pick(&mut g.rng, FORMS);
         if interest > 0.7 && g.maybe(0.5) {
-            form = "contact-sales".to_string();
+            form = "contact-sales";
         }
         g.emit("form_submit", ft, &[("form", form)]);
     }
@@ -222,7 +258,7 @@ fn behave(g: &mut Gen<'_>, o: &SampleOptions, fit: f64, templates: &[String]) {
         for _ in 0..g.rng.random_range(0..4) {
             nt = g.after(nt, 5.0, 20.0);
             if g.maybe(0.4 + 0.3 * interest) {
-                g.emit("email_open", nt, &[("template", nl.to_string())]);
+                g.emit("email_open", nt, &[("template", *nl)]);
             }
         }
     }
@@ -260,7 +296,7 @@ fn behave(g: &mut Gen<'_>, o: &SampleOptions, fit: f64, templates: &[String]) {
     }
     if g.maybe(0.04) {
         let ut = g.after(arrival, 1.0, 60.0);
-        g.out.retain(|(t, _)| *t < ut);
+        g.out.retain(|d| d.t < ut);
         g.emit("unsubscribe", ut, &[]);
     }
     // Any other declared event: now and then, with drawn field values.
@@ -315,18 +351,14 @@ fn sales(g: &mut Gen<'_>, start: i64, fit: f64) {
     }
     let dt = g.after(mt, 2.0, 14.0);
     let amount = (g.rng.random_range(10..120) * 500).to_string();
-    if !g.emit("deal_created", dt, &[("amount", amount.clone())]) {
+    if !g.emit("deal_created", dt, &[("amount", &amount)]) {
         return;
     }
     let outcome: f64 = g.rng.random();
     let ot = g.after(dt, 15.0, 60.0);
     let win = 0.25 + 0.3 * fit;
     if outcome < win {
-        g.emit(
-            "deal_won",
-            ot,
-            &[("amount", amount), ("kind", "new".to_string())],
-        );
+        g.emit("deal_won", ot, &[("amount", &amount), ("kind", "new")]);
         if g.maybe(0.25) {
             let rt = g.after(ot, 10.0, 60.0);
             if !g.emit("referral_made", rt, &[]) {
@@ -336,40 +368,10 @@ fn sales(g: &mut Gen<'_>, start: i64, fit: f64) {
         if g.maybe(0.2) {
             let xt = g.after(ot, 30.0, 90.0);
             let extra = (g.rng.random_range(4..40) * 250).to_string();
-            g.emit(
-                "deal_won",
-                xt,
-                &[("amount", extra), ("kind", "addon".to_string())],
-            );
+            g.emit("deal_won", xt, &[("amount", &extra), ("kind", "addon")]);
         }
     } else if outcome < win + 0.45 {
-        let reason = one(&mut g.rng, LOSS_REASONS).to_string();
+        let reason = one(&mut g.rng, LOSS_REASONS);
         g.emit("deal_lost", ot, &[("reason", reason)]);
     }
-}
-
-/// Rows as CSV text under the header.
-pub fn to_csv(header: &[String], rows: &[Vec<String>]) -> String {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    let _ = w.write_record(header);
-    for r in rows {
-        let _ = w.write_record(r);
-    }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
-}
-
-/// Rows as JSON Lines, leaving out empty cells.
-pub fn to_jsonl(header: &[String], rows: &[Vec<String>]) -> String {
-    let mut out = String::new();
-    for r in rows {
-        let obj: serde_json::Map<String, serde_json::Value> = header
-            .iter()
-            .zip(r)
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-            .collect();
-        out.push_str(&serde_json::Value::Object(obj).to_string());
-        out.push('\n');
-    }
-    out
 }
