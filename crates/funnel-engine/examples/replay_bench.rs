@@ -1,6 +1,6 @@
 //! Time the phases of a run: `cargo run --release -p funnel-engine --example
-//! replay_bench -- PLAYBOOK LEADS.csv EVENTS.csv`. Prints seconds for
-//! reading leads, reading events, replaying, and KPIs, and events/second.
+//! replay_bench -- PLAYBOOK LEADS.csv EVENTS.csv [THREADS]`. Prints seconds
+//! for reading leads, reading events, replaying, and KPIs, and events/second.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -10,9 +10,13 @@ use funnel_engine::{BadRows, Dataset, Format, RunOptions};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [playbook, leads, events] = &args[..] else {
-        eprintln!("usage: replay_bench PLAYBOOK LEADS.csv EVENTS.csv");
-        std::process::exit(2);
+    let (playbook, leads, events, threads) = match &args[..] {
+        [p, l, e] => (p, l, e, 1),
+        [p, l, e, t] => (p, l, e, t.parse().expect("threads")),
+        _ => {
+            eprintln!("usage: replay_bench PLAYBOOK LEADS.csv EVENTS.csv [THREADS]");
+            std::process::exit(2);
+        }
     };
     let text = std::fs::read_to_string(playbook).expect("playbook");
     let program = funnel_check::check_source(&text).program.expect("checks");
@@ -33,7 +37,7 @@ fn main() {
         inputs,
         ..RunOptions::default()
     };
-    let o = funnel_engine::run(&c, &ds, &opts, &mut |_, _| {});
+    let o = funnel_engine::run_threads(&c, &ds, &opts, threads, &mut |_, _| {});
     let t3 = Instant::now();
     let n = o.events_replayed as f64;
     println!(

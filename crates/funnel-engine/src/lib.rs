@@ -32,11 +32,13 @@ pub mod explain;
 pub mod inputs;
 pub mod kpi;
 mod nurture;
+mod order;
 pub mod output;
 pub mod plan;
 mod replay;
 pub mod sample;
 mod scores;
+mod shard;
 mod stages;
 pub mod step;
 pub mod testing;
@@ -80,31 +82,71 @@ pub struct Outcome {
 }
 
 /// Replay `ds` through `c` and compute the KPIs. `progress(done, total)` is
-/// called every 65,536 events and at the end.
+/// called every 65,536 events or so and at the end.
 pub fn run(
     c: &Compiled,
     ds: &Dataset,
     opts: &RunOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Outcome {
-    let last = ds.events.recs.last().map(|r| r.at);
-    let as_of = opts.as_of.or(last);
-    let mut r = replay::Replay::new(c, ds, opts);
-    let replayed = match as_of {
-        Some(t) => r.run(t, progress),
-        None => 0,
-    };
-    outcome(
-        r,
-        c,
-        &ds.texts,
-        ds.events.recs.get(..replayed).unwrap_or_default(),
-        &ds.events.values,
-        as_of,
-    )
+    run_threads(c, ds, opts, 1, progress)
 }
 
-/// Compute the KPIs over the replayed events and gather the replay's results.
+/// [`run`] on `threads` threads: the leads are split between them. The
+/// outcome is the same for any number of threads.
+pub fn run_threads(
+    c: &Compiled,
+    ds: &Dataset,
+    opts: &RunOptions,
+    threads: usize,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Outcome {
+    let recs = &ds.events.recs;
+    let as_of = opts.as_of.or(recs.last().map(|r| r.at));
+    let (replayed, res) = match as_of {
+        Some(t) => {
+            let replayed = recs.partition_point(|r| r.at <= t);
+            let res = shard::replay(c, ds, opts, replayed, t, threads, progress);
+            progress(recs.len(), recs.len());
+            (replayed, res)
+        }
+        None => (0, Results::initial(c, ds)),
+    };
+    let events = recs.get(..replayed).unwrap_or_default();
+    outcome_of(res, c, ds, events, &ds.events.values, &opts.inputs, as_of)
+}
+
+/// What a replay produced, before the KPIs.
+#[derive(Debug, Default)]
+pub(crate) struct Results {
+    pub stage: Vec<u16>,
+    pub scores: Vec<f64>,
+    pub vals: Vec<Value>,
+    pub entered: Vec<i64>,
+    pub transitions: Vec<Transition>,
+    pub actions: Vec<Action>,
+    pub breaches: Vec<Breach>,
+    pub trace: Vec<TraceEntry>,
+    pub covered: std::collections::BTreeSet<testing::coverage::Key>,
+    pub timers_fired: usize,
+}
+
+impl Results {
+    /// Every lead as it starts: outside the funnel, initial scores.
+    fn initial(c: &Compiled, ds: &Dataset) -> Results {
+        let n = ds.leads.len();
+        let init: Vec<f64> = c.scores.iter().map(|s| s.initial()).collect();
+        Results {
+            stage: vec![eval::NO_STAGE; n],
+            scores: init.iter().copied().cycle().take(n * init.len()).collect(),
+            vals: ds.leads.values.clone(),
+            entered: vec![i64::MIN; n * c.stages.len()],
+            ..Results::default()
+        }
+    }
+}
+
+/// Compute the KPIs over the replayed events and gather a plain replay's results.
 fn outcome(
     mut r: replay::Replay<'_>,
     c: &Compiled,
@@ -113,22 +155,7 @@ fn outcome(
     event_values: &[Value],
     as_of: Option<i64>,
 ) -> Outcome {
-    let facts = kpi::eval::Facts {
-        c,
-        texts,
-        vals: &r.vals,
-        entered: &r.entered,
-        n_leads: r.n_leads,
-        breaches: &r.breaches,
-        events,
-        event_values,
-        inputs: &r.inputs,
-    };
-    let kpis = kpi::evaluate(&facts);
-    Outcome {
-        as_of,
-        events_replayed: events.len(),
-        timers_fired: r.timers_fired,
+    let res = Results {
         stage: r.leads.iter().map(|l| l.stage).collect(),
         scores: std::mem::take(&mut r.scores),
         vals: std::mem::take(&mut r.vals),
@@ -138,6 +165,70 @@ fn outcome(
         breaches: std::mem::take(&mut r.breaches),
         trace: std::mem::take(&mut r.trace),
         covered: r.covered.take().unwrap_or_default(),
+        timers_fired: r.timers_fired,
+    };
+    let inputs = std::mem::take(&mut r.inputs);
+    outcome_with(
+        res,
+        c,
+        texts,
+        r.n_leads,
+        events,
+        event_values,
+        &inputs,
+        as_of,
+    )
+}
+
+fn outcome_of(
+    res: Results,
+    c: &Compiled,
+    ds: &Dataset,
+    events: &[data::EventRec],
+    event_values: &[Value],
+    inputs: &[Value],
+    as_of: Option<i64>,
+) -> Outcome {
+    let n = ds.leads.len();
+    outcome_with(res, c, &ds.texts, n, events, event_values, inputs, as_of)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn outcome_with(
+    res: Results,
+    c: &Compiled,
+    texts: &value::Interner,
+    n_leads: usize,
+    events: &[data::EventRec],
+    event_values: &[Value],
+    inputs: &[Value],
+    as_of: Option<i64>,
+) -> Outcome {
+    let facts = kpi::eval::Facts {
+        c,
+        texts,
+        vals: &res.vals,
+        entered: &res.entered,
+        n_leads,
+        breaches: &res.breaches,
+        events,
+        event_values,
+        inputs,
+    };
+    let kpis = kpi::evaluate(&facts);
+    Outcome {
+        as_of,
+        events_replayed: events.len(),
+        timers_fired: res.timers_fired,
+        stage: res.stage,
+        scores: res.scores,
+        vals: res.vals,
+        entered: res.entered,
+        transitions: res.transitions,
+        actions: res.actions,
+        breaches: res.breaches,
+        trace: res.trace,
+        covered: res.covered,
         kpis,
     }
 }

@@ -20,7 +20,7 @@ const MAX_STEPS: usize = 100_000;
 
 impl Replay<'_> {
     fn slot(&self, lead: u32, n: u16) -> usize {
-        lead as usize * self.c.nurtures.len() + n as usize
+        self.l(lead) * self.c.nurtures.len() + n as usize
     }
 
     /// Step (5) for every nurture: exits, enrollments, `wait … for` resumption.
@@ -48,7 +48,7 @@ impl Replay<'_> {
             match &def.enroll {
                 Some((Trig::When(_), _)) if !state => {}
                 Some((Trig::When(cond), _)) => {
-                    let now = cond.holds(&self.ctx(lead as usize, &[]));
+                    let now = cond.holds(&self.ctx(self.l(lead), &[]));
                     let before = std::mem::replace(&mut self.enroll[slot].when_prev, now);
                     if now && !before {
                         enrolled_now = self.try_enroll(lead, n, at);
@@ -57,7 +57,7 @@ impl Replay<'_> {
                 Some((t @ Trig::On { .. }, _)) => {
                     if let Some((e, fields)) = event {
                         let fires = match t.on_event(e) {
-                            Some(Some(f)) => f.holds(&self.ctx(lead as usize, fields)),
+                            Some(Some(f)) => f.holds(&self.ctx(self.l(lead), fields)),
                             Some(None) => true,
                             None => false,
                         };
@@ -87,7 +87,7 @@ impl Replay<'_> {
         event: Option<(u16, &[Value])>,
         state: bool,
     ) -> Option<u16> {
-        let l = lead as usize;
+        let l = self.l(lead);
         def.exits
             .iter()
             .position(|(t, _)| match t {
@@ -160,7 +160,7 @@ impl Replay<'_> {
         if *want != event
             || filter
                 .as_ref()
-                .is_some_and(|f| !f.holds(&self.ctx(lead as usize, fields)))
+                .is_some_and(|f| !f.holds(&self.ctx(self.l(lead), fields)))
         {
             return false;
         }
@@ -240,7 +240,7 @@ impl Replay<'_> {
     /// True when a `set` changed the lead.
     pub(crate) fn run_steps(&mut self, lead: u32, n: u16, at: i64) -> bool {
         let c = self.c;
-        let l = lead as usize;
+        let l = self.l(lead);
         let def = &c.nurtures[n as usize];
         let slot = self.slot(lead, n);
         let mut changed = false;
@@ -323,7 +323,7 @@ impl Replay<'_> {
                     else_pc,
                     line,
                 } => {
-                    let bucket = split_bucket(&self.ds.leads.ids[l], &def.name, *line);
+                    let bucket = split_bucket(&self.ds.leads.ids[lead as usize], &def.name, *line);
                     let arm = arms.iter().position(|(upper, _)| bucket < *upper);
                     let (pc, taken) = match arm {
                         Some(i) => (arms[i].1, format!("arm {} (bucket {bucket})", i + 1)),
@@ -350,7 +350,7 @@ impl Replay<'_> {
                     if guard.as_ref().is_some_and(|g| !g.holds(&self.ctx(l, &[]))) {
                         continue;
                     }
-                    let message = self.interpolate(l, message);
+                    let message = self.interpolate(lead, message);
                     let detail = ActionDetail::Notify {
                         channel: *channel,
                         message,
@@ -399,6 +399,9 @@ impl Replay<'_> {
             self.record(lead, at, Entry::Action(a.clone()));
         }
         self.actions.push(a);
+        if let Some(k) = &mut self.keys {
+            k.action();
+        }
     }
 
     /// When a send due at `at` may go out: the calendar's next opening, then
@@ -420,7 +423,8 @@ impl Replay<'_> {
             }
             if let Some((k, d)) = c.limit {
                 let k = k as usize;
-                let ring = &self.sends[lead as usize * k..lead as usize * k + k];
+                let l = self.l(lead);
+                let ring = &self.sends[l * k..l * k + k];
                 let oldest = ring.first().copied().unwrap_or(i64::MIN);
                 if k == 0 {
                     break;
@@ -451,8 +455,9 @@ impl Replay<'_> {
         }
     }
 
-    fn interpolate(&self, l: usize, pieces: &[Piece]) -> String {
+    fn interpolate(&self, lead: u32, pieces: &[Piece]) -> String {
         let c = self.c;
+        let l = self.l(lead);
         let nf = c.lead_fields.len();
         let mut s = String::new();
         for p in pieces {
@@ -463,7 +468,7 @@ impl Replay<'_> {
                     s.push_str(&fmt_value(v, &self.ds.texts, c));
                 }
                 Piece::Score(i) => s.push_str(&fmt_num(self.score(l, *i))),
-                Piece::Id => s.push_str(&self.ds.leads.ids[l]),
+                Piece::Id => s.push_str(&self.ds.leads.ids[lead as usize]),
                 Piece::Stage => {
                     if let Some(st) = c.stages.get(self.leads[l].stage as usize) {
                         s.push_str(&st.name);

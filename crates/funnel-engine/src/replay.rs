@@ -8,7 +8,10 @@
 //! triggers, (5) nurture exits, enrollments and `wait … for` resumptions,
 //! repeated while something changes. Per-lead state lives in flat vectors
 //! indexed by lead (and score, stage, rule slot or nurture), so the hot path
-//! does no lookups by name and no allocation.
+//! does no lookups by name and no allocation. Those vectors hold a window of
+//! leads starting at `base`: every lead for a plain replay (and the
+//! [`crate::Stepper`]), one lead at a time for the lead-major replay of
+//! [`crate::shard`], which also keys every record ([`crate::order`]).
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -16,6 +19,7 @@ use std::collections::BinaryHeap;
 use crate::compile::Compiled;
 use crate::data::Dataset;
 use crate::eval::{Ctx, RegexCache, StagePos, NO_STAGE};
+use crate::order::{Keys, Span};
 use crate::trace::{Action, Breach, Entry, TraceEntry, Transition};
 use crate::value::{Sym, Value};
 
@@ -44,6 +48,8 @@ pub(crate) struct Timer {
     pub seq: u64,
     pub lead: u32,
     pub kind: TimerKind,
+    /// The timer's ordering key in a lead-major replay.
+    pub key: Span,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,6 +127,10 @@ pub(crate) struct Replay<'a> {
     pub ds: &'a Dataset,
     pub inputs: Vec<Value>,
     pub n_leads: usize,
+    /// The lead whose state is at index 0 of the per-lead vectors.
+    pub base: u32,
+    /// Record ordering keys (lead-major replays only).
+    pub keys: Option<Box<Keys>>,
     pub leads: Vec<LeadState>,
     pub vals: Vec<Value>,
     pub scores: Vec<f64>,
@@ -151,7 +161,18 @@ pub(crate) struct Replay<'a> {
 
 impl<'a> Replay<'a> {
     pub fn new(c: &'a Compiled, ds: &'a Dataset, opts: &RunOptions) -> Replay<'a> {
-        let n = ds.leads.len();
+        Replay::window(c, ds, opts, ds.leads.len())
+    }
+
+    /// A replay that holds one lead at a time ([`Replay::begin_lead`]) and
+    /// keys its records.
+    pub fn lead_major(c: &'a Compiled, ds: &'a Dataset, opts: &RunOptions) -> Replay<'a> {
+        let mut r = Replay::window(c, ds, opts, 1);
+        r.keys = Some(Box::default());
+        r
+    }
+
+    fn window(c: &'a Compiled, ds: &'a Dataset, opts: &RunOptions, n: usize) -> Replay<'a> {
         let ns = c.scores.len();
         let init: Vec<f64> = c.scores.iter().map(|s| s.initial()).collect();
         let mut scores = Vec::with_capacity(n * ns);
@@ -166,6 +187,8 @@ impl<'a> Replay<'a> {
             ds,
             inputs: opts.inputs.clone(),
             n_leads: n,
+            base: 0,
+            keys: None,
             leads: vec![
                 LeadState {
                     stage: NO_STAGE,
@@ -175,7 +198,12 @@ impl<'a> Replay<'a> {
                 };
                 n
             ],
-            vals: ds.leads.values.clone(),
+            vals: ds
+                .leads
+                .values
+                .get(..n * ds.leads.n_fields)
+                .unwrap_or_default()
+                .to_vec(),
             scores,
             when_contrib: vec![f64::NAN; n * c.when_rules.len()],
             last_award: vec![i64::MIN; n * c.n_last_slots],
@@ -219,7 +247,52 @@ impl<'a> Replay<'a> {
         }
     }
 
+    /// The index of `lead` in the per-lead vectors.
+    #[inline]
+    pub fn l(&self, lead: u32) -> usize {
+        lead.wrapping_sub(self.base) as usize
+    }
+
+    /// Start replaying `lead` in a one-lead window: its state starts afresh.
+    pub fn begin_lead(&mut self, lead: u32) {
+        let c = self.c;
+        self.base = lead;
+        self.leads[0] = LeadState {
+            stage: NO_STAGE,
+            rank: -1,
+            lost: false,
+            started: false,
+        };
+        self.vals.clear();
+        self.vals
+            .extend_from_slice(self.ds.leads.fields(lead as usize));
+        for (s, def) in self.scores.iter_mut().zip(&c.scores) {
+            *s = def.initial();
+        }
+        self.when_contrib.fill(f64::NAN);
+        self.last_award.fill(i64::MIN);
+        self.windows.iter_mut().for_each(Vec::clear);
+        self.decay.fill(DecayState {
+            due: i64::MIN,
+            first: i64::MIN,
+            pending: false,
+        });
+        self.entered.fill(i64::MIN);
+        self.enroll.fill(Enroll::default());
+        self.sends.fill(i64::MIN);
+        self.clicks.iter_mut().for_each(Vec::clear);
+        self.opens.iter_mut().for_each(Vec::clear);
+        self.timers.clear();
+        self.dirty = false;
+        if let Some(k) = &mut self.keys {
+            k.begin_lead();
+        }
+    }
+
     /// Replay every event up to `as_of`, calling `progress(done, total)` now and then.
+    /// (The plain, time-ordered replay; [`crate::run`] replays lead by lead
+    /// and the tests check both agree.)
+    #[cfg(test)]
     pub fn run(&mut self, as_of: i64, progress: &mut dyn FnMut(usize, usize)) -> usize {
         let recs = &self.ds.events.recs;
         let total = recs.len();
@@ -241,7 +314,7 @@ impl<'a> Replay<'a> {
     }
 
     /// Fire every timer due strictly before `t`.
-    fn fire_timers_before(&mut self, t: i64) {
+    pub fn fire_timers_before(&mut self, t: i64) {
         while let Some(Reverse(top)) = self.timers.peek() {
             if top.at >= t {
                 break;
@@ -255,16 +328,24 @@ impl<'a> Replay<'a> {
 
     pub fn push_timer(&mut self, at: i64, lead: u32, kind: TimerKind) {
         self.timer_seq += 1;
+        let key = match &mut self.keys {
+            Some(k) => k.timer(at),
+            None => (0, 0),
+        };
         self.timers.push(Reverse(Timer {
             at,
             seq: self.timer_seq,
             lead,
             kind,
+            key,
         }));
     }
 
     fn fire(&mut self, t: Timer) {
         self.dirty = false;
+        if let Some(k) = &mut self.keys {
+            k.begin_timer(t.key);
+        }
         match t.kind {
             TimerKind::Sla { sla } => self.sla_due(t.lead, sla, t.at),
             TimerKind::Decay { score } => {
@@ -280,7 +361,7 @@ impl<'a> Replay<'a> {
         }
     }
 
-    fn event(&mut self, lead: u32, event: u16, at: i64, off: u32) {
+    pub fn event(&mut self, lead: u32, event: u16, at: i64, off: u32) {
         let n_fields = self.c.events[event as usize].fields.len();
         let ds = self.ds;
         let fields = ds
@@ -307,7 +388,7 @@ impl<'a> Replay<'a> {
     /// Process one event whose field values are given (`off` is where they
     /// live in the event store, for the trace).
     pub fn event_with(&mut self, lead: u32, event: u16, at: i64, off: u32, fields: &[Value]) {
-        let l = lead as usize;
+        let l = self.l(lead);
         // A lead's first event evaluates every condition once.
         self.dirty = !self.leads[l].started;
         self.leads[l].started = true;

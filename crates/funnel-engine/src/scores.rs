@@ -30,7 +30,7 @@ impl Replay<'_> {
 
     fn award(&mut self, lead: u32, id: u32, event: u16, at: i64, fields: &[Value]) {
         let c = self.c;
-        let l = lead as usize;
+        let l = self.l(lead);
         let r = &c.rules[id as usize];
         if let Some(Some(filter)) = r.trig.on_event(event) {
             if !filter.holds(&self.ctx(l, fields)) {
@@ -83,7 +83,7 @@ impl Replay<'_> {
         cause: Cause,
     ) -> f64 {
         let c = self.c;
-        let i = lead as usize * c.scores.len() + score as usize;
+        let i = self.l(lead) * c.scores.len() + score as usize;
         let old = self.scores[i];
         let new = c.scores[score as usize].clamp(old + delta);
         self.scores[i] = new;
@@ -110,7 +110,7 @@ impl Replay<'_> {
         if c.when_rules.is_empty() {
             return false;
         }
-        let l = lead as usize;
+        let l = self.l(lead);
         let nw = c.when_rules.len();
         let mut any = false;
         for _ in 0..MAX_WHEN_PASSES {
@@ -149,7 +149,7 @@ impl Replay<'_> {
         let Some(decay) = &c.scores[score as usize].decay else {
             return;
         };
-        let i = lead as usize * c.scores.len() + score as usize;
+        let i = self.l(lead) * c.scores.len() + score as usize;
         let st = &mut self.decay[i];
         if st.first == i64::MIN {
             st.first = at;
@@ -182,7 +182,7 @@ impl Replay<'_> {
         let Some(decay) = &c.scores[score as usize].decay else {
             return false;
         };
-        let i = lead as usize * c.scores.len() + score as usize;
+        let i = self.l(lead) * c.scores.len() + score as usize;
         self.decay[i].pending = false;
         let due = self.decay[i].due;
         if due == i64::MIN {

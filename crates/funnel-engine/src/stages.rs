@@ -60,7 +60,7 @@ impl Replay<'_> {
         event: Option<(u16, &[Value])>,
     ) -> bool {
         let c = self.c;
-        let l = lead as usize;
+        let l = self.l(lead);
         if self.leads[l].lost || c.lost.is_empty() {
             return false;
         }
@@ -83,7 +83,7 @@ impl Replay<'_> {
         state: bool,
     ) -> bool {
         let c = self.c;
-        let l = lead as usize;
+        let l = self.l(lead);
         let mut moved = false;
         for _ in 0..c.forward.len().max(1) {
             if self.leads[l].lost {
@@ -114,7 +114,7 @@ impl Replay<'_> {
     /// Enter stage `s` now: record the transition, start its SLAs.
     fn enter(&mut self, lead: u32, s: u16, at: i64, reason: Reason) {
         let c = self.c;
-        let l = lead as usize;
+        let l = self.l(lead);
         let st = &mut self.leads[l];
         let from = st.stage;
         st.stage = s;
@@ -134,6 +134,9 @@ impl Replay<'_> {
             reason,
         };
         self.transitions.push(t);
+        if let Some(k) = &mut self.keys {
+            k.transition();
+        }
         self.record(lead, at, Entry::Stage(t));
         for (i, sla) in c.slas.iter().enumerate() {
             if sla.from == s {
@@ -148,7 +151,7 @@ impl Replay<'_> {
     /// later non-lost stage) or is lost.
     pub(crate) fn sla_due(&mut self, lead: u32, sla: u16, at: i64) {
         let c = self.c;
-        let l = lead as usize;
+        let l = self.l(lead);
         let st = self.leads[l];
         let def = &c.slas[sla as usize];
         let target = &c.stages[def.to as usize];
@@ -162,6 +165,9 @@ impl Replay<'_> {
         };
         if !reached {
             self.breaches.push(Breach { lead, sla, at });
+            if let Some(k) = &mut self.keys {
+                k.breach();
+            }
             self.record(lead, at, Entry::Breach { sla });
         }
     }

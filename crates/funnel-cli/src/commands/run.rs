@@ -39,6 +39,10 @@ pub struct Args {
     /// branches that never acted on this data (to stderr).
     #[arg(long)]
     pub coverage: bool,
+    /// Threads to replay on (default: one per core). The leads are split
+    /// between them; the results are the same for any number.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -62,9 +66,16 @@ pub fn run(args: Args) -> u8 {
     } else {
         ProgressBar::hidden()
     };
-    let outcome = funnel_engine::run(&loaded.compiled, &loaded.data, &opts, &mut |done, _| {
-        bar.set_position(done as u64);
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
+    let outcome = funnel_engine::run_threads(
+        &loaded.compiled,
+        &loaded.data,
+        &opts,
+        threads.max(1),
+        &mut |done, _| bar.set_position(done as u64),
+    );
     bar.finish_and_clear();
     let c = &loaded.compiled;
     let ds = &loaded.data;

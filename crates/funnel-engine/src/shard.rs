@@ -1,0 +1,346 @@
+//! The lead-major replay behind [`crate::run`] and [`crate::run_threads`].
+//!
+//! Leads never influence each other: every rule, trigger, nurture, send
+//! limit and timer belongs to one lead. So instead of one replay of every
+//! event and timer in time order, each lead is replayed on its own, its
+//! events in (instant, input order) with its own timers, in a one-lead
+//! window whose state stays in cache; the leads are split into contiguous
+//! shards replayed on separate threads. The per-lead results are the same
+//! as a plain replay's by construction; the records (transitions, actions,
+//! breaches) are keyed as they are made and sorted back into the plain
+//! replay's order ([`crate::order`]), so the outcome is byte-identical
+//! whatever the number of threads.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::compile::Compiled;
+use crate::data::Dataset;
+use crate::eval::NO_STAGE;
+use crate::order::{self, Keys, RecKey};
+use crate::replay::{Replay, RunOptions};
+use crate::testing::coverage;
+use crate::trace::{Action, Breach, TraceEntry, Transition};
+use crate::value::Value;
+use crate::Results;
+
+/// Report progress about this often (events).
+const PROGRESS_EVERY: usize = 65_536;
+
+/// What one shard of leads produced.
+struct Shard {
+    stage: Vec<u16>,
+    scores: Vec<f64>,
+    entered: Vec<i64>,
+    vals: Vec<Value>,
+    transitions: Vec<(Transition, RecKey)>,
+    actions: Vec<(Action, RecKey)>,
+    breaches: Vec<(Breach, RecKey)>,
+    keys: Box<Keys>,
+    trace: Vec<TraceEntry>,
+    covered: BTreeSet<coverage::Key>,
+    timers_fired: usize,
+}
+
+/// Events of each lead: `idx[start[l]..start[l + 1]]` are positions in the
+/// sorted events, in order.
+struct ByLead {
+    start: Vec<u32>,
+    idx: Vec<u32>,
+}
+
+fn by_lead(ds: &Dataset, replayed: usize) -> ByLead {
+    let n = ds.leads.len();
+    let recs = ds.events.recs.get(..replayed).unwrap_or_default();
+    let mut start = vec![0u32; n + 1];
+    for r in recs {
+        if let Some(s) = start.get_mut(r.lead as usize + 1) {
+            *s += 1;
+        }
+    }
+    for l in 0..n {
+        start[l + 1] += start[l];
+    }
+    let mut next: Vec<u32> = start[..n].to_vec();
+    let mut idx = vec![0u32; recs.len()];
+    for (i, r) in recs.iter().enumerate() {
+        if let Some(slot) = next.get_mut(r.lead as usize) {
+            idx[*slot as usize] = u32::try_from(i).unwrap_or(u32::MAX);
+            *slot += 1;
+        }
+    }
+    ByLead { start, idx }
+}
+
+/// Split `0..n` leads into `parts` contiguous ranges of about equal events.
+fn split(b: &ByLead, parts: usize) -> Vec<(usize, usize)> {
+    let n = b.start.len() - 1;
+    let total = b.idx.len().max(1);
+    let mut ranges = Vec::with_capacity(parts);
+    let mut from = 0;
+    for p in 1..=parts {
+        let to = if p == parts {
+            n
+        } else {
+            let want = total * p / parts;
+            b.start
+                .partition_point(|&s| (s as usize) < want)
+                .clamp(from, n)
+        };
+        ranges.push((from, to));
+        from = to;
+    }
+    ranges
+}
+
+/// What every shard reads.
+struct Job<'a> {
+    c: &'a Compiled,
+    ds: &'a Dataset,
+    opts: &'a RunOptions,
+    b: &'a ByLead,
+    as_of: i64,
+    /// Events replayed so far, over all shards.
+    done: &'a AtomicUsize,
+}
+
+fn replay_shard(job: &Job<'_>, (from, to): (usize, usize), tick: &mut dyn FnMut()) -> Shard {
+    let Job {
+        c,
+        ds,
+        opts,
+        b,
+        as_of,
+        done,
+    } = *job;
+    let recs = &ds.events.recs;
+    let ns = c.scores.len();
+    let nst = c.stages.len();
+    let nf = c.lead_fields.len();
+    let n = to - from;
+    let mut r = Replay::lead_major(c, ds, opts);
+    let init: Vec<f64> = c.scores.iter().map(|s| s.initial()).collect();
+    let mut out = Shard {
+        stage: Vec::with_capacity(n),
+        scores: Vec::with_capacity(n * ns),
+        entered: Vec::with_capacity(n * nst),
+        vals: Vec::with_capacity(n * nf),
+        transitions: Vec::new(),
+        actions: Vec::new(),
+        breaches: Vec::new(),
+        keys: Box::default(),
+        trace: Vec::new(),
+        covered: BTreeSet::new(),
+        timers_fired: 0,
+    };
+    let mut since = 0usize;
+    for lead in from..to {
+        let evs = &b.idx[b.start[lead] as usize..b.start[lead + 1] as usize];
+        if evs.is_empty() {
+            // Never replayed: the initial state.
+            out.stage.push(NO_STAGE);
+            out.scores.extend_from_slice(&init);
+            out.entered.extend(std::iter::repeat_n(i64::MIN, nst));
+            out.vals.extend_from_slice(ds.leads.fields(lead));
+            continue;
+        }
+        let id = u32::try_from(lead).unwrap_or(u32::MAX);
+        r.begin_lead(id);
+        for &i in evs {
+            let e = &recs[i as usize];
+            r.fire_timers_before(e.at);
+            if let Some(k) = &mut r.keys {
+                k.begin_event(e.at, i as usize);
+            }
+            r.event(e.lead, e.event, e.at, e.off);
+        }
+        r.fire_timers_before(as_of.saturating_add(1));
+        out.stage.push(r.leads[0].stage);
+        out.scores.extend_from_slice(&r.scores);
+        out.entered.extend_from_slice(&r.entered);
+        out.vals.extend_from_slice(&r.vals);
+        since += evs.len();
+        if since >= PROGRESS_EVERY {
+            done.fetch_add(since, Ordering::Relaxed);
+            since = 0;
+            tick();
+        }
+    }
+    done.fetch_add(since, Ordering::Relaxed);
+    let keys = r.keys.take().unwrap_or_default();
+    out.transitions = order::sort(std::mem::take(&mut r.transitions), &keys, &keys.transitions);
+    out.actions = order::sort(std::mem::take(&mut r.actions), &keys, &keys.actions);
+    out.breaches = order::sort(std::mem::take(&mut r.breaches), &keys, &keys.breaches);
+    out.keys = keys;
+    out.trace = std::mem::take(&mut r.trace);
+    out.covered = r.covered.take().unwrap_or_default();
+    out.timers_fired = r.timers_fired;
+    out
+}
+
+/// Replay every lead up to `as_of` on `threads` threads (at least one).
+pub(crate) fn replay(
+    c: &Compiled,
+    ds: &Dataset,
+    opts: &RunOptions,
+    replayed: usize,
+    as_of: i64,
+    threads: usize,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Results {
+    let b = by_lead(ds, replayed);
+    let total = ds.events.recs.len();
+    let ranges = split(&b, threads.max(1));
+    let done = AtomicUsize::new(0);
+    let job = Job {
+        c,
+        ds,
+        opts,
+        b: &b,
+        as_of,
+        done: &done,
+    };
+    let shards: Vec<Shard> = std::thread::scope(|scope| {
+        let (first, rest) = ranges.split_first().unzip();
+        let handles: Vec<_> = rest
+            .unwrap_or_default()
+            .iter()
+            .map(|&range| {
+                let job = &job;
+                scope.spawn(move || replay_shard(job, range, &mut || {}))
+            })
+            .collect();
+        let mut tick = || progress(done.load(Ordering::Relaxed), total);
+        let mut shards = Vec::with_capacity(ranges.len());
+        if let Some(&range) = first {
+            shards.push(replay_shard(&job, range, &mut tick));
+        }
+        for h in handles {
+            match h.join() {
+                Ok(s) => shards.push(s),
+                Err(e) => std::panic::resume_unwind(e),
+            }
+        }
+        shards
+    });
+    drop(b);
+    gather(shards)
+}
+
+fn gather(mut shards: Vec<Shard>) -> Results {
+    let mut res = Results::default();
+    let mut keys = Vec::with_capacity(shards.len());
+    let mut transitions = Vec::with_capacity(shards.len());
+    let mut actions = Vec::with_capacity(shards.len());
+    let mut breaches = Vec::with_capacity(shards.len());
+    for s in &mut shards {
+        res.stage.append(&mut s.stage);
+        res.scores.append(&mut s.scores);
+        res.entered.append(&mut s.entered);
+        res.vals.append(&mut s.vals);
+        res.trace.append(&mut s.trace);
+        res.covered.append(&mut s.covered);
+        res.timers_fired += s.timers_fired;
+        keys.push(std::mem::take(&mut s.keys));
+        transitions.push(std::mem::take(&mut s.transitions));
+        actions.push(std::mem::take(&mut s.actions));
+        breaches.push(std::mem::take(&mut s.breaches));
+    }
+    res.transitions = order::merge(with_keys(transitions, &keys));
+    res.actions = order::merge(with_keys(actions, &keys));
+    res.breaches = order::merge(with_keys(breaches, &keys));
+    res
+}
+
+type Keyed<T> = Vec<(T, RecKey)>;
+
+fn with_keys<T>(parts: Vec<Keyed<T>>, keys: &[Box<Keys>]) -> Vec<(Keyed<T>, &Keys)> {
+    parts.into_iter().zip(keys.iter().map(|k| &**k)).collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use crate::sample::{write_sample, SampleFormat, SampleOptions};
+    use crate::{output, Compiled, Dataset, Outcome, RunOptions};
+
+    fn setup(text: &str, leads: usize) -> (Compiled, Dataset, RunOptions) {
+        let program = funnel_check::check_source(text).program.expect("checks");
+        let c = crate::compile(&program, text).expect("compiles");
+        let opts = SampleOptions {
+            leads,
+            seed: 3,
+            start: crate::data::decode::parse_instant("2026-01-05", c.tz).unwrap(),
+            days: 177,
+        };
+        let (mut l, mut e) = (Vec::new(), Vec::new());
+        write_sample(&c, &opts, SampleFormat::Csv, &mut l, &mut e).unwrap();
+        let mut ds = Dataset::new(&c);
+        let bad = crate::BadRows::Error;
+        ds.read_leads(&c, &l[..], "leads.csv", crate::Format::Csv, bad)
+            .unwrap();
+        ds.read_events(&c, &e[..], "events.csv", crate::Format::Csv, bad)
+            .unwrap();
+        let given = ["marketing_spend=250000".to_string()];
+        let given: Vec<String> = given
+            .into_iter()
+            .filter(|g| c.inputs.iter().any(|i| g.starts_with(&i.name)))
+            .collect();
+        let inputs = crate::inputs::resolve(&c, &given, &mut ds.texts).unwrap();
+        let run = RunOptions {
+            inputs,
+            ..RunOptions::default()
+        };
+        (c, ds, run)
+    }
+
+    fn files(c: &Compiled, ds: &Dataset, o: &Outcome) -> [String; 4] {
+        [
+            output::leads_csv(c, ds, o),
+            output::transitions_csv(c, ds, o),
+            output::actions_jsonl(c, ds, o),
+            output::kpis_json(c, o),
+        ]
+    }
+
+    /// The plain replay: every lead's events and timers in one time order.
+    fn plain(c: &Compiled, ds: &Dataset, opts: &RunOptions) -> Outcome {
+        let as_of = ds.events.recs.last().map(|r| r.at).unwrap();
+        let mut r = crate::replay::Replay::new(c, ds, opts);
+        let n = r.run(as_of, &mut |_, _| {});
+        crate::outcome(
+            r,
+            c,
+            &ds.texts,
+            &ds.events.recs[..n],
+            &ds.events.values,
+            Some(as_of),
+        )
+    }
+
+    #[test]
+    fn lead_major_runs_on_any_threads_equal_the_plain_replay() {
+        for text in [
+            include_str!("../../../playbooks/saas_inbound.funnel"),
+            include_str!("../../../playbooks/webinar_nurture.funnel"),
+            include_str!("../../../playbooks/enterprise_outbound.funnel"),
+        ] {
+            let (c, ds, opts) = setup(text, 1_500);
+            let want = plain(&c, &ds, &opts);
+            assert!(want.transitions.len() > 1_000 && !want.actions.is_empty());
+            let want_files = files(&c, &ds, &want);
+            for threads in [1, 2, 3, 7] {
+                let got = crate::run_threads(&c, &ds, &opts, threads, &mut |_, _| {});
+                assert_eq!(got.transitions, want.transitions, "{threads} threads");
+                assert_eq!(got.actions, want.actions, "{threads} threads");
+                assert_eq!(got.breaches, want.breaches, "{threads} threads");
+                assert_eq!(got.stage, want.stage);
+                assert_eq!(got.scores, want.scores);
+                assert_eq!(got.entered, want.entered);
+                assert_eq!(got.vals, want.vals);
+                assert_eq!(got.timers_fired, want.timers_fired);
+                assert_eq!(files(&c, &ds, &got), want_files, "{threads} threads");
+            }
+        }
+    }
+}
