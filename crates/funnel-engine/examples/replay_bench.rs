@@ -1,6 +1,7 @@
 //! Time the phases of a run: `cargo run --release -p funnel-engine --example
 //! replay_bench -- PLAYBOOK LEADS.csv EVENTS.csv [THREADS]`. Prints seconds
-//! for reading leads, reading events, replaying, and KPIs, and events/second.
+//! for reading leads, reading events, replaying and KPIs, and serialising the
+//! output files, and events/second.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -39,6 +40,11 @@ fn main() {
     };
     let o = funnel_engine::run_threads(&c, &ds, &opts, threads, &mut |_, _| {});
     let t3 = Instant::now();
+    let bytes = funnel_engine::output::leads_csv(&c, &ds, &o).len()
+        + funnel_engine::output::transitions_csv(&c, &ds, &o).len()
+        + funnel_engine::output::actions_jsonl(&c, &ds, &o).len()
+        + funnel_engine::output::kpis_json(&c, &o).len();
+    let t4 = Instant::now();
     let n = o.events_replayed as f64;
     println!(
         "leads read   {:.3}s ({} leads)",
@@ -57,8 +63,13 @@ fn main() {
         o.timers_fired
     );
     println!(
+        "outputs      {:.3}s ({} MB)",
+        (t4 - t3).as_secs_f64(),
+        bytes >> 20
+    );
+    println!(
         "total        {:.3}s ({:.0} events/s)",
-        (t3 - t0).as_secs_f64(),
-        n / (t3 - t0).as_secs_f64()
+        (t4 - t0).as_secs_f64(),
+        n / (t4 - t0).as_secs_f64()
     );
 }

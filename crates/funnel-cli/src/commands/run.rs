@@ -5,10 +5,11 @@
 //! `actions.jsonl` and `kpis.json`. Exit 0, 1 on bad input (playbook or
 //! data), 2 on usage or IO problems.
 
-use std::io::IsTerminal;
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use funnel_engine::{output, RunOptions};
+use funnel_engine::{output, Compiled, Dataset, Outcome, RunOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::load::{load, DataArgs};
@@ -80,13 +81,7 @@ pub fn run(args: Args) -> u8 {
     let c = &loaded.compiled;
     let ds = &loaded.data;
     if let Some(dir) = &args.out {
-        let files = [
-            ("leads.csv", output::leads_csv(c, ds, &outcome)),
-            ("transitions.csv", output::transitions_csv(c, ds, &outcome)),
-            ("actions.jsonl", output::actions_jsonl(c, ds, &outcome)),
-            ("kpis.json", output::kpis_json(c, &outcome)),
-        ];
-        if let Err(code) = write_files(dir, &files) {
+        if let Err(code) = write_files(dir, c, ds, &outcome) {
             return code;
         }
     }
@@ -107,19 +102,59 @@ pub fn run(args: Args) -> u8 {
     0
 }
 
-fn write_files(dir: &Path, files: &[(&str, String)]) -> Result<(), u8> {
+/// A file of `--out`: its name and how to write it.
+type Writer<'a> = (
+    &'static str,
+    Box<dyn Fn(&mut dyn Write) -> io::Result<()> + Sync + 'a>,
+);
+
+/// Write the output files, streamed, on two threads.
+fn write_files(dir: &Path, c: &Compiled, ds: &Dataset, o: &Outcome) -> Result<(), u8> {
     if let Err(e) = std::fs::create_dir_all(dir) {
         eprintln!("error: cannot create `{}`: {e}", dir.display());
         eprintln!("  help: check that `--out` names a directory you can write to");
         return Err(2);
     }
-    for (name, text) in files {
-        let path = dir.join(name);
-        if let Err(e) = std::fs::write(&path, text) {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
-            eprintln!("  help: check that `--out` names a directory you can write to");
-            return Err(2);
+    let kpis = output::kpis_json(c, o);
+    let one: Vec<Writer<'_>> = vec![
+        (
+            "transitions.csv",
+            Box::new(|w| output::write_transitions_csv(w, c, ds, o)),
+        ),
+        ("kpis.json", Box::new(|w| w.write_all(kpis.as_bytes()))),
+    ];
+    let other: Vec<Writer<'_>> = vec![
+        (
+            "actions.jsonl",
+            Box::new(|w| output::write_actions_jsonl(w, c, ds, o)),
+        ),
+        (
+            "leads.csv",
+            Box::new(|w| output::write_leads_csv(w, c, ds, o)),
+        ),
+    ];
+    let write = |files: &[Writer<'_>]| -> Result<(), (PathBuf, io::Error)> {
+        for (name, f) in files {
+            let path = dir.join(name);
+            let res = File::create(&path).and_then(|file| {
+                let mut w = BufWriter::with_capacity(1 << 20, file);
+                f(&mut w)?;
+                w.flush()
+            });
+            res.map_err(|e| (path, e))?;
         }
+        Ok(())
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let h = s.spawn(|| write(&one));
+        let b = write(&other);
+        (h.join(), b)
+    });
+    let a = a.unwrap_or_else(|e| std::panic::resume_unwind(e));
+    if let Err((path, e)) = a.and(b) {
+        eprintln!("error: cannot write `{}`: {e}", path.display());
+        eprintln!("  help: check that `--out` names a directory you can write to");
+        return Err(2);
     }
     Ok(())
 }

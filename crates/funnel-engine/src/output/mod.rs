@@ -1,6 +1,13 @@
 //! Pure serialisers of a run's results: `leads.csv`, `transitions.csv`,
-//! `actions.jsonl`, `kpis.json`, and the formatting of values, instants,
-//! money and KPI values for people. They return strings; the CLI writes them.
+//! `actions.jsonl` (streamed to a writer by [`files`], or as strings),
+//! `kpis.json`, and the formatting of values, instants, money and KPI values
+//! for people.
+
+mod files;
+mod time;
+
+pub use files::{write_actions_jsonl, write_leads_csv, write_transitions_csv};
+pub use time::TimeFmt;
 
 use chrono::TimeZone;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -185,55 +192,22 @@ pub fn strip_comment(s: &str) -> &str {
     s.trim_end()
 }
 
-fn csv_string(rows: Vec<Vec<String>>) -> String {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    for r in rows {
-        // Writing to a Vec cannot fail.
-        let _ = w.write_record(&r);
-    }
-    let bytes = w.into_inner().unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
+/// Run a writer into a string.
+fn to_string(f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = f(&mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// `leads.csv`: id, stage, one column per score, the fields `set` writes.
 pub fn leads_csv(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
-    let mut rows = Vec::with_capacity(ds.leads.len() + 1);
-    let mut header = vec!["id".to_string(), "stage".to_string()];
-    header.extend(c.scores.iter().map(|s| s.name.clone()));
-    header.extend(
-        c.set_fields
-            .iter()
-            .map(|f| c.lead_fields[*f as usize].name.clone()),
-    );
-    rows.push(header);
-    let ns = c.scores.len();
-    let nf = c.lead_fields.len();
-    for (l, id) in ds.leads.ids.iter().enumerate() {
-        let mut r = vec![id.to_string(), stage_name(c, o.stage[l]).to_string()];
-        r.extend(o.scores[l * ns..l * ns + ns].iter().map(|s| fmt_num(*s)));
-        for f in &c.set_fields {
-            r.push(fmt_value(o.vals[l * nf + *f as usize], &ds.texts, c));
-        }
-        rows.push(r);
-    }
-    csv_string(rows)
+    to_string(|w| write_leads_csv(w, c, ds, o))
 }
 
 /// `transitions.csv`: lead, from, to, at, reason.
 pub fn transitions_csv(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
-    let mut rows = vec![["lead", "from", "to", "at", "reason"]
-        .map(String::from)
-        .to_vec()];
-    for t in &o.transitions {
-        rows.push(vec![
-            ds.leads.ids[t.lead as usize].to_string(),
-            stage_name(c, t.from).to_string(),
-            stage_name(c, t.to).to_string(),
-            fmt_time(t.at, c.tz),
-            reason_text(c, t),
-        ]);
-    }
-    csv_string(rows)
+    to_string(|w| write_transitions_csv(w, c, ds, o))
 }
 
 /// The detail of an action in words: template, `channel: message`, `field = value`.
@@ -255,35 +229,7 @@ pub fn action_detail(c: &Compiled, texts: &Interner, d: &ActionDetail) -> String
 
 /// `actions.jsonl`: one JSON object per send, notify and set.
 pub fn actions_jsonl(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
-    let mut out = String::new();
-    for a in &o.actions {
-        let mut obj = json!({
-            "at": fmt_time(a.at, c.tz),
-            "lead": &*ds.leads.ids[a.lead as usize],
-            "nurture": c.nurtures.get(a.nurture as usize).map_or("", |n| n.name.as_str()),
-            "step_line": a.line,
-            "kind": a.detail.kind(),
-            "detail": action_detail(c, &ds.texts, &a.detail),
-        });
-        match &a.detail {
-            ActionDetail::Send(t) => obj["template"] = json!(ds.texts.resolve(*t)),
-            ActionDetail::Notify { channel, message } => {
-                obj["channel"] = json!(ds.texts.resolve(*channel));
-                obj["message"] = json!(message);
-            }
-            ActionDetail::Set { field, value } => {
-                let name = c
-                    .lead_fields
-                    .get(*field as usize)
-                    .map_or("", |f| f.name.as_str());
-                obj["field"] = json!(name);
-                obj["value"] = json!(fmt_value(*value, &ds.texts, c));
-            }
-        }
-        out.push_str(&obj.to_string());
-        out.push('\n');
-    }
-    out
+    to_string(|w| write_actions_jsonl(w, c, ds, o))
 }
 
 /// `kpis.json`: per KPI its type, total, groups and target status.
