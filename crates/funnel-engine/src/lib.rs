@@ -29,6 +29,7 @@ pub mod cron;
 pub mod data;
 pub mod eval;
 pub mod explain;
+pub mod hash;
 pub mod inputs;
 pub mod kpi;
 mod nurture;

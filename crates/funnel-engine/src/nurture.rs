@@ -8,6 +8,7 @@
 //! so a timer left over from an earlier suspension is recognised and ignored.
 
 use crate::compile::{Instr, NurtureDef, Piece, Reenroll, Trig};
+use crate::eval::{Deps, DEP_ALL, DEP_LEAD};
 use crate::output::fmt_value;
 use crate::replay::{Replay, TimerKind, Waiting};
 use crate::trace::{Action, ActionDetail, Entry, ExitCause, WaitWhy};
@@ -24,29 +25,23 @@ impl Replay<'_> {
     }
 
     /// Step (5) for every nurture: exits, enrollments, `wait … for` resumption.
-    /// True when a step changed the lead's state (`set`).
-    /// `state`: also check `when` exits and enrollments (they can only have
-    /// changed when the lead's state did).
-    pub(crate) fn nurtures(
-        &mut self,
-        lead: u32,
-        at: i64,
-        event: Option<(u16, &[Value])>,
-        state: bool,
-    ) -> bool {
+    /// True when a step changed the lead's state (`set`). `when` exits and
+    /// enrollments are only looked at when they read something that changed
+    /// ([`Replay::mask`]).
+    pub(crate) fn nurtures(&mut self, lead: u32, at: i64, event: Option<(u16, &[Value])>) -> bool {
         let c = self.c;
         let mut changed = false;
         for (n, def) in c.nurtures.iter().enumerate() {
             let n = u16::try_from(n).unwrap_or(u16::MAX);
             let slot = self.slot(lead, n);
             if self.enroll[slot].active {
-                if let Some(i) = self.exit_rule(lead, def, event, state) {
+                if let Some(i) = self.exit_rule(lead, n, event, self.mask()) {
                     self.exit(lead, n, at, ExitCause::Rule(i));
                 }
             }
             let mut enrolled_now = false;
             match &def.enroll {
-                Some((Trig::When(_), _)) if !state => {}
+                Some((Trig::When(_), _)) if c.deps.enroll[n as usize] & self.mask() == 0 => {}
                 Some((Trig::When(cond), _)) => {
                     let now = cond.holds(&self.ctx(self.l(lead), &[]));
                     let before = std::mem::replace(&mut self.enroll[slot].when_prev, now);
@@ -80,18 +75,23 @@ impl Replay<'_> {
     }
 
     /// The first `exit` rule that holds (an `on` rule only for `event`).
+    /// `state`: what changed; a `when` exit is only looked at when it reads
+    /// some of it.
     fn exit_rule(
         &self,
         lead: u32,
-        def: &NurtureDef,
+        n: u16,
         event: Option<(u16, &[Value])>,
-        state: bool,
+        state: Deps,
     ) -> Option<u16> {
         let l = self.l(lead);
+        let def = &self.c.nurtures[n as usize];
+        let deps = &self.c.deps.exits[n as usize];
         def.exits
             .iter()
-            .position(|(t, _)| match t {
-                Trig::When(cond) => state && cond.holds(&self.ctx(l, &[])),
+            .zip(deps)
+            .position(|((t, _), d)| match t {
+                Trig::When(cond) => state & d != 0 && cond.holds(&self.ctx(l, &[])),
                 Trig::On { .. } => event.is_some_and(|(e, fields)| match t.on_event(e) {
                     Some(Some(f)) => f.holds(&self.ctx(l, fields)),
                     Some(None) => true,
@@ -253,7 +253,7 @@ impl Replay<'_> {
                 break;
             };
             if !matches!(instr, Instr::Jump(_)) {
-                if let Some(i) = self.exit_rule(lead, def, None, true) {
+                if let Some(i) = self.exit_rule(lead, n, None, DEP_ALL) {
                     self.exit(lead, n, at, ExitCause::Rule(i));
                     break;
                 }
@@ -371,7 +371,7 @@ impl Replay<'_> {
                     let nf = c.lead_fields.len();
                     self.vals[l * nf + *field as usize] = v;
                     changed = true;
-                    self.dirty = true;
+                    self.changed |= DEP_LEAD;
                     let detail = ActionDetail::Set {
                         field: *field,
                         value: v,

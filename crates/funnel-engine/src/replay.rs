@@ -18,7 +18,7 @@ use std::collections::BinaryHeap;
 
 use crate::compile::Compiled;
 use crate::data::Dataset;
-use crate::eval::{Ctx, RegexCache, StagePos, NO_STAGE};
+use crate::eval::{Ctx, Deps, RegexCache, StagePos, DEP_ALL, DEP_CLICKS, NO_STAGE};
 use crate::order::{Keys, Span};
 use crate::trace::{Action, Breach, Entry, TraceEntry, Transition};
 use crate::value::{Sym, Value};
@@ -154,9 +154,14 @@ pub(crate) struct Replay<'a> {
     pub covered: Option<std::collections::BTreeSet<crate::testing::coverage::Key>>,
     pub timers_fired: usize,
     pub regex_cache: RegexCache,
-    /// Something a condition can read (a score, a lead field, the stage, the
-    /// clicked templates) changed since conditions were last evaluated.
-    pub dirty: bool,
+    /// What conditions can read and changed since they were last evaluated
+    /// (a score, a lead field, the stage, the clicked templates; see
+    /// [`crate::eval::Deps`]).
+    pub changed: Deps,
+    /// The changes the current settle pass started with; `pass_state`: the
+    /// pass looks at `when` conditions at all (see [`Replay::mask`]).
+    seen: Deps,
+    pass_state: bool,
 }
 
 impl<'a> Replay<'a> {
@@ -243,7 +248,9 @@ impl<'a> Replay<'a> {
             covered: opts.coverage.then(std::collections::BTreeSet::new),
             timers_fired: 0,
             regex_cache: RegexCache::new(c.regexes.len()),
-            dirty: false,
+            changed: 0,
+            seen: 0,
+            pass_state: false,
         }
     }
 
@@ -283,7 +290,7 @@ impl<'a> Replay<'a> {
         self.clicks.iter_mut().for_each(Vec::clear);
         self.opens.iter_mut().for_each(Vec::clear);
         self.timers.clear();
-        self.dirty = false;
+        self.changed = 0;
         if let Some(k) = &mut self.keys {
             k.begin_lead();
         }
@@ -342,7 +349,7 @@ impl<'a> Replay<'a> {
     }
 
     fn fire(&mut self, t: Timer) {
-        self.dirty = false;
+        self.changed = 0;
         if let Some(k) = &mut self.keys {
             k.begin_timer(t.key);
         }
@@ -361,7 +368,8 @@ impl<'a> Replay<'a> {
         }
     }
 
-    pub fn event(&mut self, lead: u32, event: u16, at: i64, off: u32) {
+    #[cfg(test)]
+    fn event(&mut self, lead: u32, event: u16, at: i64, off: u32) {
         let n_fields = self.c.events[event as usize].fields.len();
         let ds = self.ds;
         let fields = ds
@@ -390,7 +398,7 @@ impl<'a> Replay<'a> {
     pub fn event_with(&mut self, lead: u32, event: u16, at: i64, off: u32, fields: &[Value]) {
         let l = self.l(lead);
         // A lead's first event evaluates every condition once.
-        self.dirty = !self.leads[l].started;
+        self.changed = if self.leads[l].started { 0 } else { DEP_ALL };
         self.leads[l].started = true;
         if self.trace_lead == Some(lead) {
             self.trace.push(TraceEntry {
@@ -399,7 +407,7 @@ impl<'a> Replay<'a> {
             });
         }
         self.note_template(l, event, fields);
-        self.lost_triggers(lead, at, Some((event, fields)));
+        self.lost_triggers(lead, at, Some((event, fields)), self.changed);
         self.on_rules(lead, event, at, fields);
         self.settle(lead, at, Some((event, fields)));
     }
@@ -415,7 +423,7 @@ impl<'a> Replay<'a> {
                     if let Some(Value::Text(t)) = fields.get(f as usize) {
                         if !list[l].contains(t) {
                             list[l].push(*t);
-                            self.dirty = true;
+                            self.changed |= DEP_CLICKS;
                         }
                     }
                 }
@@ -431,22 +439,38 @@ impl<'a> Replay<'a> {
         for _ in 0..MAX_SETTLE_PASSES {
             // Conditions read only state; when nothing changed since they were
             // last evaluated they cannot have changed, so only the event-bound
-            // triggers need a look.
-            let dirty = std::mem::take(&mut self.dirty);
-            if dirty {
+            // triggers need a look, and of the `when` conditions only those
+            // reading something that changed.
+            self.seen = std::mem::take(&mut self.changed);
+            self.pass_state = self.seen != 0;
+            if self.pass_state {
                 self.when_rules(lead, at);
-                self.lost_triggers(lead, at, None);
+                self.lost_triggers(lead, at, None, self.mask());
             }
-            if dirty || ev.is_some() {
-                self.forward_stages(lead, at, ev, dirty);
-                self.nurtures(lead, at, ev, dirty);
+            if self.pass_state || ev.is_some() {
+                self.forward_stages(lead, at, ev);
+                self.nurtures(lead, at, ev);
             }
             ev = None;
-            if !self.dirty {
+            if self.changed == 0 {
                 break;
             }
         }
-        self.dirty = false;
+        self.changed = 0;
+        self.pass_state = false;
+    }
+
+    /// Which `when` conditions the current settle pass must evaluate: those
+    /// reading something that changed since the pass began or before it
+    /// (none in a pass that began without a change, as only event-bound
+    /// triggers can hold then).
+    #[inline]
+    pub fn mask(&self) -> Deps {
+        if self.pass_state {
+            self.seen | self.changed
+        } else {
+            0
+        }
     }
 
     /// The evaluation context for lead `l` with the event's fields.

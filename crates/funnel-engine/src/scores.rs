@@ -89,7 +89,7 @@ impl Replay<'_> {
         self.scores[i] = new;
         let applied = new - old;
         if applied != 0.0 {
-            self.dirty = true;
+            self.changed |= crate::eval::dep_score(score);
             self.record(
                 lead,
                 at,
@@ -118,6 +118,9 @@ impl Replay<'_> {
             for (k, &id) in c.when_rules.iter().enumerate() {
                 let r = &c.rules[id as usize];
                 let Trig::When(cond) = &r.trig else { continue };
+                if c.deps.rules[id as usize] & self.mask() == 0 {
+                    continue;
+                }
                 let holds = cond.holds(&self.ctx(l, &[]));
                 let slot = l * nw + k;
                 let active = !self.when_contrib[slot].is_nan();

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::compile::Compiled;
-use crate::data::Dataset;
+use crate::data::{Dataset, EventRec};
 use crate::eval::NO_STAGE;
 use crate::order::{self, Keys, RecKey};
 use crate::replay::{Replay, RunOptions};
@@ -134,6 +134,8 @@ fn replay_shard(job: &Job<'_>, (from, to): (usize, usize), tick: &mut dyn FnMut(
         timers_fired: 0,
     };
     let mut since = 0usize;
+    let mut mine: Vec<(EventRec, u32, u32, u32)> = Vec::new();
+    let mut vals: Vec<Value> = Vec::new();
     for lead in from..to {
         let evs = &b.idx[b.start[lead] as usize..b.start[lead + 1] as usize];
         if evs.is_empty() {
@@ -146,13 +148,31 @@ fn replay_shard(job: &Job<'_>, (from, to): (usize, usize), tick: &mut dyn FnMut(
         }
         let id = u32::try_from(lead).unwrap_or(u32::MAX);
         r.begin_lead(id);
-        for &i in evs {
-            let e = &recs[i as usize];
+        // Gather the lead's events and their field values first: the loads
+        // are independent, so their cache misses overlap (the events are
+        // stored in time order, far apart).
+        mine.clear();
+        vals.clear();
+        mine.extend(evs.iter().map(|&i| (recs[i as usize], i, 0, 0)));
+        for m in &mut mine {
+            let n = c
+                .events
+                .get(m.0.event as usize)
+                .map_or(0, |d| d.fields.len());
+            m.2 = vals.len() as u32;
+            for k in 0..n {
+                let v = ds.events.values.get(m.0.off as usize + k);
+                vals.push(v.copied().unwrap_or(Value::Missing));
+            }
+            m.3 = vals.len() as u32;
+        }
+        for &(e, i, from, to) in &mine {
             r.fire_timers_before(e.at);
             if let Some(k) = &mut r.keys {
                 k.begin_event(e.at, i as usize);
             }
-            r.event(e.lead, e.event, e.at, e.off);
+            let fields = &vals[from as usize..to as usize];
+            r.event_with(e.lead, e.event, e.at, e.off, fields);
         }
         r.fire_timers_before(as_of.saturating_add(1));
         out.stage.push(r.leads[0].stage);

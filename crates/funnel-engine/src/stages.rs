@@ -7,23 +7,25 @@
 //! with reason `skipped`. A lost stage's trigger moves the lead to it from
 //! anywhere; a lost lead never moves again.
 
-use crate::compile::{StageDef, Trig};
-use crate::eval::NO_STAGE;
+use crate::compile::Trig;
+use crate::eval::{Deps, NO_STAGE};
 use crate::replay::{Replay, TimerKind};
 use crate::trace::{Breach, Entry, Reason, Transition};
 use crate::value::Value;
 
 impl Replay<'_> {
-    /// Does the stage's trigger (or one of its thresholds) hold? The reason
-    /// if so. `state`: also look at `when` triggers and thresholds (they can
-    /// only have changed when the lead's state did).
+    /// Does stage `si`'s trigger (or one of its thresholds) hold? The reason
+    /// if so. `state`: what changed; `when` triggers and thresholds are only
+    /// looked at when they read some of it (they cannot have changed else).
     fn stage_holds(
         &self,
         l: usize,
-        s: &StageDef,
+        si: u16,
         event: Option<(u16, &[Value])>,
-        state: bool,
+        state: Deps,
     ) -> Option<Reason> {
+        let s = &self.c.stages[si as usize];
+        let state = state & self.c.deps.stages[si as usize] != 0;
         if let Some(t) = &s.trigger {
             let holds = match t {
                 Trig::When(_) if !state => false,
@@ -58,6 +60,7 @@ impl Replay<'_> {
         lead: u32,
         at: i64,
         event: Option<(u16, &[Value])>,
+        state: Deps,
     ) -> bool {
         let c = self.c;
         let l = self.l(lead);
@@ -65,8 +68,7 @@ impl Replay<'_> {
             return false;
         }
         for &s in &c.lost {
-            let def = &c.stages[s as usize];
-            if let Some(reason) = self.stage_holds(l, def, event, true) {
+            if let Some(reason) = self.stage_holds(l, s, event, state) {
                 self.enter(lead, s, at, reason);
                 return true;
             }
@@ -80,7 +82,6 @@ impl Replay<'_> {
         lead: u32,
         at: i64,
         event: Option<(u16, &[Value])>,
-        state: bool,
     ) -> bool {
         let c = self.c;
         let l = self.l(lead);
@@ -90,12 +91,13 @@ impl Replay<'_> {
                 break;
             }
             let cur = self.leads[l].rank;
+            let state = self.mask();
             let mut target = None;
             for (rank, &s) in c.forward.iter().enumerate().rev() {
                 if rank as i32 <= cur {
                     break;
                 }
-                if let Some(reason) = self.stage_holds(l, &c.stages[s as usize], event, state) {
+                if let Some(reason) = self.stage_holds(l, s, event, state) {
                     target = Some((rank, reason));
                     break;
                 }
@@ -125,7 +127,7 @@ impl Replay<'_> {
             st.rank = def.rank;
         }
         self.entered[l * c.stages.len() + s as usize] = at;
-        self.dirty = true;
+        self.changed |= crate::eval::DEP_STAGE;
         let t = Transition {
             lead,
             from,

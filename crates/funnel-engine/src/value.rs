@@ -5,8 +5,6 @@
 //! heap memory. Percent values are fractions (`25%` is 0.25); instants and
 //! durations are seconds.
 
-use std::collections::HashMap;
-
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use rust_decimal::Decimal;
 
@@ -56,11 +54,14 @@ impl Value {
     }
 }
 
-/// Interns text so values can hold a [`Sym`] instead of a `String`.
+/// Interns text so values can hold a [`Sym`] instead of a `String`. Each
+/// text is stored once; an open-addressing table of symbols (linear
+/// probing, at most half full) finds it again by its hash.
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
-    map: HashMap<Box<str>, Sym>,
     strings: Vec<Box<str>>,
+    /// `sym + 1` per slot, 0 for an empty slot; the length is a power of two.
+    slots: Vec<u32>,
 }
 
 impl Interner {
@@ -68,20 +69,59 @@ impl Interner {
         Interner::default()
     }
 
+    /// The slot holding `s`, or the empty slot where it would go.
+    #[inline]
+    fn find(&self, s: &str, hash: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = (hash as usize) & mask;
+        loop {
+            match self.slots[i] {
+                0 => return i,
+                id if &*self.strings[(id - 1) as usize] == s => return i,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    fn grow(&mut self) {
+        let cap = (self.slots.len() * 2).max(64);
+        self.slots = vec![0; cap];
+        let mask = cap - 1;
+        for (id, s) in self.strings.iter().enumerate() {
+            let mut i = (crate::hash::hash_str(s) as usize) & mask;
+            while self.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = u32::try_from(id + 1).unwrap_or(u32::MAX);
+        }
+    }
+
     /// The symbol for `s`, adding it when new.
     pub fn intern(&mut self, s: &str) -> Sym {
-        if let Some(&id) = self.map.get(s) {
-            return id;
+        if (self.strings.len() + 1) * 2 > self.slots.len() {
+            self.grow();
         }
-        let id = Sym::try_from(self.strings.len()).unwrap_or(Sym::MAX);
-        self.strings.push(s.into());
-        self.map.insert(s.into(), id);
-        id
+        let i = self.find(s, crate::hash::hash_str(s));
+        match self.slots[i] {
+            0 => {
+                let id = Sym::try_from(self.strings.len()).unwrap_or(Sym::MAX);
+                self.strings.push(s.into());
+                self.slots[i] = id.saturating_add(1);
+                id
+            }
+            id => id - 1,
+        }
     }
 
     /// The symbol for `s` if it was interned.
     pub fn get(&self, s: &str) -> Option<Sym> {
-        self.map.get(s).copied()
+        if self.slots.is_empty() {
+            return None;
+        }
+        match self.slots[self.find(s, crate::hash::hash_str(s))] {
+            0 => None,
+            id => Some(id - 1),
+        }
     }
 
     /// The text of a symbol (empty for an unknown one).
@@ -125,6 +165,14 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(i.resolve(b), "b");
         assert_eq!(i.get("c"), None);
+        // Past many growths every text keeps its symbol.
+        let syms: Vec<Sym> = (0..5_000).map(|k| i.intern(&format!("t{k}"))).collect();
+        for (k, s) in syms.iter().enumerate() {
+            assert_eq!(i.get(&format!("t{k}")), Some(*s));
+            assert_eq!(i.resolve(*s), format!("t{k}"));
+        }
+        assert_eq!(i.intern("a"), a);
+        assert_eq!(i.len(), 5_002);
     }
 
     #[test]

@@ -21,7 +21,7 @@ use funnel_syntax::{LineIndex, Span};
 use regex::Regex;
 
 use crate::calendar::Calendar;
-use crate::eval::CExpr;
+use crate::eval::{dep_score, deps, CExpr, Deps};
 use crate::kpi::{self, KpiDef};
 use crate::value::{Interner, Value};
 
@@ -192,6 +192,53 @@ pub struct Compiled {
     pub open_event: Option<(u16, u16)>,
     /// Lead fields some `set` step writes, in declaration order.
     pub set_fields: Vec<u16>,
+    /// What each `when` condition reads.
+    pub deps: CondDeps,
+}
+
+/// The [`Deps`] of every `when` condition, by where it is.
+#[derive(Clone, Debug, Default)]
+pub struct CondDeps {
+    /// Per rule: its `when` condition's (0 for an `on` rule).
+    pub rules: Vec<Deps>,
+    /// Per stage: its `when` trigger's and its thresholds' scores.
+    pub stages: Vec<Deps>,
+    /// Per nurture: its `enroll when` condition's.
+    pub enroll: Vec<Deps>,
+    /// Per nurture and exit rule: its `exit when` condition's.
+    pub exits: Vec<Vec<Deps>>,
+}
+
+fn trig_deps(t: &Trig) -> Deps {
+    match t {
+        Trig::When(e) => deps(e),
+        Trig::On { .. } => 0,
+    }
+}
+
+impl CondDeps {
+    fn new(stages: &[StageDef], rules: &[RuleDef], nurtures: &[NurtureDef]) -> CondDeps {
+        CondDeps {
+            rules: rules.iter().map(|r| trig_deps(&r.trig)).collect(),
+            stages: stages
+                .iter()
+                .map(|s| {
+                    let t = s.trigger.as_ref().map_or(0, trig_deps);
+                    s.thresholds
+                        .iter()
+                        .fold(t, |d, (score, _, _)| d | dep_score(*score))
+                })
+                .collect(),
+            enroll: nurtures
+                .iter()
+                .map(|n| n.enroll.as_ref().map_or(0, |(t, _)| trig_deps(t)))
+                .collect(),
+            exits: nurtures
+                .iter()
+                .map(|n| n.exits.iter().map(|(t, _)| trig_deps(t)).collect())
+                .collect(),
+        }
+    }
 }
 
 impl Compiled {
@@ -492,7 +539,9 @@ impl Compiler<'_> {
         if let Some(e) = self.errors.first() {
             return Err(e.clone());
         }
+        let deps = CondDeps::new(&stages, &rules, &nurtures);
         Ok(Compiled {
+            deps,
             name: p.name.clone().unwrap_or_default(),
             tz,
             currency: p.currency.clone(),

@@ -13,17 +13,19 @@
 
 mod csv;
 pub mod decode;
+mod index;
 mod jsonl;
 mod rows;
 mod yaml;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Read;
 
 use crate::compile::Compiled;
 use crate::value::{Interner, Value};
 
+pub use index::LeadIndex;
 pub use rows::EventRec;
 
 /// The format of a data file.
@@ -168,7 +170,7 @@ pub struct InputReport {
 #[derive(Clone, Debug, Default)]
 pub struct Leads {
     pub ids: Vec<Box<str>>,
-    pub index: HashMap<Box<str>, u32>,
+    pub index: LeadIndex,
     /// `ids.len() * n_fields` values, lead by lead.
     pub values: Vec<Value>,
     pub n_fields: usize,

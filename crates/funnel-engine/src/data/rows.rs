@@ -4,7 +4,7 @@
 
 #![allow(clippy::result_large_err)]
 
-use std::collections::HashMap;
+use crate::hash::FxHashMap;
 
 use crate::compile::Compiled;
 use crate::value::Value;
@@ -208,7 +208,7 @@ pub(crate) struct EventSink<'a> {
     names: Vec<String>,
     /// Per event type: the union column of each of its fields.
     field_cols: Vec<Vec<usize>>,
-    by_name: HashMap<String, u16>,
+    by_name: FxHashMap<String, u16>,
     seq: u32,
 }
 
