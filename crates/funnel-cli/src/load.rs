@@ -99,6 +99,11 @@ fn open(path: &Path) -> Result<BufReader<File>, u8> {
 
 /// Load the playbook, the data and the inputs, printing any problem.
 pub fn load(playbook: &Path, args: &DataArgs) -> Result<Loaded, u8> {
+    load_threads(playbook, args, 1)
+}
+
+/// [`load`], decoding the data files on `threads` threads.
+pub fn load_threads(playbook: &Path, args: &DataArgs, threads: usize) -> Result<Loaded, u8> {
     let (source, program) = crate::report::load_playbook(playbook)?;
     let compiled = funnel_engine::compile(&program, &source).map_err(|e| {
         eprintln!("error: {}", e.message);
@@ -126,17 +131,31 @@ pub fn load(playbook: &Path, args: &DataArgs) -> Result<Loaded, u8> {
     let lf = format_of(&args.leads, args.data_format)?;
     let ef = format_of(&args.events, args.data_format)?;
     let leads_name = args.leads.display().to_string();
-    data.read_leads(&compiled, open(&args.leads)?, &leads_name, lf, policy)
-        .map_err(|e| {
-            print_data_error(&e);
-            1
-        })?;
+    data.read_leads_threads(
+        &compiled,
+        open(&args.leads)?,
+        &leads_name,
+        lf,
+        policy,
+        threads,
+    )
+    .map_err(|e| {
+        print_data_error(&e);
+        1
+    })?;
     let events_name = args.events.display().to_string();
-    data.read_events(&compiled, open(&args.events)?, &events_name, ef, policy)
-        .map_err(|e| {
-            print_data_error(&e);
-            1
-        })?;
+    data.read_events_threads(
+        &compiled,
+        open(&args.events)?,
+        &events_name,
+        ef,
+        policy,
+        threads,
+    )
+    .map_err(|e| {
+        print_data_error(&e);
+        1
+    })?;
     Ok(Loaded {
         source,
         compiled,

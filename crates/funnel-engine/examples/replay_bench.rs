@@ -1,5 +1,6 @@
 //! Time the phases of a run: `cargo run --release -p funnel-engine --example
-//! replay_bench -- PLAYBOOK LEADS.csv EVENTS.csv [THREADS]`. Prints seconds
+//! replay_bench -- PLAYBOOK LEADS EVENTS [THREADS]` (CSV or JSON
+//! Lines). Prints seconds
 //! for reading leads, reading events, replaying and KPIs, and serialising the
 //! output files, and events/second.
 
@@ -8,6 +9,27 @@
 use std::time::Instant;
 
 use funnel_engine::{BadRows, Dataset, Format, RunOptions};
+
+type Writer = fn(
+    &mut dyn std::io::Write,
+    &funnel_engine::Compiled,
+    &Dataset,
+    &funnel_engine::Outcome,
+    usize,
+) -> std::io::Result<()>;
+
+/// Counts the bytes written to it.
+struct Counter(usize);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0 += b.len();
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,11 +47,12 @@ fn main() {
     let mut ds = Dataset::new(&c);
     let t0 = Instant::now();
     let f = std::io::BufReader::new(std::fs::File::open(leads).expect("leads"));
-    ds.read_leads(&c, f, leads, Format::Csv, BadRows::Error)
+    let format = |p: &str| Format::from_path(p).expect("a .csv or .jsonl file");
+    ds.read_leads_threads(&c, f, leads, format(leads), BadRows::Error, threads)
         .expect("leads read");
     let t1 = Instant::now();
     let f = std::io::BufReader::new(std::fs::File::open(events).expect("events"));
-    ds.read_events(&c, f, events, Format::Csv, BadRows::Error)
+    ds.read_events_threads(&c, f, events, format(events), BadRows::Error, threads)
         .expect("events read");
     let t2 = Instant::now();
     let inputs = funnel_engine::inputs::resolve(&c, &[], &mut ds.texts).expect("inputs");
@@ -40,10 +63,29 @@ fn main() {
     };
     let o = funnel_engine::run_threads(&c, &ds, &opts, threads, &mut |_, _| {});
     let t3 = Instant::now();
-    let bytes = funnel_engine::output::leads_csv(&c, &ds, &o).len()
-        + funnel_engine::output::transitions_csv(&c, &ds, &o).len()
-        + funnel_engine::output::actions_jsonl(&c, &ds, &o).len()
-        + funnel_engine::output::kpis_json(&c, &o).len();
+    let mut bytes = 0;
+    for (name, write) in [
+        (
+            "leads.csv",
+            funnel_engine::output::write_leads_csv as Writer,
+        ),
+        (
+            "transitions.csv",
+            funnel_engine::output::write_transitions_csv,
+        ),
+        ("actions.jsonl", funnel_engine::output::write_actions_jsonl),
+    ] {
+        let t = Instant::now();
+        let mut out = Counter(0);
+        write(&mut out, &c, &ds, &o, threads).expect("write");
+        println!(
+            "  {name:<16} {:.3}s ({} MB)",
+            t.elapsed().as_secs_f64(),
+            out.0 >> 20
+        );
+        bytes += out.0;
+    }
+    bytes += funnel_engine::output::kpis_json(&c, &o).len();
     let t4 = Instant::now();
     let n = o.events_replayed as f64;
     println!(

@@ -20,13 +20,29 @@
 
 use std::cmp::Ordering;
 
-/// Where a record sorts: its item's key in [`Keys::flat`] and its position
-/// among the records that item made.
+/// Where a record sorts: its item's key and its position among the records
+/// that item made. The key's first two parts are kept here, so most
+/// comparisons need nothing else: `k0` is the instant, `k1` orders events
+/// (by rank) before timers (by their creator's instant). A timer's whole key
+/// is in [`Keys::flat`] for the rare ties; an event's key is complete here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct RecKey {
+    pub k0: i64,
+    pub k1: u64,
     pub start: u32,
     pub len: u32,
     pub sub: u32,
+}
+
+/// `k1` of a timer: above every event rank, then by the creator's instant.
+const TIMER: u64 = 1 << 62;
+
+fn k1(key: &[i64]) -> u64 {
+    match key {
+        [_, 0, rank, ..] => (*rank).clamp(0, (TIMER - 1) as i64) as u64,
+        [_, _, creator_at, ..] => TIMER | (creator_at.saturating_add(1 << 60) as u64 & (TIMER - 1)),
+        _ => 0,
+    }
 }
 
 /// A timer's key in the current lead's arena.
@@ -97,18 +113,23 @@ impl Keys {
 
     /// The key of the next record the current item makes.
     fn record(&mut self) -> RecKey {
+        let (s, l) = (self.cur.0 as usize, self.cur.1 as usize);
+        let key = &self.lead[s..s + l];
         let (start, len) = match self.cur_flat {
             Some(k) => k,
+            // An event's key is all in `k0` and `k1`.
+            None if key.get(1) == Some(&0) => (0, 0),
             None => {
-                let (s, l) = (self.cur.0 as usize, self.cur.1 as usize);
                 let start = self.flat.len();
-                self.flat.extend_from_slice(&self.lead[s..s + l]);
+                self.flat.extend_from_slice(key);
                 let k = span(start, l);
                 self.cur_flat = Some(k);
                 k
             }
         };
         let k = RecKey {
+            k0: key.first().copied().unwrap_or(i64::MIN),
+            k1: k1(key),
             start,
             len,
             sub: self.sub,
@@ -139,7 +160,10 @@ impl Keys {
 
     /// Compare record `a` (keyed here) with record `b` (keyed in `other`).
     pub fn cmp(&self, a: &RecKey, other: &Keys, b: &RecKey) -> Ordering {
-        self.slice(a).cmp(other.slice(b)).then(a.sub.cmp(&b.sub))
+        a.k0.cmp(&b.k0)
+            .then(a.k1.cmp(&b.k1))
+            .then_with(|| self.slice(a).cmp(other.slice(b)))
+            .then(a.sub.cmp(&b.sub))
     }
 }
 

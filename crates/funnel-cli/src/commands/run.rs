@@ -8,11 +8,12 @@
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use funnel_engine::{output, Compiled, Dataset, Outcome, RunOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::load::{load, DataArgs};
+use crate::load::{load_threads, DataArgs};
 
 /// Runs with at least this many events show a progress bar (on a terminal).
 const PROGRESS_MIN_EVENTS: usize = 200_000;
@@ -40,17 +41,49 @@ pub struct Args {
     /// branches that never acted on this data (to stderr).
     #[arg(long)]
     pub coverage: bool,
-    /// Threads to replay on (default: one per core). The leads are split
-    /// between them; the results are the same for any number.
+    /// Threads to read and replay on (default: one per core). The files and
+    /// the leads are split between them; the results are the same for any
+    /// number.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Print how long each phase took to stderr (for benchmarks).
+    #[arg(long, hide = true)]
+    pub timings: bool,
+}
+
+/// Phase timings for `--timings`.
+struct Clock {
+    on: bool,
+    last: Instant,
+}
+
+impl Clock {
+    fn lap(&mut self, what: &str) {
+        if self.on {
+            let now = Instant::now();
+            eprintln!(
+                "timing: {what:<8} {:>8.3} s",
+                (now - self.last).as_secs_f64()
+            );
+            self.last = now;
+        }
+    }
 }
 
 pub fn run(args: Args) -> u8 {
-    let loaded = match load(&args.playbook, &args.data) {
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let threads = threads.max(1);
+    let mut clock = Clock {
+        on: args.timings,
+        last: Instant::now(),
+    };
+    let loaded = match load_threads(&args.playbook, &args.data, threads) {
         Ok(l) => l,
         Err(code) => return code,
     };
+    clock.lap("load");
     let opts = RunOptions {
         coverage: args.coverage,
         as_of: loaded.as_of,
@@ -67,29 +100,29 @@ pub fn run(args: Args) -> u8 {
     } else {
         ProgressBar::hidden()
     };
-    let threads = args.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
     let outcome = funnel_engine::run_threads(
         &loaded.compiled,
         &loaded.data,
         &opts,
-        threads.max(1),
+        threads,
         &mut |done, _| bar.set_position(done as u64),
     );
     bar.finish_and_clear();
+    clock.lap("replay");
     let c = &loaded.compiled;
     let ds = &loaded.data;
     if let Some(dir) = &args.out {
-        if let Err(code) = write_files(dir, c, ds, &outcome) {
+        if let Err(code) = write_files(dir, c, ds, &outcome, threads) {
             return code;
         }
     }
+    clock.lap("write");
     let summary = match args.format {
         SummaryFormat::Human => crate::output::human(c, ds, &outcome),
         SummaryFormat::Json => crate::output::json_summary(c, ds, &outcome),
     };
     print!("{summary}");
+    clock.lap("summary");
     if args.coverage {
         let mut cov = funnel_engine::testing::Coverage::new(c, &loaded.source);
         cov.add(&outcome.covered);
@@ -102,59 +135,48 @@ pub fn run(args: Args) -> u8 {
     0
 }
 
-/// A file of `--out`: its name and how to write it.
-type Writer<'a> = (
-    &'static str,
-    Box<dyn Fn(&mut dyn Write) -> io::Result<()> + Sync + 'a>,
-);
-
-/// Write the output files, streamed, on two threads.
-fn write_files(dir: &Path, c: &Compiled, ds: &Dataset, o: &Outcome) -> Result<(), u8> {
+/// Write the output files, each formatted on `threads` threads and streamed.
+fn write_files(
+    dir: &Path,
+    c: &Compiled,
+    ds: &Dataset,
+    o: &Outcome,
+    threads: usize,
+) -> Result<(), u8> {
     if let Err(e) = std::fs::create_dir_all(dir) {
         eprintln!("error: cannot create `{}`: {e}", dir.display());
         eprintln!("  help: check that `--out` names a directory you can write to");
         return Err(2);
     }
+    type Writer<'a> = Box<dyn Fn(&mut dyn Write) -> io::Result<()> + 'a>;
     let kpis = output::kpis_json(c, o);
-    let one: Vec<Writer<'_>> = vec![
+    let files: [(&str, Writer<'_>); 4] = [
+        (
+            "leads.csv",
+            Box::new(|w| output::write_leads_csv(w, c, ds, o, threads)),
+        ),
         (
             "transitions.csv",
-            Box::new(|w| output::write_transitions_csv(w, c, ds, o)),
+            Box::new(|w| output::write_transitions_csv(w, c, ds, o, threads)),
+        ),
+        (
+            "actions.jsonl",
+            Box::new(|w| output::write_actions_jsonl(w, c, ds, o, threads)),
         ),
         ("kpis.json", Box::new(|w| w.write_all(kpis.as_bytes()))),
     ];
-    let other: Vec<Writer<'_>> = vec![
-        (
-            "actions.jsonl",
-            Box::new(|w| output::write_actions_jsonl(w, c, ds, o)),
-        ),
-        (
-            "leads.csv",
-            Box::new(|w| output::write_leads_csv(w, c, ds, o)),
-        ),
-    ];
-    let write = |files: &[Writer<'_>]| -> Result<(), (PathBuf, io::Error)> {
-        for (name, f) in files {
-            let path = dir.join(name);
-            let res = File::create(&path).and_then(|file| {
-                let mut w = BufWriter::with_capacity(1 << 20, file);
-                f(&mut w)?;
-                w.flush()
-            });
-            res.map_err(|e| (path, e))?;
+    for (name, f) in files {
+        let path = dir.join(name);
+        let res = File::create(&path).and_then(|file| {
+            let mut w = BufWriter::with_capacity(1 << 20, file);
+            f(&mut w)?;
+            w.flush()
+        });
+        if let Err(e) = res {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            eprintln!("  help: check that `--out` names a directory you can write to");
+            return Err(2);
         }
-        Ok(())
-    };
-    let (a, b) = std::thread::scope(|s| {
-        let h = s.spawn(|| write(&one));
-        let b = write(&other);
-        (h.join(), b)
-    });
-    let a = a.unwrap_or_else(|e| std::panic::resume_unwind(e));
-    if let Err((path, e)) = a.and(b) {
-        eprintln!("error: cannot write `{}`: {e}", path.display());
-        eprintln!("  help: check that `--out` names a directory you can write to");
-        return Err(2);
     }
     Ok(())
 }

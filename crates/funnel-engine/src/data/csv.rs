@@ -1,36 +1,67 @@
 //! CSV input: a header row naming the columns, then one row per record.
-//! Records are read into one reused buffer, so reading allocates per file,
-//! not per row.
+//!
+//! The header is read with the `csv` crate. The rows are cut into chunks at
+//! record boundaries ([`super::chunks`]) and decoded in parallel. A chunk
+//! without quotes, carriage returns or invalid UTF-8 (the usual case) is
+//! split on newlines and commas directly, borrowing every cell from the
+//! chunk; any other chunk goes through the `csv` crate. A file whose start
+//! has carriage returns (CRLF line ends) is read whole by the `csv` crate,
+//! whose line numbering for such files the messages keep.
 
 #![allow(clippy::result_large_err)]
 
 use std::io::Read;
 
-use super::{unknown_column, DataError, RejectKind, RowSink};
+use super::chunks::{each_part, Chunks};
+use super::rows::{Part, Schema};
+use super::{unknown_column, DataError, RejectKind};
 
-pub(crate) fn read(input: impl Read, file: &str, sink: &mut dyn RowSink) -> Result<(), DataError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(input);
-    let mut rec = csv::ByteRecord::new();
-    let got = rdr
-        .read_byte_record(&mut rec)
-        .map_err(|e| csv_error(file, &e))?;
-    if !got || rec.iter().all(|c| c.is_empty()) && rec.len() <= 1 {
-        return Err(DataError::file(file, "the file is empty")
-            .help("the first line must be a header naming the columns"));
+/// The header's column mapping.
+struct Header {
+    /// File column → schema column.
+    map: Vec<usize>,
+    /// Schema column → 1-based file column (0 when absent).
+    pos: Vec<usize>,
+    n_cols: usize,
+}
+
+/// Read the header from the start of the file; `None` at the end of input.
+fn read_header(
+    input: &mut impl Read,
+    start: &mut Vec<u8>,
+) -> std::io::Result<Option<(csv::ByteRecord, usize, usize)>> {
+    let mut want = 1 << 16;
+    loop {
+        let have = start.len();
+        start.resize(want, 0);
+        let n = input.read(&mut start[have..])?;
+        start.truncate(have + n);
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(&start[..]);
+        let mut rec = csv::ByteRecord::new();
+        let got = rdr.read_byte_record(&mut rec).unwrap_or(false);
+        let end = rdr.position().byte() as usize;
+        // The header is complete when the reader stopped before the end of
+        // what was read (it saw the line end), or at the end of the input.
+        if n == 0 || (got && end < start.len()) {
+            return Ok(got.then(|| (rec, end, rdr.position().line() as usize)));
+        }
+        want = start.len().max(want) * 2;
     }
-    let n_cols = sink.columns().len();
-    // File column -> sink column.
+}
+
+fn header(file: &str, rec: &csv::ByteRecord, schema: &dyn Schema) -> Result<Header, DataError> {
+    let n_cols = schema.columns().len();
     let mut map: Vec<usize> = Vec::with_capacity(rec.len());
     let mut present = vec![false; n_cols];
     let mut pos = vec![0usize; n_cols];
     for (i, raw) in rec.iter().enumerate() {
         let name = std::str::from_utf8(raw).unwrap_or("").trim();
         let name = name.trim_start_matches('\u{feff}');
-        let Some(col) = sink.column(name) else {
-            let mut e = unknown_column(file, name, sink).at(1);
+        let Some(col) = schema.column(name) else {
+            let mut e = unknown_column(file, name, schema).at(1);
             e.column = Some(i + 1);
             return Err(e);
         };
@@ -43,43 +74,194 @@ pub(crate) fn read(input: impl Read, file: &str, sink: &mut dyn RowSink) -> Resu
         pos[col] = i + 1;
         map.push(col);
     }
-    if let Err(missing) = sink.check_header(&present) {
+    if let Err(missing) = schema.check_header(&present) {
         return Err(
             DataError::file(file, format!("the header has no `{missing}` column"))
                 .at(1)
                 .help(format!("add a `{missing}` column")),
         );
     }
-    let width = map.len();
-    let mut spare: Vec<Option<&'static str>> = Vec::with_capacity(n_cols);
+    Ok(Header { map, pos, n_cols })
+}
+
+/// Read every row into parts handed to `merge`, decoding on `threads` threads.
+pub(crate) fn read<S: Schema>(
+    mut input: impl Read,
+    file: &str,
+    schema: &S,
+    threads: usize,
+    merge: &mut dyn FnMut(Part) -> Result<(), DataError>,
+) -> Result<(), DataError> {
+    let io = |e: std::io::Error| DataError::file(file, format!("cannot read the file: {e}"));
+    let mut start = Vec::new();
+    let found = read_header(&mut input, &mut start).map_err(io)?;
+    let empty = || {
+        DataError::file(file, "the file is empty")
+            .help("the first line must be a header naming the columns")
+    };
+    let Some((rec, end, line)) = found else {
+        return Err(empty());
+    };
+    if rec.iter().all(|c| c.is_empty()) && rec.len() <= 1 {
+        return Err(empty());
+    }
+    let h = header(file, &rec, schema)?;
+    if memchr::memchr(b'\r', &start).is_some() {
+        // CRLF: the `csv` crate reads it all, numbering lines its way.
+        let whole = start.chain(input);
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(whole);
+        let mut skip = csv::ByteRecord::new();
+        rdr.read_byte_record(&mut skip)
+            .map_err(|e| csv_error(file, &e))?;
+        let mut p = Part::default();
+        if let Err(e) = slow_rows(&mut rdr, file, schema, &h, 0, &mut p) {
+            p.stop = Some(e);
+        }
+        return merge(p);
+    }
+    let rest = start.split_off(end);
+    let mut chunks = Chunks::new(input, rest, line, true);
+    let decode = |bytes: &[u8], line: usize| -> Part {
+        let mut p = Part::default();
+        let done = if fast_ok(bytes) {
+            fast_rows(bytes, line, file, schema, &h, &mut p)
+        } else {
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(bytes);
+            slow_rows(&mut rdr, file, schema, &h, line - 1, &mut p)
+        };
+        if let Err(e) = done {
+            p.stop = Some(e);
+        }
+        p
+    };
+    each_part(&mut chunks, file, threads, &decode, merge)
+}
+
+/// Can the chunk be split on newlines and commas?
+fn fast_ok(bytes: &[u8]) -> bool {
+    memchr::memchr2(b'"', b'\r', bytes).is_none() && std::str::from_utf8(bytes).is_ok()
+}
+
+fn width_error(file: &str, line: usize, got: usize, width: usize) -> DataError {
+    let mut e = DataError::file(
+        file,
+        format!("the row has {got} cells but the header has {width}"),
+    )
+    .at(line)
+    .help("quote cells that contain commas; every row needs one cell per column");
+    e.kind = Some(RejectKind::BadValue);
+    e
+}
+
+/// Rows decoded together: the lead index is warmed for all of them first.
+const BATCH: usize = 64;
+
+fn fast_rows<S: Schema>(
+    bytes: &[u8],
+    first_line: usize,
+    file: &str,
+    schema: &S,
+    h: &Header,
+    p: &mut Part,
+) -> Result<(), DataError> {
+    let text = std::str::from_utf8(bytes).unwrap_or_default();
+    let width = h.map.len();
+    // The file column holding the key the schema looks up first (the lead id).
+    let key_col = h.map.iter().position(|&c| c == 0);
+    let mut cells: Vec<Option<&str>> = vec![None; h.n_cols];
+    let mut rows: Vec<&str> = Vec::with_capacity(BATCH);
+    let mut line = first_line;
+    let mut from = 0;
+    while from < text.len() {
+        rows.clear();
+        while rows.len() < BATCH && from < text.len() {
+            let end = memchr::memchr(b'\n', &bytes[from..]).map_or(text.len(), |i| from + i);
+            rows.push(text.get(from..end).unwrap_or_default());
+            from = end + 1;
+        }
+        if let Some(k) = key_col {
+            let keys = rows.iter().map(|r| nth_cell(r, k).trim());
+            std::hint::black_box(schema.warm(keys));
+        }
+        for row in &rows {
+            let here = line;
+            line += 1;
+            if row.is_empty() {
+                continue; // a blank line
+            }
+            cells.iter_mut().for_each(|c| *c = None);
+            let mut n = 0;
+            let mut start = 0;
+            for end in memchr::memchr_iter(b',', row.as_bytes()).chain(std::iter::once(row.len())) {
+                if let Some(&col) = h.map.get(n) {
+                    cells[col] = row.get(start..end);
+                }
+                n += 1;
+                start = end + 1;
+            }
+            if n != width {
+                schema.bad_row(p, width_error(file, here, n, width))?;
+                continue;
+            }
+            schema.row(p, here, &cells, &h.pos)?;
+        }
+    }
+    Ok(())
+}
+
+/// The `k`-th comma-separated cell of a row (empty when there are fewer).
+fn nth_cell(row: &str, k: usize) -> &str {
+    let mut start = 0;
+    for (n, end) in memchr::memchr_iter(b',', row.as_bytes())
+        .chain(std::iter::once(row.len()))
+        .enumerate()
+    {
+        if n == k {
+            return row.get(start..end).unwrap_or_default();
+        }
+        start = end + 1;
+    }
+    ""
+}
+
+/// Rows through the `csv` crate; `offset` is added to its line numbers.
+fn slow_rows<R: Read, S: Schema>(
+    rdr: &mut csv::Reader<R>,
+    file: &str,
+    schema: &S,
+    h: &Header,
+    offset: usize,
+    p: &mut Part,
+) -> Result<(), DataError> {
+    let width = h.map.len();
     let mut row = csv::ByteRecord::new();
+    let mut spare: Vec<Option<&'static str>> = Vec::with_capacity(h.n_cols);
     loop {
         match rdr.read_byte_record(&mut row) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => return Err(csv_error(file, &e)),
         }
-        let line = row.position().map_or(0, |p| p.line() as usize);
+        let line = row.position().map_or(0, |p| p.line() as usize) + offset;
         if row.len() == 1 && row.get(0).is_some_and(<[u8]>::is_empty) {
             continue; // a blank line
         }
         if row.len() != width {
-            let mut e = DataError::file(
-                file,
-                format!("the row has {} cells but the header has {width}", row.len()),
-            )
-            .at(line)
-            .help("quote cells that contain commas; every row needs one cell per column");
-            e.kind = Some(RejectKind::BadValue);
-            sink.bad_row(e)?;
+            schema.bad_row(p, width_error(file, line, row.len(), width))?;
             continue;
         }
         let mut cells = recycle(std::mem::take(&mut spare));
-        cells.resize(n_cols, None);
+        cells.resize(h.n_cols, None);
         let mut bad_utf8 = None;
         for (i, raw) in row.iter().enumerate() {
             match std::str::from_utf8(raw) {
-                Ok(s) => cells[map[i]] = Some(s),
+                Ok(s) => cells[h.map[i]] = Some(s),
                 Err(_) => bad_utf8 = Some(i + 1),
             }
         }
@@ -88,10 +270,10 @@ pub(crate) fn read(input: impl Read, file: &str, sink: &mut dyn RowSink) -> Resu
             e.column = Some(col);
             e.kind = Some(RejectKind::BadValue);
             spare = recycle(cells);
-            sink.bad_row(e)?;
+            schema.bad_row(p, e)?;
             continue;
         }
-        let r = sink.row(line, &cells, &pos);
+        let r = schema.row(p, line, &cells, &h.pos);
         spare = recycle(cells);
         r?;
     }

@@ -51,6 +51,10 @@ pub fn decode(text: &str, ty: &Ty, tz: Tz, texts: &mut Interner) -> Result<Value
 
 /// `$10,000.50`, `10000.5`, `-3`.
 pub fn parse_money(t: &str) -> Option<Decimal> {
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        // Plain digits: nothing to strip.
+        return t.parse::<Decimal>().ok();
+    }
     let neg = t.starts_with('-');
     let body: String = t
         .trim_start_matches('-')
@@ -122,23 +126,72 @@ pub fn parse_instant(t: &str, tz: Tz) -> Result<i64, String> {
     ))
 }
 
-/// `YYYY-MM-DD HH:MM[:SS]` without chrono's format parser (the common case).
+/// Instants read from many rows: `YYYY-MM-DD HH:MM[:SS]` (with a space or
+/// a `T`) is turned into an instant by a shift cached per local hour, when
+/// the zone's offset holds through that whole hour; anything else goes
+/// through [`parse_instant`]. The results are the same.
+#[derive(Clone, Debug)]
+pub struct InstantCache {
+    /// Per slot: the local hour (seconds / 3600 of the local time read as
+    /// UTC) and the shift (local - instant), `None` when it varies.
+    slots: Vec<(i64, Option<i64>)>,
+}
+
+const CACHE_SLOTS: usize = 4096;
+
+impl Default for InstantCache {
+    fn default() -> Self {
+        InstantCache {
+            slots: vec![(i64::MIN, None); CACHE_SLOTS],
+        }
+    }
+}
+
+impl InstantCache {
+    pub fn parse(&mut self, t: &str, tz: Tz) -> Result<i64, String> {
+        let Some(n) = fast_local(t) else {
+            return parse_instant(t, tz);
+        };
+        let local = n.and_utc().timestamp();
+        let hour = local.div_euclid(3600);
+        let slot = (hour as usize) & (CACHE_SLOTS - 1);
+        if self.slots[slot].0 != hour {
+            self.slots[slot] = (hour, hour_shift(hour, tz));
+        }
+        Ok(match self.slots[slot].1 {
+            Some(shift) => local - shift,
+            None => local_to_instant(tz, n),
+        })
+    }
+}
+
+/// The shift (local - instant) that holds through a whole local hour.
+fn hour_shift(hour: i64, tz: Tz) -> Option<i64> {
+    let at = |secs: i64| {
+        let n = DateTime::from_timestamp(hour * 3600 + secs, 0)?.naive_utc();
+        Some(local_to_instant(tz, n) - (hour * 3600 + secs))
+    };
+    let first = at(0)?;
+    (at(1_800)? == first && at(3_599)? == first).then_some(-first)
+}
+
+/// `YYYY-MM-DD HH:MM[:SS]` (or with `T`) without chrono's format parser
+/// (the common case).
 fn fast_local(t: &str) -> Option<NaiveDateTime> {
     let b = t.as_bytes();
     if !(b.len() == 16 || b.len() == 19)
         || b[4] != b'-'
         || b[7] != b'-'
-        || b[10] != b' '
+        || (b[10] != b' ' && b[10] != b'T')
         || b[13] != b':'
     {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        let s = t.get(r)?;
-        if !s.bytes().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        s.parse().ok()
+        let s = b.get(r)?;
+        s.iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
     };
     let secs = if b.len() == 19 {
         if b[16] != b':' {
@@ -185,5 +238,38 @@ mod tests {
             Ok(1_772_438_400)
         );
         assert!(parse_instant("2026-13-02", warsaw).is_err());
+    }
+
+    #[test]
+    fn cached_instants_equal_parsed_ones_across_dst_changes() {
+        for zone in [
+            "America/New_York",
+            "Australia/Lord_Howe",
+            "Europe/Warsaw",
+            "UTC",
+        ] {
+            let tz: Tz = zone.parse().unwrap();
+            let mut cache = InstantCache::default();
+            // Every 7 minutes over 2026, both separators, with and without seconds.
+            let start = NaiveDate::from_ymd_opt(2026, 1, 1)
+                .unwrap()
+                .and_time(chrono::NaiveTime::MIN);
+            for k in 0..(366 * 24 * 60 / 7) {
+                let n = start + chrono::Duration::minutes(7 * k);
+                for f in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"] {
+                    let text = n.format(f).to_string();
+                    assert_eq!(
+                        cache.parse(&text, tz),
+                        parse_instant(&text, tz),
+                        "{zone} {text}"
+                    );
+                }
+            }
+            assert!(cache.parse("2026-02-30 10:00", tz).is_err());
+            assert_eq!(
+                cache.parse("2026-03-02T09:00:00Z", tz),
+                parse_instant("2026-03-02T09:00:00Z", tz)
+            );
+        }
     }
 }

@@ -50,7 +50,10 @@ impl LeadIndex {
 
     fn matches(&self, slot: &Slot, k: &str, hash: u64) -> bool {
         if k.len() <= INLINE {
-            usize::from(slot.len) == k.len() && &slot.key[..k.len()] == k.as_bytes()
+            // Keys are stored zero-padded: compare whole arrays (no memcmp).
+            let mut padded = [0u8; INLINE];
+            padded[..k.len()].copy_from_slice(k.as_bytes());
+            usize::from(slot.len) == k.len() && slot.key == padded
         } else {
             slot.len == LONG
                 && slot.key[..8] == hash.to_le_bytes()
@@ -69,6 +72,19 @@ impl LeadIndex {
             }
             i = (i + 1) & mask;
         }
+    }
+
+    /// Touch the slots where these ids would be, so that their cache misses
+    /// overlap before the ids are looked up one by one (a prefetch without
+    /// `unsafe`). Returns a value only to keep the loads.
+    pub fn warm<'a>(&self, ids: impl Iterator<Item = &'a str>) -> u32 {
+        if self.slots.is_empty() {
+            return 0;
+        }
+        let mask = self.slots.len() - 1;
+        ids.fold(0, |acc, k| {
+            acc ^ self.slots[(hash_str(k) as usize) & mask].value
+        })
     }
 
     /// The lead with id `k` (a `&str`, or anything that is one, as with a

@@ -2,20 +2,26 @@
 //!
 //! Parsing is pure: readers take `impl Read` and a file name for messages.
 //! Each format turns its rows into cells of text keyed by column, and the
-//! sinks in [`rows`] check them against the playbook's declarations and
+//! schemas in [`rows`] check them against the playbook's declarations and
 //! decode them into compact storage: leads as a flat table of values, events
 //! as fixed-size records with their field values in a side arena, so memory
-//! grows with leads and with events only by a few bytes each.
+//! grows with leads and with events only by a few bytes each. CSV and JSON
+//! Lines files are cut into chunks decoded on several threads
+//! ([`chunks`]) and merged in file order ([`merge`]).
 
 // Errors are the rare path and carry a message, location and help; boxing
 // them would only add an allocation to every error site.
 #![allow(clippy::result_large_err)]
 
+mod chunks;
 mod csv;
 pub mod decode;
 mod index;
 mod jsonl;
+mod merge;
 mod rows;
+#[cfg(test)]
+mod tests;
 mod yaml;
 
 use std::collections::BTreeMap;
@@ -240,10 +246,33 @@ impl Dataset {
         format: Format,
         policy: BadRows,
     ) -> Result<(), DataError> {
-        let mut sink = rows::LeadSink::new(c, self, file, policy);
-        read_rows(input, file, format, &mut sink)?;
-        let report = sink.finish()?;
-        self.lead_report = report;
+        self.read_leads_threads(c, input, file, format, policy, 1)
+    }
+
+    /// [`Dataset::read_leads`], decoding on `threads` threads (the result
+    /// is the same for any number).
+    pub fn read_leads_threads(
+        &mut self,
+        c: &Compiled,
+        input: impl Read,
+        file: &str,
+        format: Format,
+        policy: BadRows,
+        threads: usize,
+    ) -> Result<(), DataError> {
+        let schema = rows::LeadSchema {
+            c,
+            file: file.to_string(),
+            policy,
+        };
+        let mut report = InputReport {
+            file: file.to_string(),
+            ..InputReport::default()
+        };
+        let (leads, texts) = (&mut self.leads, &mut self.texts);
+        let mut merge = |p| merge::leads(leads, texts, &mut report, file, policy, p);
+        read_rows(input, file, format, &schema, threads, &mut merge)?;
+        self.lead_report = finish(report, "leads")?;
         Ok(())
     }
 
@@ -256,45 +285,70 @@ impl Dataset {
         format: Format,
         policy: BadRows,
     ) -> Result<(), DataError> {
-        let mut sink = rows::EventSink::new(c, self, file, policy);
-        read_rows(input, file, format, &mut sink)?;
-        let report = sink.finish()?;
-        self.event_report = report;
+        self.read_events_threads(c, input, file, format, policy, 1)
+    }
+
+    /// [`Dataset::read_events`], decoding on `threads` threads (the result
+    /// is the same for any number).
+    pub fn read_events_threads(
+        &mut self,
+        c: &Compiled,
+        input: impl Read,
+        file: &str,
+        format: Format,
+        policy: BadRows,
+        threads: usize,
+    ) -> Result<(), DataError> {
+        let schema = rows::EventSchema::new(c, &self.leads.index, file, policy);
+        let mut report = InputReport {
+            file: file.to_string(),
+            ..InputReport::default()
+        };
+        let (events, texts) = (&mut self.events, &mut self.texts);
+        let mut merge = |p| merge::events(events, texts, &mut report, p);
+        read_rows(input, file, format, &schema, threads, &mut merge)?;
+        self.event_report = finish(report, "events")?;
         self.events.sort();
         Ok(())
     }
 }
 
-/// A consumer of rows: the set of columns it accepts, then the rows.
-pub(crate) trait RowSink {
-    /// The column's index, or `None` when the column is unknown.
-    fn column(&self, name: &str) -> Option<usize>;
-    /// The names of all accepted columns, for "unknown column" help.
-    fn columns(&self) -> Vec<String>;
-    /// Columns that must be present in a CSV header.
-    fn check_header(&self, present: &[bool]) -> Result<(), String>;
-    /// One row: `cells[col]` is the text, `None` when absent. `pos[col]`
-    /// is the 1-based CSV column number (0 when not CSV).
-    fn row(&mut self, line: usize, cells: &[Option<&str>], pos: &[usize]) -> Result<(), DataError>;
-    /// A row that could not even be split into cells (counted as read).
-    fn bad_row(&mut self, e: DataError) -> Result<(), DataError>;
+/// A file without rows is a problem.
+fn finish(report: InputReport, what: &str) -> Result<InputReport, DataError> {
+    if report.read == 0 {
+        return Err(
+            DataError::file(&report.file, format!("the file has no {what}")).help(format!(
+                "add one row per {} after the header",
+                &what[..what.len() - 1]
+            )),
+        );
+    }
+    Ok(report)
 }
 
-fn read_rows(
+fn read_rows<S: rows::Schema>(
     input: impl Read,
     file: &str,
     format: Format,
-    sink: &mut dyn RowSink,
+    schema: &S,
+    threads: usize,
+    merge: &mut dyn FnMut(rows::Part) -> Result<(), DataError>,
 ) -> Result<(), DataError> {
     match format {
-        Format::Csv => csv::read(input, file, sink),
-        Format::Jsonl => jsonl::read(input, file, sink),
-        Format::Yaml => yaml::read(input, file, sink),
+        Format::Csv => csv::read(input, file, schema, threads, merge),
+        Format::Jsonl => jsonl::read(input, file, schema, threads, merge),
+        Format::Yaml => {
+            let mut p = rows::Part::default();
+            if let Err(e) = yaml::read(input, file, schema, &mut p) {
+                p.stop = Some(e);
+            }
+            merge(p)
+        }
     }
 }
 
 /// The "unknown column" error every format reports the same way.
-pub(crate) fn unknown_column(file: &str, name: &str, sink: &dyn RowSink) -> DataError {
+pub(crate) fn unknown_column(file: &str, name: &str, sink: &dyn rows::Schema) -> DataError {
     let mut e = DataError::file(file, format!("unknown column `{name}`"));
     e.field = Some(name.to_string());
     e.help(format!(

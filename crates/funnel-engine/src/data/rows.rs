@@ -1,16 +1,20 @@
-//! The row sinks: check each row of a leads or events file against the
-//! playbook's declarations and store it compactly, or reject it (an error,
-//! or a count under `--on-bad-row skip`).
+//! The row schemas: check each row of a leads or events file against the
+//! playbook's declarations and decode it into a [`Part`] (a stretch of the
+//! file's rows, decoded on one thread with its own interner), or reject it
+//! (an error, or a count under `--on-bad-row skip`). Parts are merged into
+//! the dataset in file order ([`crate::data::merge`]), so the result does not
+//! depend on how the file was split.
 
 #![allow(clippy::result_large_err)]
 
-use crate::hash::FxHashMap;
+use std::collections::BTreeMap;
 
 use crate::compile::Compiled;
-use crate::value::Value;
+use crate::hash::FxHashMap;
+use crate::value::{Interner, Value};
 
-use super::decode::{decode, parse_instant};
-use super::{BadRows, DataError, Dataset, InputReport, RejectKind, RowSink};
+use super::decode::{decode, InstantCache};
+use super::{BadRows, DataError, LeadIndex, RejectKind};
 
 /// One event: fixed size, its field values in [`super::Events::values`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,98 +28,130 @@ pub struct EventRec {
     pub event: u16,
 }
 
-struct Common<'a> {
-    c: &'a Compiled,
-    ds: &'a mut Dataset,
-    file: String,
-    policy: BadRows,
-    report: InputReport,
+/// The columns a file may have and what a row means.
+pub(crate) trait Schema: Sync {
+    /// The column's index, or `None` when the column is unknown.
+    fn column(&self, name: &str) -> Option<usize>;
+    /// The names of all accepted columns, for "unknown column" help.
+    fn columns(&self) -> Vec<String>;
+    /// Columns that must be present in a CSV header.
+    fn check_header(&self, present: &[bool]) -> Result<(), String>;
+    /// One row: `cells[col]` is the text, `None` when absent. `pos[col]`
+    /// is the 1-based CSV column number (0 when not CSV). An error stops
+    /// the reading.
+    fn row(
+        &self,
+        p: &mut Part,
+        line: usize,
+        cells: &[Option<&str>],
+        pos: &[usize],
+    ) -> Result<(), DataError>;
+    /// A row that could not even be split into cells (counted as read).
+    fn bad_row(&self, p: &mut Part, e: DataError) -> Result<(), DataError> {
+        p.read += 1;
+        p.reject(self.policy(), e)
+    }
+    fn policy(&self) -> BadRows;
+    /// Prepare to look up these keys soon (see [`LeadIndex::warm`]).
+    fn warm<'k>(&self, _keys: impl Iterator<Item = &'k str>) -> u32
+    where
+        Self: Sized,
+    {
+        0
+    }
 }
 
-impl Common<'_> {
-    fn reject(&mut self, e: DataError) -> Result<(), DataError> {
-        match self.policy {
+/// Decoded rows of a stretch of a file.
+#[derive(Debug, Default)]
+pub(crate) struct Part {
+    /// Rows read, used, rejected (and per kind, with the first message).
+    pub read: usize,
+    pub used: usize,
+    pub rejected: usize,
+    pub by_kind: BTreeMap<RejectKind, (usize, String)>,
+    /// Texts of this part's values (their symbols are local to the part).
+    pub texts: Interner,
+    pub values: Vec<Value>,
+    /// Events (`seq` counts within the part).
+    pub recs: Vec<EventRec>,
+    /// Leads, in file order, rejected ones included: whether a lead id
+    /// appears twice can only be told when the parts are merged, and it is
+    /// reported before a bad value of the same row.
+    pub leads: Vec<LeadRow>,
+    pub ids: String,
+    pub times: InstantCache,
+    /// What stopped this part: an error (under `--on-bad-row error`, or a
+    /// whole-file problem); the rows before it are kept.
+    pub stop: Option<DataError>,
+}
+
+/// One row of a leads file.
+#[derive(Debug)]
+pub(crate) struct LeadRow {
+    pub line: usize,
+    /// The id's range in [`Part::ids`] (empty for a row without one).
+    pub id: (usize, usize),
+    /// The CSV column of the id (0 when not CSV).
+    pub id_pos: usize,
+    /// Where the row's values start in [`Part::values`].
+    pub values: usize,
+    /// Why the row is rejected, unless its id turns out to be a duplicate.
+    pub err: Option<DataError>,
+}
+
+impl Part {
+    pub(crate) fn reject(&mut self, policy: BadRows, e: DataError) -> Result<(), DataError> {
+        match policy {
             BadRows::Error => Err(e),
             BadRows::Skip => {
-                self.report.rejected += 1;
+                self.rejected += 1;
                 let kind = e.kind.unwrap_or(RejectKind::BadValue);
-                let entry = self
-                    .report
-                    .by_kind
+                self.by_kind
                     .entry(kind)
-                    .or_insert_with(|| (0, e.to_string()));
-                entry.0 += 1;
+                    .or_insert_with(|| (0, e.to_string()))
+                    .0 += 1;
                 Ok(())
             }
         }
     }
+}
 
-    fn cell_error(
-        &self,
-        line: usize,
-        pos: usize,
-        column: &str,
-        message: String,
-        kind: RejectKind,
-    ) -> DataError {
-        DataError {
-            file: self.file.clone(),
-            line: Some(line),
-            column: (pos > 0).then_some(pos),
-            field: Some(column.to_string()),
-            message,
-            help: None,
-            kind: Some(kind),
-        }
-    }
-
-    fn finish(self, what: &str) -> Result<InputReport, DataError> {
-        if self.report.read == 0 {
-            return Err(
-                DataError::file(&self.file, format!("the file has no {what}")).help(format!(
-                    "add one row per {} after the header",
-                    &what[..what.len() - 1]
-                )),
-            );
-        }
-        Ok(self.report)
+fn cell_error(
+    file: &str,
+    line: usize,
+    pos: usize,
+    column: &str,
+    message: String,
+    kind: RejectKind,
+) -> DataError {
+    DataError {
+        file: file.to_string(),
+        line: Some(line),
+        column: (pos > 0).then_some(pos),
+        field: Some(column.to_string()),
+        message,
+        help: None,
+        kind: Some(kind),
     }
 }
 
 /// Reads leads: an `id` column and one column per lead field.
-pub(crate) struct LeadSink<'a> {
-    cm: Common<'a>,
+pub(crate) struct LeadSchema<'a> {
+    pub c: &'a Compiled,
+    pub file: String,
+    pub policy: BadRows,
 }
 
-impl<'a> LeadSink<'a> {
-    pub(crate) fn new(c: &'a Compiled, ds: &'a mut Dataset, file: &str, policy: BadRows) -> Self {
-        let report = InputReport {
-            file: file.to_string(),
-            ..InputReport::default()
-        };
-        LeadSink {
-            cm: Common {
-                c,
-                ds,
-                file: file.to_string(),
-                policy,
-                report,
-            },
-        }
+impl Schema for LeadSchema<'_> {
+    fn policy(&self) -> BadRows {
+        self.policy
     }
 
-    pub(crate) fn finish(self) -> Result<InputReport, DataError> {
-        self.cm.finish("leads")
-    }
-}
-
-impl RowSink for LeadSink<'_> {
     fn column(&self, name: &str) -> Option<usize> {
         if name == "id" {
             return Some(0);
         }
-        self.cm
-            .c
+        self.c
             .lead_fields
             .iter()
             .position(|f| f.name == name)
@@ -124,14 +160,14 @@ impl RowSink for LeadSink<'_> {
 
     fn columns(&self) -> Vec<String> {
         let mut v = vec!["id".to_string()];
-        v.extend(self.cm.c.lead_fields.iter().map(|f| f.name.clone()));
+        v.extend(self.c.lead_fields.iter().map(|f| f.name.clone()));
         v
     }
 
     fn check_header(&self, present: &[bool]) -> Result<(), String> {
         let cols = self.columns();
         for (i, name) in cols.iter().enumerate() {
-            let required = i == 0 || !self.cm.c.lead_fields[i - 1].optional;
+            let required = i == 0 || !self.c.lead_fields[i - 1].optional;
             if required && !present.get(i).copied().unwrap_or(false) {
                 return Err(name.clone());
             }
@@ -139,37 +175,52 @@ impl RowSink for LeadSink<'_> {
         Ok(())
     }
 
-    fn bad_row(&mut self, e: DataError) -> Result<(), DataError> {
-        self.cm.report.read += 1;
-        self.cm.reject(e)
+    fn bad_row(&self, p: &mut Part, e: DataError) -> Result<(), DataError> {
+        p.read += 1;
+        let line = e.line.unwrap_or(0);
+        p.leads.push(LeadRow {
+            line,
+            id: (0, 0),
+            id_pos: 0,
+            values: p.values.len(),
+            err: Some(e),
+        });
+        Ok(())
     }
 
-    fn row(&mut self, line: usize, cells: &[Option<&str>], pos: &[usize]) -> Result<(), DataError> {
-        self.cm.report.read += 1;
+    fn row(
+        &self,
+        p: &mut Part,
+        line: usize,
+        cells: &[Option<&str>],
+        pos: &[usize],
+    ) -> Result<(), DataError> {
+        p.read += 1;
         let id = cells.first().copied().flatten().unwrap_or("").trim();
-        let p = |i: usize| pos.get(i).copied().unwrap_or(0);
+        let at = |i: usize| pos.get(i).copied().unwrap_or(0);
+        let id_start = p.ids.len();
+        p.ids.push_str(id);
+        let mut row = LeadRow {
+            line,
+            id: (id_start, p.ids.len()),
+            id_pos: at(0),
+            values: p.values.len(),
+            err: None,
+        };
         if id.is_empty() {
-            let e = self.cm.cell_error(
+            let msg = "the lead has no `id`".to_string();
+            row.err = Some(cell_error(
+                &self.file,
                 line,
-                p(0),
+                at(0),
                 "id",
-                "the lead has no `id`".into(),
+                msg,
                 RejectKind::BadValue,
-            );
-            return self.cm.reject(e);
+            ));
+            p.leads.push(row);
+            return Ok(());
         }
-        if self.cm.ds.leads.index.contains_key(id) {
-            let e = self.cm.cell_error(
-                line,
-                p(0),
-                "id",
-                format!("lead `{id}` appears twice"),
-                RejectKind::DuplicateLead,
-            );
-            return self.cm.reject(e);
-        }
-        let start = self.cm.ds.leads.values.len();
-        for (i, f) in self.cm.c.lead_fields.iter().enumerate() {
+        for (i, f) in self.c.lead_fields.iter().enumerate() {
             let cell = cells
                 .get(i + 1)
                 .copied()
@@ -178,42 +229,45 @@ impl RowSink for LeadSink<'_> {
             let v = match cell {
                 None if f.optional => Ok(Value::Missing),
                 None => Err(format!("the required field `{}` is empty", f.name)),
-                Some(text) => decode(text, &f.ty, self.cm.c.tz, &mut self.cm.ds.texts),
+                Some(text) => decode(text, &f.ty, self.c.tz, &mut p.texts),
             };
             match v {
-                Ok(v) => self.cm.ds.leads.values.push(v),
+                Ok(v) => p.values.push(v),
                 Err(reason) => {
-                    self.cm.ds.leads.values.truncate(start);
+                    p.values.truncate(row.values);
                     let msg = format!("bad value in column `{}`: {reason}", f.name);
-                    let e = self
-                        .cm
-                        .cell_error(line, p(i + 1), &f.name, msg, RejectKind::BadValue);
-                    return self.cm.reject(e);
+                    row.err = Some(cell_error(
+                        &self.file,
+                        line,
+                        at(i + 1),
+                        &f.name,
+                        msg,
+                        RejectKind::BadValue,
+                    ));
+                    break;
                 }
             }
         }
-        let leads = &mut self.cm.ds.leads;
-        let idx = u32::try_from(leads.ids.len()).unwrap_or(u32::MAX);
-        leads.ids.push(id.into());
-        leads.index.insert(id.into(), idx);
-        self.cm.report.used += 1;
+        p.leads.push(row);
         Ok(())
     }
 }
 
 /// Reads events: `lead`, `event`, `at` and the union of the event fields.
-pub(crate) struct EventSink<'a> {
-    cm: Common<'a>,
+pub(crate) struct EventSchema<'a> {
+    pub c: &'a Compiled,
+    pub index: &'a LeadIndex,
+    pub file: String,
+    pub policy: BadRows,
     /// Union of event field names (columns 3..).
     names: Vec<String>,
     /// Per event type: the union column of each of its fields.
     field_cols: Vec<Vec<usize>>,
-    by_name: FxHashMap<String, u16>,
-    seq: u32,
+    by_name: FxHashMap<Box<str>, u16>,
 }
 
-impl<'a> EventSink<'a> {
-    pub(crate) fn new(c: &'a Compiled, ds: &'a mut Dataset, file: &str, policy: BadRows) -> Self {
+impl<'a> EventSchema<'a> {
+    pub(crate) fn new(c: &'a Compiled, index: &'a LeadIndex, file: &str, policy: BadRows) -> Self {
         let mut names: Vec<String> = Vec::new();
         let mut field_cols = Vec::new();
         for e in &c.events {
@@ -234,33 +288,45 @@ impl<'a> EventSink<'a> {
             .events
             .iter()
             .enumerate()
-            .map(|(i, e)| (e.name.clone(), u16::try_from(i).unwrap_or(u16::MAX)))
+            .map(|(i, e)| (e.name.as_str().into(), u16::try_from(i).unwrap_or(u16::MAX)))
             .collect();
-        let report = InputReport {
+        EventSchema {
+            c,
+            index,
             file: file.to_string(),
-            ..InputReport::default()
-        };
-        EventSink {
-            cm: Common {
-                c,
-                ds,
-                file: file.to_string(),
-                policy,
-                report,
-            },
+            policy,
             names,
             field_cols,
             by_name,
-            seq: 0,
         }
     }
 
-    pub(crate) fn finish(self) -> Result<InputReport, DataError> {
-        self.cm.finish("events")
+    fn unknown_event(&self, line: usize, pos: usize, name: &str) -> DataError {
+        let known: Vec<&str> = self.c.events.iter().map(|e| e.name.as_str()).collect();
+        cell_error(
+            &self.file,
+            line,
+            pos,
+            "event",
+            format!("unknown event type `{name}`"),
+            RejectKind::UnknownEvent,
+        )
+        .help(format!(
+            "declare it with `event {name}` in the playbook, or use one of: {}",
+            known.join(", ")
+        ))
     }
 }
 
-impl RowSink for EventSink<'_> {
+impl Schema for EventSchema<'_> {
+    fn policy(&self) -> BadRows {
+        self.policy
+    }
+
+    fn warm<'k>(&self, keys: impl Iterator<Item = &'k str>) -> u32 {
+        self.index.warm(keys)
+    }
+
     fn column(&self, name: &str) -> Option<usize> {
         match name {
             "lead" => Some(0),
@@ -285,64 +351,41 @@ impl RowSink for EventSink<'_> {
         Ok(())
     }
 
-    fn bad_row(&mut self, e: DataError) -> Result<(), DataError> {
-        self.cm.report.read += 1;
-        self.cm.reject(e)
-    }
-
-    fn row(&mut self, line: usize, cells: &[Option<&str>], pos: &[usize]) -> Result<(), DataError> {
-        self.cm.report.read += 1;
-        let p = |i: usize| pos.get(i).copied().unwrap_or(0);
+    fn row(
+        &self,
+        p: &mut Part,
+        line: usize,
+        cells: &[Option<&str>],
+        pos: &[usize],
+    ) -> Result<(), DataError> {
+        p.read += 1;
+        let at = |i: usize| pos.get(i).copied().unwrap_or(0);
         let cell = |i: usize| cells.get(i).copied().flatten().map(str::trim).unwrap_or("");
         let lead_id = cell(0);
-        let Some(&lead) = self.cm.ds.leads.index.get(lead_id) else {
-            let msg = if lead_id.is_empty() {
-                "the event has no `lead`".to_string()
+        let Some(&lead) = self.index.get(lead_id) else {
+            let (msg, kind) = if lead_id.is_empty() {
+                ("the event has no `lead`".to_string(), RejectKind::BadValue)
             } else {
-                format!("event for unknown lead `{lead_id}`")
+                (
+                    format!("event for unknown lead `{lead_id}`"),
+                    RejectKind::UnknownLead,
+                )
             };
-            let kind = if lead_id.is_empty() {
-                RejectKind::BadValue
-            } else {
-                RejectKind::UnknownLead
-            };
-            let e = self
-                .cm
-                .cell_error(line, p(0), "lead", msg, kind)
+            let e = cell_error(&self.file, line, at(0), "lead", msg, kind)
                 .help("every event's `lead` must be an `id` in the leads file");
-            return self.cm.reject(e);
+            return p.reject(self.policy, e);
         };
         let name = cell(1);
         let Some(&event) = self.by_name.get(name) else {
-            let e = self
-                .cm
-                .cell_error(
-                    line,
-                    p(1),
-                    "event",
-                    format!("unknown event type `{name}`"),
-                    RejectKind::UnknownEvent,
-                )
-                .help(format!(
-                    "declare it with `event {name}` in the playbook, or use one of: {}",
-                    self.cm
-                        .c
-                        .events
-                        .iter()
-                        .map(|e| e.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            return self.cm.reject(e);
+            let e = self.unknown_event(line, at(1), name);
+            return p.reject(self.policy, e);
         };
-        let at = match parse_instant(cell(2), self.cm.c.tz) {
+        let when = match p.times.parse(cell(2), self.c.tz) {
             Ok(t) => t,
             Err(reason) => {
                 let msg = format!("bad value in column `at`: {reason}");
-                let e = self
-                    .cm
-                    .cell_error(line, p(2), "at", msg, RejectKind::BadValue);
-                return self.cm.reject(e);
+                let e = cell_error(&self.file, line, at(2), "at", msg, RejectKind::BadValue);
+                return p.reject(self.policy, e);
             }
         };
         let ev = event as usize;
@@ -352,14 +395,19 @@ impl RowSink for EventSink<'_> {
             if cell.is_some_and(|s| !s.trim().is_empty()) && !cols.contains(&col) {
                 let col_name = &self.names[col - 3];
                 let msg = format!("`{col_name}` is not a field of event `{name}`");
-                let e = self
-                    .cm
-                    .cell_error(line, p(col), col_name, msg, RejectKind::BadValue);
-                return self.cm.reject(e);
+                let e = cell_error(
+                    &self.file,
+                    line,
+                    at(col),
+                    col_name,
+                    msg,
+                    RejectKind::BadValue,
+                );
+                return p.reject(self.policy, e);
             }
         }
-        let start = self.cm.ds.events.values.len();
-        let fields = &self.cm.c.events[ev].fields;
+        let start = p.values.len();
+        let fields = &self.c.events[ev].fields;
         for (f, &col) in fields.iter().zip(cols) {
             let text = cells
                 .get(col)
@@ -369,29 +417,34 @@ impl RowSink for EventSink<'_> {
             let v = match text {
                 None if f.optional => Ok(Value::Missing),
                 None => Err(format!("event `{name}` needs a value for `{}`", f.name)),
-                Some(t) => decode(t, &f.ty, self.cm.c.tz, &mut self.cm.ds.texts),
+                Some(t) => decode(t, &f.ty, self.c.tz, &mut p.texts),
             };
             match v {
-                Ok(v) => self.cm.ds.events.values.push(v),
+                Ok(v) => p.values.push(v),
                 Err(reason) => {
-                    self.cm.ds.events.values.truncate(start);
+                    p.values.truncate(start);
                     let msg = format!("bad value in column `{}`: {reason}", f.name);
-                    let e = self
-                        .cm
-                        .cell_error(line, p(col), &f.name, msg, RejectKind::BadValue);
-                    return self.cm.reject(e);
+                    let e = cell_error(
+                        &self.file,
+                        line,
+                        at(col),
+                        &f.name,
+                        msg,
+                        RejectKind::BadValue,
+                    );
+                    return p.reject(self.policy, e);
                 }
             }
         }
-        self.cm.ds.events.recs.push(EventRec {
-            at,
+        let seq = u32::try_from(p.recs.len()).unwrap_or(u32::MAX);
+        p.recs.push(EventRec {
+            at: when,
             lead,
             off: u32::try_from(start).unwrap_or(u32::MAX),
-            seq: self.seq,
+            seq,
             event,
         });
-        self.seq += 1;
-        self.cm.report.used += 1;
+        p.used += 1;
         Ok(())
     }
 }

@@ -6,12 +6,15 @@
 
 use std::io::Read;
 
-use super::{unknown_column, DataError, RejectKind, RowSink};
+use super::rows::{Part, Schema};
+use super::{unknown_column, DataError, RejectKind};
 
-pub(crate) fn read(
+/// Read every record into `p`.
+pub(crate) fn read<S: Schema>(
     mut input: impl Read,
     file: &str,
-    sink: &mut dyn RowSink,
+    sink: &S,
+    p: &mut Part,
 ) -> Result<(), DataError> {
     let mut text = String::new();
     input
@@ -51,7 +54,7 @@ pub(crate) fn read(
         let serde_yaml::Value::Mapping(m) = item else {
             let mut e = DataError::file(file, "the record is not a mapping").at(line);
             e.kind = Some(RejectKind::BadValue);
-            sink.bad_row(e)?;
+            sink.bad_row(p, e)?;
             continue;
         };
         let mut owned: Vec<Option<String>> = vec![None; n_cols];
@@ -75,11 +78,11 @@ pub(crate) fn read(
         if let Some(msg) = problem {
             let mut e = DataError::file(file, msg).at(line);
             e.kind = Some(RejectKind::BadValue);
-            sink.bad_row(e)?;
+            sink.bad_row(p, e)?;
             continue;
         }
         let cells: Vec<Option<&str>> = owned.iter().map(|c| c.as_deref()).collect();
-        sink.row(line, &cells, &pos)?;
+        sink.row(p, line, &cells, &pos)?;
     }
     Ok(())
 }

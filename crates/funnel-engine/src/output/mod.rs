@@ -202,12 +202,12 @@ fn to_string(f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
 
 /// `leads.csv`: id, stage, one column per score, the fields `set` writes.
 pub fn leads_csv(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
-    to_string(|w| write_leads_csv(w, c, ds, o))
+    to_string(|w| write_leads_csv(w, c, ds, o, 1))
 }
 
 /// `transitions.csv`: lead, from, to, at, reason.
 pub fn transitions_csv(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
-    to_string(|w| write_transitions_csv(w, c, ds, o))
+    to_string(|w| write_transitions_csv(w, c, ds, o, 1))
 }
 
 /// The detail of an action in words: template, `channel: message`, `field = value`.
@@ -229,7 +229,7 @@ pub fn action_detail(c: &Compiled, texts: &Interner, d: &ActionDetail) -> String
 
 /// `actions.jsonl`: one JSON object per send, notify and set.
 pub fn actions_jsonl(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
-    to_string(|w| write_actions_jsonl(w, c, ds, o))
+    to_string(|w| write_actions_jsonl(w, c, ds, o, 1))
 }
 
 /// `kpis.json`: per KPI its type, total, groups and target status.

@@ -1,0 +1,192 @@
+//! Reading a file in chunks that end at record boundaries and decoding
+//! them on several threads: the calling thread reads chunks and merges the
+//! decoded [`Part`]s in file order while worker threads decode. Everything
+//! a merge does depends only on the order of the rows, so the dataset is
+//! the same for any number of threads.
+
+#![allow(clippy::result_large_err)]
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::sync::mpsc;
+use std::sync::Mutex;
+
+use super::rows::Part;
+use super::DataError;
+
+/// Bytes per chunk (grown when one record is longer); small in unit tests,
+/// so that they cross many chunk boundaries.
+const CHUNK: usize = if cfg!(test) { 1 << 12 } else { 1 << 21 };
+
+/// A file cut into chunks; each starts at a record boundary.
+pub(crate) struct Chunks<R> {
+    input: R,
+    buf: Vec<u8>,
+    eof: bool,
+    /// Quotes protect newlines (CSV); otherwise every newline ends a record.
+    quotes: bool,
+    size: usize,
+    /// The line the next chunk starts on.
+    line: usize,
+}
+
+impl<R: Read> Chunks<R> {
+    /// Chunks of `input`, whose first `start` bytes were already read
+    /// (`start` is kept), starting on line `line`.
+    pub fn new(input: R, start: Vec<u8>, line: usize, quotes: bool) -> Chunks<R> {
+        Chunks {
+            input,
+            buf: start,
+            eof: false,
+            quotes,
+            size: CHUNK,
+            line,
+        }
+    }
+
+    fn fill(&mut self) -> std::io::Result<()> {
+        while !self.eof && self.buf.len() < self.size {
+            let have = self.buf.len();
+            self.buf.resize(self.size, 0);
+            match self.input.read(&mut self.buf[have..]) {
+                Ok(0) => {
+                    self.buf.truncate(have);
+                    self.eof = true;
+                }
+                Ok(n) => self.buf.truncate(have + n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => self.buf.truncate(have),
+                Err(e) => {
+                    self.buf.truncate(have);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Where the last complete record in the buffer ends.
+    fn boundary(&self) -> Option<usize> {
+        if !self.quotes || memchr::memchr(b'"', &self.buf).is_none() {
+            return memchr::memrchr(b'\n', &self.buf).map(|i| i + 1);
+        }
+        let mut inside = false;
+        let mut last = None;
+        for i in memchr::memchr2_iter(b'"', b'\n', &self.buf) {
+            if self.buf[i] == b'"' {
+                inside = !inside;
+            } else if !inside {
+                last = Some(i + 1);
+            }
+        }
+        last
+    }
+
+    /// The next chunk and the line it starts on; `None` at the end.
+    pub fn next_chunk(&mut self) -> std::io::Result<Option<(Vec<u8>, usize)>> {
+        loop {
+            self.fill()?;
+            if self.eof && self.buf.is_empty() {
+                return Ok(None);
+            }
+            let end = if self.eof {
+                Some(self.buf.len())
+            } else {
+                self.boundary()
+            };
+            let Some(end) = end else {
+                // One record longer than a chunk: read more.
+                self.size *= 2;
+                continue;
+            };
+            let rest = self.buf.split_off(end);
+            let chunk = std::mem::replace(&mut self.buf, rest);
+            let line = self.line;
+            self.line += memchr::memchr_iter(b'\n', &chunk).count();
+            return Ok(Some((chunk, line)));
+        }
+    }
+}
+
+/// Decode every chunk with `decode` (on `threads` threads) and hand the
+/// parts to `merge` in file order. Stops at the first error `merge` returns.
+pub(crate) fn each_part<R: Read>(
+    chunks: &mut Chunks<R>,
+    file: &str,
+    threads: usize,
+    decode: &(dyn Fn(&[u8], usize) -> Part + Sync),
+    merge: &mut dyn FnMut(Part) -> Result<(), DataError>,
+) -> Result<(), DataError> {
+    let io = |e: std::io::Error| DataError::file(file, format!("cannot read the file: {e}"));
+    if threads <= 1 {
+        while let Some((chunk, line)) = chunks.next_chunk().map_err(io)? {
+            merge(decode(&chunk, line))?;
+        }
+        return Ok(());
+    }
+    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Vec<u8>, usize)>(threads);
+    let (part_tx, part_rx) = mpsc::channel::<(usize, Part)>();
+    let job_rx = Mutex::new(job_rx);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let (job_rx, part_tx) = (&job_rx, part_tx.clone());
+            s.spawn(move || loop {
+                let job = match job_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok((i, chunk, line)) = job else { return };
+                if part_tx.send((i, decode(&chunk, line))).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(part_tx);
+        let mut waiting: BTreeMap<usize, Part> = BTreeMap::new();
+        let (mut sent, mut merged) = (0usize, 0usize);
+        let mut result = Ok(());
+        let mut next_merge = |waiting: &mut BTreeMap<usize, Part>, merged: &mut usize| {
+            while let Some(p) = waiting.remove(merged) {
+                *merged += 1;
+                merge(p)?;
+            }
+            Ok(())
+        };
+        // Keep at most 2 chunks per thread in flight; merge as parts come.
+        loop {
+            if result.is_err() {
+                break;
+            }
+            if sent - merged < 2 * threads {
+                match chunks.next_chunk() {
+                    Ok(Some((chunk, line))) => {
+                        if job_tx.send((sent, chunk, line)).is_err() {
+                            break;
+                        }
+                        sent += 1;
+                        continue;
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        result = Err(io(e));
+                        break;
+                    }
+                }
+                if sent == merged {
+                    break;
+                }
+            }
+            match part_rx.recv() {
+                Ok((i, p)) => {
+                    waiting.insert(i, p);
+                    result = next_merge(&mut waiting, &mut merged);
+                }
+                Err(_) => break,
+            }
+            if chunks.eof && chunks.buf.is_empty() && sent == merged {
+                break;
+            }
+        }
+        drop(job_tx);
+        result
+    })
+}

@@ -1,0 +1,123 @@
+//! Merging decoded [`Part`]s into the dataset, in file order: texts are
+//! re-interned in the dataset's interner (in the order the part met them, so
+//! symbols are numbered by first appearance in the file, as if it had been
+//! read in one piece), offsets and input order are shifted, counts and the
+//! first problem of each kind are carried over. For leads, a repeated id is
+//! found here, before any other problem of the same row, as it always was.
+
+#![allow(clippy::result_large_err)]
+
+use super::rows::Part;
+use super::{BadRows, DataError, EventRec, Events, InputReport, Leads, RejectKind};
+use crate::value::{Interner, Sym, Value};
+
+/// The dataset's symbol of every symbol of `part`.
+fn symbols(part: &Interner, into: &mut Interner) -> Vec<Sym> {
+    (0..part.len())
+        .map(|i| into.intern(part.resolve(Sym::try_from(i).unwrap_or(Sym::MAX))))
+        .collect()
+}
+
+fn remap(v: Value, map: &[Sym]) -> Value {
+    match v {
+        Value::Text(s) => Value::Text(map.get(s as usize).copied().unwrap_or(s)),
+        other => other,
+    }
+}
+
+impl InputReport {
+    fn reject(&mut self, policy: BadRows, e: DataError) -> Result<(), DataError> {
+        match policy {
+            BadRows::Error => Err(e),
+            BadRows::Skip => {
+                self.rejected += 1;
+                let kind = e.kind.unwrap_or(RejectKind::BadValue);
+                self.by_kind
+                    .entry(kind)
+                    .or_insert_with(|| (0, e.to_string()))
+                    .0 += 1;
+                Ok(())
+            }
+        }
+    }
+
+    fn absorb(&mut self, part: &mut Part) {
+        self.read += part.read;
+        self.used += part.used;
+        self.rejected += part.rejected;
+        for (kind, (n, first)) in std::mem::take(&mut part.by_kind) {
+            self.by_kind.entry(kind).or_insert((0, first)).0 += n;
+        }
+    }
+}
+
+/// Append a part of an events file.
+pub(crate) fn events(
+    into: &mut Events,
+    texts: &mut Interner,
+    report: &mut InputReport,
+    mut part: Part,
+) -> Result<(), DataError> {
+    let map = symbols(&part.texts, texts);
+    let off = u32::try_from(into.values.len()).unwrap_or(u32::MAX);
+    let seq = u32::try_from(into.recs.len()).unwrap_or(u32::MAX);
+    into.values
+        .extend(part.values.iter().map(|v| remap(*v, &map)));
+    into.recs.extend(part.recs.iter().map(|r| EventRec {
+        off: r.off.saturating_add(off),
+        seq: r.seq.saturating_add(seq),
+        ..*r
+    }));
+    report.absorb(&mut part);
+    match part.stop {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Append a part of a leads file: check ids are new, reject rows in order.
+pub(crate) fn leads(
+    into: &mut Leads,
+    texts: &mut Interner,
+    report: &mut InputReport,
+    file: &str,
+    policy: BadRows,
+    mut part: Part,
+) -> Result<(), DataError> {
+    let map = symbols(&part.texts, texts);
+    report.absorb(&mut part);
+    let n = into.n_fields;
+    for row in std::mem::take(&mut part.leads) {
+        let id = part.ids.get(row.id.0..row.id.1).unwrap_or("");
+        if !id.is_empty() && into.index.contains_key(id) {
+            let e = DataError {
+                file: file.to_string(),
+                line: Some(row.line),
+                column: (row.id_pos > 0).then_some(row.id_pos),
+                field: Some("id".to_string()),
+                message: format!("lead `{id}` appears twice"),
+                help: None,
+                kind: Some(RejectKind::DuplicateLead),
+            };
+            report.reject(policy, e)?;
+            continue;
+        }
+        if let Some(e) = row.err {
+            report.reject(policy, e)?;
+            continue;
+        }
+        let values = part
+            .values
+            .get(row.values..row.values + n)
+            .unwrap_or_default();
+        into.values.extend(values.iter().map(|v| remap(*v, &map)));
+        let idx = u32::try_from(into.ids.len()).unwrap_or(u32::MAX);
+        into.ids.push(id.into());
+        into.index.insert(id.into(), idx);
+        report.used += 1;
+    }
+    match part.stop {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
