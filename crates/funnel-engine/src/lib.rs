@@ -102,16 +102,42 @@ pub fn run_threads(
     threads: usize,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Outcome {
+    run_with(c, ds, ds.leads.values.clone(), opts, threads, progress)
+}
+
+/// [`run_threads`] that takes the leads' field values out of `ds` (they
+/// become [`Outcome::vals`], so they are not copied): afterwards
+/// `ds.leads.values` is empty. For a caller that needs the dataset's
+/// values no more (`funnel run`).
+pub fn run_taking_values(
+    c: &Compiled,
+    ds: &mut Dataset,
+    opts: &RunOptions,
+    threads: usize,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Outcome {
+    let vals = std::mem::take(&mut ds.leads.values);
+    run_with(c, ds, vals, opts, threads, progress)
+}
+
+fn run_with(
+    c: &Compiled,
+    ds: &Dataset,
+    vals: Vec<Value>,
+    opts: &RunOptions,
+    threads: usize,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Outcome {
     let recs = &ds.events.recs;
     let as_of = opts.as_of.or(recs.last().map(|r| r.at));
     let (replayed, res) = match as_of {
         Some(t) => {
             let replayed = recs.partition_point(|r| r.at <= t);
-            let res = shard::replay(c, ds, opts, replayed, t, threads, progress);
+            let res = shard::replay(c, ds, opts, replayed, t, threads, vals, progress);
             progress(recs.len(), recs.len());
             (replayed, res)
         }
-        None => (0, Results::initial(c, ds)),
+        None => (0, Results::initial(c, ds, vals)),
     };
     let events = recs.get(..replayed).unwrap_or_default();
     outcome_of(res, c, ds, events, &ds.events.values, &opts.inputs, as_of)
@@ -134,13 +160,13 @@ pub(crate) struct Results {
 
 impl Results {
     /// Every lead as it starts: outside the funnel, initial scores.
-    fn initial(c: &Compiled, ds: &Dataset) -> Results {
+    fn initial(c: &Compiled, ds: &Dataset, vals: Vec<Value>) -> Results {
         let n = ds.leads.len();
         let init: Vec<f64> = c.scores.iter().map(|s| s.initial()).collect();
         Results {
             stage: vec![eval::NO_STAGE; n],
             scores: init.iter().copied().cycle().take(n * init.len()).collect(),
-            vals: ds.leads.values.clone(),
+            vals,
             entered: vec![i64::MIN; n * c.stages.len()],
             ..Results::default()
         }

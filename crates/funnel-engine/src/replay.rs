@@ -260,8 +260,9 @@ impl<'a> Replay<'a> {
         lead.wrapping_sub(self.base) as usize
     }
 
-    /// Start replaying `lead` in a one-lead window: its state starts afresh.
-    pub fn begin_lead(&mut self, lead: u32) {
+    /// Start replaying `lead` in a one-lead window: its state starts afresh,
+    /// its field values are `fields`.
+    pub fn begin_lead(&mut self, lead: u32, fields: &[Value]) {
         let c = self.c;
         self.base = lead;
         self.leads[0] = LeadState {
@@ -271,8 +272,7 @@ impl<'a> Replay<'a> {
             started: false,
         };
         self.vals.clear();
-        self.vals
-            .extend_from_slice(self.ds.leads.fields(lead as usize));
+        self.vals.extend_from_slice(fields);
         for (s, def) in self.scores.iter_mut().zip(&c.scores) {
             *s = def.initial();
         }

@@ -5,11 +5,12 @@
 //! event and timer in time order, each lead is replayed on its own, its
 //! events in (instant, input order) with its own timers, in a one-lead
 //! window whose state stays in cache; the leads are split into contiguous
-//! shards replayed on separate threads. The per-lead results are the same
-//! as a plain replay's by construction; the records (transitions, actions,
-//! breaches) are keyed as they are made and sorted back into the plain
-//! replay's order ([`crate::order`]), so the outcome is byte-identical
-//! whatever the number of threads.
+//! shards replayed on separate threads, each writing its leads' final
+//! state straight into its part of the result arrays. The per-lead results
+//! are the same as a plain replay's by construction; the records
+//! (transitions, actions, breaches) are keyed as they are made and sorted
+//! back into the plain replay's order ([`crate::order`]), so the outcome is
+//! byte-identical whatever the number of threads.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,12 +28,8 @@ use crate::Results;
 /// Report progress about this often (events).
 const PROGRESS_EVERY: usize = 65_536;
 
-/// What one shard of leads produced.
+/// The records one shard of leads made, in replay order.
 struct Shard {
-    stage: Vec<u16>,
-    scores: Vec<f64>,
-    entered: Vec<i64>,
-    vals: Vec<Value>,
     transitions: Vec<(Transition, RecKey)>,
     actions: Vec<(Action, RecKey)>,
     breaches: Vec<(Breach, RecKey)>,
@@ -42,54 +39,78 @@ struct Shard {
     timers_fired: usize,
 }
 
-/// Events of each lead: `idx[start[l]..start[l + 1]]` are positions in the
-/// sorted events, in order.
+/// A shard's leads' part of the result arrays (its leads' initial field
+/// values in `vals`, replaced by their final ones).
+struct Out<'a> {
+    stage: &'a mut [u16],
+    scores: &'a mut [f64],
+    entered: &'a mut [i64],
+    vals: &'a mut [Value],
+}
+
+/// The events of leads `from..to`: `idx[start[l - from]..start[l - from + 1]]`
+/// are positions in the sorted events, in order.
 struct ByLead {
+    from: usize,
     start: Vec<u32>,
     idx: Vec<u32>,
 }
 
-fn by_lead(ds: &Dataset, replayed: usize) -> ByLead {
-    let n = ds.leads.len();
+fn by_lead(ds: &Dataset, replayed: usize, (from, to): (usize, usize)) -> ByLead {
     let recs = ds.events.recs.get(..replayed).unwrap_or_default();
-    let mut start = vec![0u32; n + 1];
+    let mut start = vec![0u32; to - from + 1];
     for r in recs {
-        if let Some(s) = start.get_mut(r.lead as usize + 1) {
-            *s += 1;
+        let l = r.lead as usize;
+        if (from..to).contains(&l) {
+            start[l - from + 1] += 1;
         }
     }
-    for l in 0..n {
+    for l in 0..to - from {
         start[l + 1] += start[l];
     }
-    let mut next: Vec<u32> = start[..n].to_vec();
-    let mut idx = vec![0u32; recs.len()];
+    let mut next: Vec<u32> = start[..to - from].to_vec();
+    let mut idx = vec![0u32; start[to - from] as usize];
     for (i, r) in recs.iter().enumerate() {
-        if let Some(slot) = next.get_mut(r.lead as usize) {
+        let l = r.lead as usize;
+        if (from..to).contains(&l) {
+            let slot = &mut next[l - from];
             idx[*slot as usize] = u32::try_from(i).unwrap_or(u32::MAX);
             *slot += 1;
         }
     }
-    ByLead { start, idx }
+    ByLead { from, start, idx }
 }
 
 /// Split `0..n` leads into `parts` contiguous ranges of about equal events.
-fn split(b: &ByLead, parts: usize) -> Vec<(usize, usize)> {
-    let n = b.start.len() - 1;
-    let total = b.idx.len().max(1);
+fn split(ds: &Dataset, replayed: usize, parts: usize) -> Vec<(usize, usize)> {
+    let n = ds.leads.len();
+    if parts <= 1 || n == 0 {
+        return vec![(0, n)];
+    }
+    // Events per block of leads, from a sample of the events.
+    const BLOCKS: usize = 4_096;
+    let per = n.div_ceil(BLOCKS);
+    let mut weight = vec![0usize; n.div_ceil(per)];
+    let recs = ds.events.recs.get(..replayed).unwrap_or_default();
+    for r in recs.iter().step_by(16) {
+        if let Some(w) = weight.get_mut(r.lead as usize / per) {
+            *w += 1;
+        }
+    }
+    let total: usize = weight.iter().sum::<usize>().max(1);
     let mut ranges = Vec::with_capacity(parts);
-    let mut from = 0;
-    for p in 1..=parts {
-        let to = if p == parts {
-            n
-        } else {
-            let want = total * p / parts;
-            b.start
-                .partition_point(|&s| (s as usize) < want)
-                .clamp(from, n)
-        };
+    let (mut from, mut seen, mut block) = (0, 0, 0);
+    for p in 1..parts {
+        let want = total * p / parts;
+        while block < weight.len() && seen + weight[block] <= want {
+            seen += weight[block];
+            block += 1;
+        }
+        let to = (block * per).clamp(from, n);
         ranges.push((from, to));
         from = to;
     }
+    ranges.push((from, n));
     ranges
 }
 
@@ -98,56 +119,43 @@ struct Job<'a> {
     c: &'a Compiled,
     ds: &'a Dataset,
     opts: &'a RunOptions,
-    b: &'a ByLead,
+    replayed: usize,
     as_of: i64,
     /// Events replayed so far, over all shards.
     done: &'a AtomicUsize,
 }
 
-fn replay_shard(job: &Job<'_>, (from, to): (usize, usize), tick: &mut dyn FnMut()) -> Shard {
+fn replay_shard(
+    job: &Job<'_>,
+    (from, to): (usize, usize),
+    out: Out<'_>,
+    tick: &mut dyn FnMut(),
+) -> Shard {
     let Job {
         c,
         ds,
         opts,
-        b,
+        replayed,
         as_of,
         done,
     } = *job;
+    let b = by_lead(ds, replayed, (from, to));
     let recs = &ds.events.recs;
     let ns = c.scores.len();
     let nst = c.stages.len();
     let nf = c.lead_fields.len();
-    let n = to - from;
     let mut r = Replay::lead_major(c, ds, opts);
-    let init: Vec<f64> = c.scores.iter().map(|s| s.initial()).collect();
-    let mut out = Shard {
-        stage: Vec::with_capacity(n),
-        scores: Vec::with_capacity(n * ns),
-        entered: Vec::with_capacity(n * nst),
-        vals: Vec::with_capacity(n * nf),
-        transitions: Vec::new(),
-        actions: Vec::new(),
-        breaches: Vec::new(),
-        keys: Box::default(),
-        trace: Vec::new(),
-        covered: BTreeSet::new(),
-        timers_fired: 0,
-    };
     let mut since = 0usize;
     let mut mine: Vec<(EventRec, u32, u32, u32)> = Vec::new();
     let mut vals: Vec<Value> = Vec::new();
     for lead in from..to {
-        let evs = &b.idx[b.start[lead] as usize..b.start[lead + 1] as usize];
+        let k = lead - b.from;
+        let evs = &b.idx[b.start[k] as usize..b.start[k + 1] as usize];
         if evs.is_empty() {
-            // Never replayed: the initial state.
-            out.stage.push(NO_STAGE);
-            out.scores.extend_from_slice(&init);
-            out.entered.extend(std::iter::repeat_n(i64::MIN, nst));
-            out.vals.extend_from_slice(ds.leads.fields(lead));
-            continue;
+            continue; // Never replayed: the initial state is already there.
         }
         let id = u32::try_from(lead).unwrap_or(u32::MAX);
-        r.begin_lead(id);
+        r.begin_lead(id, &out.vals[k * nf..k * nf + nf]);
         // Gather the lead's events and their field values first: the loads
         // are independent, so their cache misses overlap (the events are
         // stored in time order, far apart).
@@ -175,10 +183,12 @@ fn replay_shard(job: &Job<'_>, (from, to): (usize, usize), tick: &mut dyn FnMut(
             r.event_with(e.lead, e.event, e.at, e.off, fields);
         }
         r.fire_timers_before(as_of.saturating_add(1));
-        out.stage.push(r.leads[0].stage);
-        out.scores.extend_from_slice(&r.scores);
-        out.entered.extend_from_slice(&r.entered);
-        out.vals.extend_from_slice(&r.vals);
+        out.stage[k] = r.leads[0].stage;
+        out.scores[k * ns..k * ns + ns].copy_from_slice(&r.scores);
+        out.entered[k * nst..k * nst + nst].copy_from_slice(&r.entered);
+        if !c.set_fields.is_empty() {
+            out.vals[k * nf..k * nf + nf].copy_from_slice(&r.vals);
+        }
         since += evs.len();
         if since >= PROGRESS_EVERY {
             done.fetch_add(since, Ordering::Relaxed);
@@ -187,18 +197,22 @@ fn replay_shard(job: &Job<'_>, (from, to): (usize, usize), tick: &mut dyn FnMut(
         }
     }
     done.fetch_add(since, Ordering::Relaxed);
+    drop(b);
     let keys = r.keys.take().unwrap_or_default();
-    out.transitions = order::sort(std::mem::take(&mut r.transitions), &keys, &keys.transitions);
-    out.actions = order::sort(std::mem::take(&mut r.actions), &keys, &keys.actions);
-    out.breaches = order::sort(std::mem::take(&mut r.breaches), &keys, &keys.breaches);
-    out.keys = keys;
-    out.trace = std::mem::take(&mut r.trace);
-    out.covered = r.covered.take().unwrap_or_default();
-    out.timers_fired = r.timers_fired;
-    out
+    Shard {
+        transitions: order::sort(std::mem::take(&mut r.transitions), &keys, &keys.transitions),
+        actions: order::sort(std::mem::take(&mut r.actions), &keys, &keys.actions),
+        breaches: order::sort(std::mem::take(&mut r.breaches), &keys, &keys.breaches),
+        keys,
+        trace: std::mem::take(&mut r.trace),
+        covered: r.covered.take().unwrap_or_default(),
+        timers_fired: r.timers_fired,
+    }
 }
 
-/// Replay every lead up to `as_of` on `threads` threads (at least one).
+/// Replay every lead up to `as_of` on `threads` threads (at least one);
+/// `vals` holds every lead's field values and becomes the final ones.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn replay(
     c: &Compiled,
     ds: &Dataset,
@@ -206,34 +220,71 @@ pub(crate) fn replay(
     replayed: usize,
     as_of: i64,
     threads: usize,
+    vals: Vec<Value>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Results {
-    let b = by_lead(ds, replayed);
+    let n = ds.leads.len();
+    let (ns, nst, nf) = (c.scores.len(), c.stages.len(), c.lead_fields.len());
+    let init: Vec<f64> = c.scores.iter().map(|s| s.initial()).collect();
+    let mut res = Results {
+        stage: vec![NO_STAGE; n],
+        scores: init.iter().copied().cycle().take(n * ns).collect(),
+        entered: vec![i64::MIN; n * nst],
+        vals,
+        ..Results::default()
+    };
+    res.vals.resize(n * nf, Value::Missing);
+    let ranges = split(ds, replayed, threads.max(1));
+    // Cut the result arrays at the shards' boundaries.
+    let mut outs = Vec::with_capacity(ranges.len());
+    {
+        let (mut st, mut sc, mut en, mut va) = (
+            &mut res.stage[..],
+            &mut res.scores[..],
+            &mut res.entered[..],
+            &mut res.vals[..],
+        );
+        for &(from, to) in &ranges {
+            let k = to - from;
+            let (a, rest) = st.split_at_mut(k);
+            st = rest;
+            let (b, rest) = sc.split_at_mut(k * ns);
+            sc = rest;
+            let (e, rest) = en.split_at_mut(k * nst);
+            en = rest;
+            let (v, rest) = va.split_at_mut(k * nf);
+            va = rest;
+            outs.push(Out {
+                stage: a,
+                scores: b,
+                entered: e,
+                vals: v,
+            });
+        }
+    }
     let total = ds.events.recs.len();
-    let ranges = split(&b, threads.max(1));
     let done = AtomicUsize::new(0);
     let job = Job {
         c,
         ds,
         opts,
-        b: &b,
+        replayed,
         as_of,
         done: &done,
     };
     let shards: Vec<Shard> = std::thread::scope(|scope| {
-        let (first, rest) = ranges.split_first().unzip();
-        let handles: Vec<_> = rest
-            .unwrap_or_default()
-            .iter()
-            .map(|&range| {
+        let mut work = ranges.into_iter().zip(outs);
+        let first = work.next();
+        let handles: Vec<_> = work
+            .map(|(range, out)| {
                 let job = &job;
-                scope.spawn(move || replay_shard(job, range, &mut || {}))
+                scope.spawn(move || replay_shard(job, range, out, &mut || {}))
             })
             .collect();
         let mut tick = || progress(done.load(Ordering::Relaxed), total);
-        let mut shards = Vec::with_capacity(ranges.len());
-        if let Some(&range) = first {
-            shards.push(replay_shard(&job, range, &mut tick));
+        let mut shards = Vec::with_capacity(handles.len() + 1);
+        if let Some((range, out)) = first {
+            shards.push(replay_shard(&job, range, out, &mut tick));
         }
         for h in handles {
             match h.join() {
@@ -243,21 +294,17 @@ pub(crate) fn replay(
         }
         shards
     });
-    drop(b);
-    gather(shards)
+    gather(shards, &mut res);
+    res
 }
 
-fn gather(mut shards: Vec<Shard>) -> Results {
-    let mut res = Results::default();
+/// Merge the shards' records, transitions and actions side by side.
+fn gather(mut shards: Vec<Shard>, res: &mut Results) {
     let mut keys = Vec::with_capacity(shards.len());
     let mut transitions = Vec::with_capacity(shards.len());
     let mut actions = Vec::with_capacity(shards.len());
     let mut breaches = Vec::with_capacity(shards.len());
     for s in &mut shards {
-        res.stage.append(&mut s.stage);
-        res.scores.append(&mut s.scores);
-        res.entered.append(&mut s.entered);
-        res.vals.append(&mut s.vals);
         res.trace.append(&mut s.trace);
         res.covered.append(&mut s.covered);
         res.timers_fired += s.timers_fired;
@@ -266,10 +313,17 @@ fn gather(mut shards: Vec<Shard>) -> Results {
         actions.push(std::mem::take(&mut s.actions));
         breaches.push(std::mem::take(&mut s.breaches));
     }
-    res.transitions = order::merge(with_keys(transitions, &keys));
-    res.actions = order::merge(with_keys(actions, &keys));
-    res.breaches = order::merge(with_keys(breaches, &keys));
-    res
+    drop(shards);
+    let keys = &keys;
+    std::thread::scope(|scope| {
+        let t = scope.spawn(move || order::merge(with_keys(transitions, keys)));
+        res.actions = order::merge(with_keys(actions, keys));
+        res.breaches = order::merge(with_keys(breaches, keys));
+        match t.join() {
+            Ok(t) => res.transitions = t,
+            Err(e) => std::panic::resume_unwind(e),
+        }
+    });
 }
 
 type Keyed<T> = Vec<(T, RecKey)>;

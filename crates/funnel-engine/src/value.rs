@@ -55,13 +55,15 @@ impl Value {
 }
 
 /// Interns text so values can hold a [`Sym`] instead of a `String`. Each
-/// text is stored once; an open-addressing table of symbols (linear
-/// probing, at most half full) finds it again by its hash.
+/// text is stored once; an open-addressing table (linear probing, at most
+/// half full) finds it again by its hash. A slot holds the hash's high half
+/// beside the symbol, so a probe only reads a stored text when they match.
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
     strings: Vec<Box<str>>,
-    /// `sym + 1` per slot, 0 for an empty slot; the length is a power of two.
-    slots: Vec<u32>,
+    /// Per slot: `hash >> 32` in the high half, `sym + 1` in the low half;
+    /// 0 for an empty slot. The length is a power of two.
+    slots: Vec<u64>,
 }
 
 impl Interner {
@@ -73,13 +75,20 @@ impl Interner {
     #[inline]
     fn find(&self, s: &str, hash: u64) -> usize {
         let mask = self.slots.len() - 1;
+        let tag = hash >> 32;
         let mut i = (hash as usize) & mask;
         loop {
-            match self.slots[i] {
-                0 => return i,
-                id if &*self.strings[(id - 1) as usize] == s => return i,
-                _ => i = (i + 1) & mask,
+            let slot = self.slots[i];
+            if slot == 0 {
+                return i;
             }
+            if slot >> 32 == tag {
+                let id = (slot & 0xffff_ffff) as usize - 1;
+                if &*self.strings[id] == s {
+                    return i;
+                }
+            }
+            i = (i + 1) & mask;
         }
     }
 
@@ -88,11 +97,12 @@ impl Interner {
         self.slots = vec![0; cap];
         let mask = cap - 1;
         for (id, s) in self.strings.iter().enumerate() {
-            let mut i = (crate::hash::hash_str(s) as usize) & mask;
+            let hash = crate::hash::hash_str(s);
+            let mut i = (hash as usize) & mask;
             while self.slots[i] != 0 {
                 i = (i + 1) & mask;
             }
-            self.slots[i] = u32::try_from(id + 1).unwrap_or(u32::MAX);
+            self.slots[i] = (hash >> 32) << 32 | (id as u64 + 1);
         }
     }
 
@@ -101,15 +111,16 @@ impl Interner {
         if (self.strings.len() + 1) * 2 > self.slots.len() {
             self.grow();
         }
-        let i = self.find(s, crate::hash::hash_str(s));
+        let hash = crate::hash::hash_str(s);
+        let i = self.find(s, hash);
         match self.slots[i] {
             0 => {
                 let id = Sym::try_from(self.strings.len()).unwrap_or(Sym::MAX);
                 self.strings.push(s.into());
-                self.slots[i] = id.saturating_add(1);
+                self.slots[i] = (hash >> 32) << 32 | (u64::from(id) + 1);
                 id
             }
-            id => id - 1,
+            slot => (slot & 0xffff_ffff) as Sym - 1,
         }
     }
 
@@ -120,7 +131,7 @@ impl Interner {
         }
         match self.slots[self.find(s, crate::hash::hash_str(s))] {
             0 => None,
-            id => Some(id - 1),
+            slot => Some((slot & 0xffff_ffff) as Sym - 1),
         }
     }
 

@@ -79,7 +79,7 @@ pub fn run(args: Args) -> u8 {
         on: args.timings,
         last: Instant::now(),
     };
-    let loaded = match load_threads(&args.playbook, &args.data, threads) {
+    let mut loaded = match load_threads(&args.playbook, &args.data, threads) {
         Ok(l) => l,
         Err(code) => return code,
     };
@@ -100,9 +100,11 @@ pub fn run(args: Args) -> u8 {
     } else {
         ProgressBar::hidden()
     };
-    let outcome = funnel_engine::run_threads(
+    // The leads' field values move into the outcome (nothing reads them
+    // from the dataset afterwards).
+    let outcome = funnel_engine::run_taking_values(
         &loaded.compiled,
-        &loaded.data,
+        &mut loaded.data,
         &opts,
         threads,
         &mut |done, _| bar.set_position(done as u64),

@@ -44,21 +44,17 @@ impl<R: Read> Chunks<R> {
         }
     }
 
+    /// Read until the buffer holds a chunk's worth (no zeroing: the bytes
+    /// go into the spare capacity).
     fn fill(&mut self) -> std::io::Result<()> {
         while !self.eof && self.buf.len() < self.size {
-            let have = self.buf.len();
-            self.buf.resize(self.size, 0);
-            match self.input.read(&mut self.buf[have..]) {
-                Ok(0) => {
-                    self.buf.truncate(have);
-                    self.eof = true;
-                }
-                Ok(n) => self.buf.truncate(have + n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => self.buf.truncate(have),
-                Err(e) => {
-                    self.buf.truncate(have);
-                    return Err(e);
-                }
+            let want = (self.size - self.buf.len()) as u64;
+            self.buf.reserve(want as usize);
+            match (&mut self.input).take(want).read_to_end(&mut self.buf) {
+                Ok(n) if (n as u64) < want => self.eof = true,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(())
@@ -81,8 +77,9 @@ impl<R: Read> Chunks<R> {
         last
     }
 
-    /// The next chunk and the line it starts on; `None` at the end.
-    pub fn next_chunk(&mut self) -> std::io::Result<Option<(Vec<u8>, usize)>> {
+    /// The next chunk and the line it starts on; `None` at the end. `spare`
+    /// is an emptied buffer to reuse (its allocation becomes the buffer).
+    pub fn next_chunk(&mut self, spare: Vec<u8>) -> std::io::Result<Option<(Vec<u8>, usize)>> {
         loop {
             self.fill()?;
             if self.eof && self.buf.is_empty() {
@@ -98,33 +95,47 @@ impl<R: Read> Chunks<R> {
                 self.size *= 2;
                 continue;
             };
-            let rest = self.buf.split_off(end);
-            let chunk = std::mem::replace(&mut self.buf, rest);
+            let mut rest = spare;
+            rest.clear();
+            rest.extend_from_slice(&self.buf[end..]);
+            let mut chunk = std::mem::replace(&mut self.buf, rest);
+            chunk.truncate(end);
             let line = self.line;
             self.line += memchr::memchr_iter(b'\n', &chunk).count();
             return Ok(Some((chunk, line)));
         }
     }
+
+    fn done(&self) -> bool {
+        self.eof && self.buf.is_empty()
+    }
 }
 
-/// Decode every chunk with `decode` (on `threads` threads) and hand the
-/// parts to `merge` in file order. Stops at the first error `merge` returns.
+/// Decode every chunk with `decode` into a part (on `threads` threads) and
+/// hand the parts to `merge` in file order; parts and chunk buffers are
+/// emptied and used again, so memory is allocated (and touched) once.
+/// Stops at the first error `merge` returns.
 pub(crate) fn each_part<R: Read>(
     chunks: &mut Chunks<R>,
     file: &str,
     threads: usize,
-    decode: &(dyn Fn(&[u8], usize) -> Part + Sync),
-    merge: &mut dyn FnMut(Part) -> Result<(), DataError>,
+    decode: &(dyn Fn(&[u8], usize, &mut Part) + Sync),
+    merge: &mut dyn FnMut(&mut Part) -> Result<(), DataError>,
 ) -> Result<(), DataError> {
     let io = |e: std::io::Error| DataError::file(file, format!("cannot read the file: {e}"));
     if threads <= 1 {
-        while let Some((chunk, line)) = chunks.next_chunk().map_err(io)? {
-            merge(decode(&chunk, line))?;
+        let (mut part, mut spare) = (Part::default(), Vec::new());
+        while let Some((chunk, line)) = chunks.next_chunk(spare).map_err(io)? {
+            part.clear();
+            decode(&chunk, line, &mut part);
+            merge(&mut part)?;
+            spare = chunk;
         }
         return Ok(());
     }
-    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Vec<u8>, usize)>(threads);
-    let (part_tx, part_rx) = mpsc::channel::<(usize, Part)>();
+    type Job = (usize, Vec<u8>, usize, Part);
+    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(threads);
+    let (part_tx, part_rx) = mpsc::channel::<(usize, Part, Vec<u8>)>();
     let job_rx = Mutex::new(job_rx);
     std::thread::scope(|s| {
         for _ in 0..threads {
@@ -134,32 +145,28 @@ pub(crate) fn each_part<R: Read>(
                     Ok(rx) => rx.recv(),
                     Err(_) => return,
                 };
-                let Ok((i, chunk, line)) = job else { return };
-                if part_tx.send((i, decode(&chunk, line))).is_err() {
+                let Ok((i, chunk, line, mut part)) = job else {
+                    return;
+                };
+                part.clear();
+                decode(&chunk, line, &mut part);
+                if part_tx.send((i, part, chunk)).is_err() {
                     return;
                 }
             });
         }
         drop(part_tx);
-        let mut waiting: BTreeMap<usize, Part> = BTreeMap::new();
+        let mut waiting: BTreeMap<usize, (Part, Vec<u8>)> = BTreeMap::new();
+        let mut pool: Vec<(Part, Vec<u8>)> = Vec::new();
         let (mut sent, mut merged) = (0usize, 0usize);
         let mut result = Ok(());
-        let mut next_merge = |waiting: &mut BTreeMap<usize, Part>, merged: &mut usize| {
-            while let Some(p) = waiting.remove(merged) {
-                *merged += 1;
-                merge(p)?;
-            }
-            Ok(())
-        };
         // Keep at most 2 chunks per thread in flight; merge as parts come.
-        loop {
-            if result.is_err() {
-                break;
-            }
+        while result.is_ok() {
             if sent - merged < 2 * threads {
-                match chunks.next_chunk() {
+                let (part, spare) = pool.pop().unwrap_or_default();
+                match chunks.next_chunk(spare) {
                     Ok(Some((chunk, line))) => {
-                        if job_tx.send((sent, chunk, line)).is_err() {
+                        if job_tx.send((sent, chunk, line, part)).is_err() {
                             break;
                         }
                         sent += 1;
@@ -175,14 +182,19 @@ pub(crate) fn each_part<R: Read>(
                     break;
                 }
             }
-            match part_rx.recv() {
-                Ok((i, p)) => {
-                    waiting.insert(i, p);
-                    result = next_merge(&mut waiting, &mut merged);
+            let Ok((i, part, chunk)) = part_rx.recv() else {
+                break;
+            };
+            waiting.insert(i, (part, chunk));
+            while let Some((mut part, chunk)) = waiting.remove(&merged) {
+                merged += 1;
+                result = merge(&mut part);
+                if result.is_err() {
+                    break;
                 }
-                Err(_) => break,
+                pool.push((part, chunk));
             }
-            if chunks.eof && chunks.buf.is_empty() && sent == merged {
+            if chunks.done() && sent == merged {
                 break;
             }
         }

@@ -90,7 +90,7 @@ pub(crate) fn read<S: Schema>(
     file: &str,
     schema: &S,
     threads: usize,
-    merge: &mut dyn FnMut(Part) -> Result<(), DataError>,
+    merge: &mut dyn FnMut(&mut Part) -> Result<(), DataError>,
 ) -> Result<(), DataError> {
     let io = |e: std::io::Error| DataError::file(file, format!("cannot read the file: {e}"));
     let mut start = Vec::new();
@@ -120,25 +120,23 @@ pub(crate) fn read<S: Schema>(
         if let Err(e) = slow_rows(&mut rdr, file, schema, &h, 0, &mut p) {
             p.stop = Some(e);
         }
-        return merge(p);
+        return merge(&mut p);
     }
     let rest = start.split_off(end);
     let mut chunks = Chunks::new(input, rest, line, true);
-    let decode = |bytes: &[u8], line: usize| -> Part {
-        let mut p = Part::default();
+    let decode = |bytes: &[u8], line: usize, p: &mut Part| {
         let done = if fast_ok(bytes) {
-            fast_rows(bytes, line, file, schema, &h, &mut p)
+            fast_rows(bytes, line, file, schema, &h, p)
         } else {
             let mut rdr = csv::ReaderBuilder::new()
                 .has_headers(false)
                 .flexible(true)
                 .from_reader(bytes);
-            slow_rows(&mut rdr, file, schema, &h, line - 1, &mut p)
+            slow_rows(&mut rdr, file, schema, &h, line - 1, p)
         };
         if let Err(e) = done {
             p.stop = Some(e);
         }
-        p
     };
     each_part(&mut chunks, file, threads, &decode, merge)
 }

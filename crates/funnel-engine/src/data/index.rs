@@ -107,11 +107,31 @@ impl LeadIndex {
         if (self.len + 1) * 2 > self.slots.len() {
             self.grow();
         }
-        let hash = hash_str(&k);
-        let i = self.find(&k, hash);
+        let i = self.find(&k, hash_str(&k));
         if self.slots[i].value != u32::MAX {
             return Some(std::mem::replace(&mut self.slots[i].value, v));
         }
+        self.put(i, &k, v);
+        None
+    }
+
+    /// Map `k` to `v` unless `k` is there already: then its value, and
+    /// nothing changes. One probe, no allocation for a short id.
+    pub fn insert_new(&mut self, k: &str, v: u32) -> Option<u32> {
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let i = self.find(k, hash_str(k));
+        if self.slots[i].value != u32::MAX {
+            return Some(self.slots[i].value);
+        }
+        self.put(i, k, v);
+        None
+    }
+
+    /// Fill the empty slot `i` with `k` → `v`.
+    fn put(&mut self, i: usize, k: &str, v: u32) {
+        let hash = hash_str(k);
         let mut slot = Slot {
             key: [0; INLINE],
             len: 0,
@@ -125,11 +145,10 @@ impl LeadIndex {
             let at = u32::try_from(self.long.len()).unwrap_or(u32::MAX);
             slot.key[8..12].copy_from_slice(&at.to_le_bytes());
             slot.len = LONG;
-            self.long.push(k);
+            self.long.push(k.into());
         }
         self.slots[i] = slot;
         self.len += 1;
-        None
     }
 
     fn grow(&mut self) {

@@ -25,19 +25,17 @@ pub(crate) fn read<S: Schema>(
     file: &str,
     schema: &S,
     threads: usize,
-    merge: &mut dyn FnMut(Part) -> Result<(), DataError>,
+    merge: &mut dyn FnMut(&mut Part) -> Result<(), DataError>,
 ) -> Result<(), DataError> {
     let names = schema.columns();
     let mut any = false;
     let mut chunks = Chunks::new(input, Vec::new(), 1, false);
-    let decode = |bytes: &[u8], line: usize| -> Part {
-        let mut p = Part::default();
-        if let Err(e) = lines(bytes, line, file, schema, &names, &mut p) {
+    let decode = |bytes: &[u8], line: usize, p: &mut Part| {
+        if let Err(e) = lines(bytes, line, file, schema, &names, p) {
             p.stop = Some(e);
         }
-        p
     };
-    each_part(&mut chunks, file, threads, &decode, &mut |p: Part| {
+    each_part(&mut chunks, file, threads, &decode, &mut |p: &mut Part| {
         any |= p.read > 0;
         merge(p)
     })?;

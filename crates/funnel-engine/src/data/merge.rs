@@ -56,7 +56,7 @@ pub(crate) fn events(
     into: &mut Events,
     texts: &mut Interner,
     report: &mut InputReport,
-    mut part: Part,
+    part: &mut Part,
 ) -> Result<(), DataError> {
     let map = symbols(&part.texts, texts);
     let off = u32::try_from(into.values.len()).unwrap_or(u32::MAX);
@@ -68,8 +68,8 @@ pub(crate) fn events(
         seq: r.seq.saturating_add(seq),
         ..*r
     }));
-    report.absorb(&mut part);
-    match part.stop {
+    report.absorb(part);
+    match part.stop.take() {
         Some(e) => Err(e),
         None => Ok(()),
     }
@@ -82,14 +82,22 @@ pub(crate) fn leads(
     report: &mut InputReport,
     file: &str,
     policy: BadRows,
-    mut part: Part,
+    part: &mut Part,
 ) -> Result<(), DataError> {
     let map = symbols(&part.texts, texts);
-    report.absorb(&mut part);
+    report.absorb(part);
     let n = into.n_fields;
-    for row in std::mem::take(&mut part.leads) {
+    for row in part.leads.drain(..) {
         let id = part.ids.get(row.id.0..row.id.1).unwrap_or("");
-        if !id.is_empty() && into.index.contains_key(id) {
+        let idx = u32::try_from(into.ids.len()).unwrap_or(u32::MAX);
+        // A good row's id goes into the index at once (one probe); a bad
+        // row's id is only looked up, as its duplicate is reported first.
+        let twice = !id.is_empty()
+            && match row.err {
+                None => into.index.insert_new(id, idx).is_some(),
+                Some(_) => into.index.contains_key(id),
+            };
+        if twice {
             let e = DataError {
                 file: file.to_string(),
                 line: Some(row.line),
@@ -111,12 +119,10 @@ pub(crate) fn leads(
             .get(row.values..row.values + n)
             .unwrap_or_default();
         into.values.extend(values.iter().map(|v| remap(*v, &map)));
-        let idx = u32::try_from(into.ids.len()).unwrap_or(u32::MAX);
         into.ids.push(id.into());
-        into.index.insert(id.into(), idx);
         report.used += 1;
     }
-    match part.stop {
+    match part.stop.take() {
         Some(e) => Err(e),
         None => Ok(()),
     }

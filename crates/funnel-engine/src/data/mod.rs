@@ -270,7 +270,8 @@ impl Dataset {
             ..InputReport::default()
         };
         let (leads, texts) = (&mut self.leads, &mut self.texts);
-        let mut merge = |p| merge::leads(leads, texts, &mut report, file, policy, p);
+        let mut merge =
+            |p: &mut rows::Part| merge::leads(leads, texts, &mut report, file, policy, p);
         read_rows(input, file, format, &schema, threads, &mut merge)?;
         self.lead_report = finish(report, "leads")?;
         Ok(())
@@ -305,7 +306,7 @@ impl Dataset {
             ..InputReport::default()
         };
         let (events, texts) = (&mut self.events, &mut self.texts);
-        let mut merge = |p| merge::events(events, texts, &mut report, p);
+        let mut merge = |p: &mut rows::Part| merge::events(events, texts, &mut report, p);
         read_rows(input, file, format, &schema, threads, &mut merge)?;
         self.event_report = finish(report, "events")?;
         self.events.sort();
@@ -332,7 +333,7 @@ fn read_rows<S: rows::Schema>(
     format: Format,
     schema: &S,
     threads: usize,
-    merge: &mut dyn FnMut(rows::Part) -> Result<(), DataError>,
+    merge: &mut dyn FnMut(&mut rows::Part) -> Result<(), DataError>,
 ) -> Result<(), DataError> {
     match format {
         Format::Csv => csv::read(input, file, schema, threads, merge),
@@ -342,7 +343,7 @@ fn read_rows<S: rows::Schema>(
             if let Err(e) = yaml::read(input, file, schema, &mut p) {
                 p.stop = Some(e);
             }
-            merge(p)
+            merge(&mut p)
         }
     }
 }

@@ -100,6 +100,21 @@ pub(crate) struct LeadRow {
 }
 
 impl Part {
+    /// Empty the part for the next chunk, keeping its allocations (and the
+    /// instant cache, which holds for any chunk).
+    pub(crate) fn clear(&mut self) {
+        self.read = 0;
+        self.used = 0;
+        self.rejected = 0;
+        self.by_kind.clear();
+        self.texts = crate::value::Interner::new();
+        self.values.clear();
+        self.recs.clear();
+        self.leads.clear();
+        self.ids.clear();
+        self.stop = None;
+    }
+
     pub(crate) fn reject(&mut self, policy: BadRows, e: DataError) -> Result<(), DataError> {
         match policy {
             BadRows::Error => Err(e),

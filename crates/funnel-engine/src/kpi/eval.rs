@@ -95,13 +95,51 @@ impl KVal {
     }
 }
 
+/// The facts with the events of each type a KPI aggregates, in order.
+struct Ctx<'a> {
+    f: &'a Facts<'a>,
+    by_type: Vec<Vec<u32>>,
+}
+
+/// Mark the event types `e` aggregates.
+fn event_types(e: &KExpr, used: &mut [bool]) {
+    match e {
+        KExpr::Agg(_, Source::Events { event, .. }) => {
+            if let Some(u) = used.get_mut(*event as usize) {
+                *u = true;
+            }
+        }
+        KExpr::Neg(a) => event_types(a, used),
+        KExpr::Arith(_, a, b) => {
+            event_types(a, used);
+            event_types(b, used);
+        }
+        _ => {}
+    }
+}
+
 /// Evaluate every KPI.
 pub fn evaluate(f: &Facts<'_>) -> Vec<KpiResult> {
+    // One pass over the events finds those of every type a KPI aggregates.
+    let mut used = vec![false; f.c.events.len()];
+    for k in &f.c.kpis {
+        event_types(&k.expr, &mut used);
+    }
+    let mut by_type: Vec<Vec<u32>> = vec![Vec::new(); used.len()];
+    if used.iter().any(|u| *u) {
+        for (i, r) in f.events.iter().enumerate() {
+            if used.get(r.event as usize).copied().unwrap_or(false) {
+                by_type[r.event as usize].push(u32::try_from(i).unwrap_or(u32::MAX));
+            }
+        }
+    }
+    let x = Ctx { f, by_type };
+    let f = x.f;
     let kpis = &f.c.kpis;
     let mut totals: Vec<Option<Option<Decimal>>> = vec![None; kpis.len()];
     let mut out = Vec::new();
     for (i, k) in kpis.iter().enumerate() {
-        let v = eval(f, &k.expr, &k.by, &mut totals, 0);
+        let v = eval(&x, &k.expr, &k.by, &mut totals, 0);
         totals[i] = Some(v.total);
         let target = k.target.as_ref().map(|(op, want, text)| {
             let status = match v.total {
@@ -139,7 +177,7 @@ fn holds(op: CmpOp, a: Decimal, b: Decimal) -> bool {
 }
 
 fn eval(
-    f: &Facts<'_>,
+    f: &Ctx<'_>,
     e: &KExpr,
     by: &[ByKey],
     totals: &mut Vec<Option<Option<Decimal>>>,
@@ -151,9 +189,11 @@ fn eval(
     match e {
         KExpr::Const(d) => KVal::scalar(Some(*d)),
         KExpr::Undefined => KVal::scalar(None),
-        KExpr::Input(i) => KVal::scalar(f.inputs.get(*i as usize).and_then(|v| input_decimal(*v))),
+        KExpr::Input(i) => {
+            KVal::scalar(f.f.inputs.get(*i as usize).and_then(|v| input_decimal(*v)))
+        }
         KExpr::Kpi(i) => {
-            let Some(k) = f.c.kpis.get(*i as usize) else {
+            let Some(k) = f.f.c.kpis.get(*i as usize) else {
                 return KVal::scalar(None);
             };
             if k.by.is_empty() {
@@ -261,10 +301,14 @@ struct Fact {
     value: Option<Decimal>,
 }
 
-fn aggregate(f: &Facts<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
+fn aggregate(x: &Ctx<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
+    let f = x.f;
     let mut total = Acc::default();
     let mut groups: BTreeMap<Vec<Rc<str>>, Acc> = BTreeMap::new();
     let mut periods: HashMap<(usize, i64), Rc<str>> = HashMap::new();
+    // Labels of text lead fields, by symbol.
+    let mut texts: HashMap<(usize, u32), Rc<str>> = HashMap::new();
+    let nf = f.c.lead_fields.len();
     let mut key: Vec<Rc<str>> = Vec::with_capacity(by.len());
     let mut add = |fact: Fact| {
         let Some(v) = fact.value else { return };
@@ -281,6 +325,13 @@ fn aggregate(f: &Facts<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
                     .entry((i, fact.at.div_euclid(900)))
                     .or_insert_with(|| period_label(*p, fact.at, f.c.tz).into())
                     .clone(),
+                ByKey::LeadField(fi) => match f.vals.get(fact.lead * nf + *fi as usize) {
+                    Some(Value::Text(sym)) => texts
+                        .entry((i, *sym))
+                        .or_insert_with(|| label(f, k, &fact).into())
+                        .clone(),
+                    _ => label(f, k, &fact).into(),
+                },
                 _ => label(f, k, &fact).into(),
             };
             key.push(l);
@@ -336,7 +387,11 @@ fn aggregate(f: &Facts<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
             }
         }
         Source::Events { event, field } => {
-            for r in f.events.iter().filter(|r| r.event == *event) {
+            let mine = x
+                .by_type
+                .get(*event as usize)
+                .map_or(&[][..], Vec::as_slice);
+            for r in mine.iter().map(|&i| &f.events[i as usize]) {
                 let value = match field {
                     None => Some(Decimal::ONE),
                     Some(fi) => f
