@@ -102,45 +102,91 @@ pub fn run_threads(
     threads: usize,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Outcome {
-    run_with(c, ds, ds.leads.values.clone(), opts, threads, progress)
+    let (mut res, shards, kpis, replayed) =
+        replay_and_kpis(c, ds, ds.leads.values.clone(), opts, threads, progress);
+    shard::gather(shards, &mut res);
+    finish(
+        res,
+        kpis,
+        replayed,
+        opts.as_of.or(ds.events.recs.last().map(|r| r.at)),
+    )
 }
 
-/// [`run_threads`] that takes the leads' field values out of `ds` (they
-/// become [`Outcome::vals`], so they are not copied): afterwards
-/// `ds.leads.values` is empty. For a caller that needs the dataset's
-/// values no more (`funnel run`).
-pub fn run_taking_values(
+/// [`run_threads`] for a caller that needs the dataset's values and events
+/// no more (`funnel run`): the leads' field values move into
+/// [`Outcome::vals`] instead of being copied, and the events are dropped
+/// once the KPIs are computed, before the records are merged, so they never
+/// take memory together. Afterwards `ds.leads.values` and `ds.events` are
+/// empty.
+pub fn run_taking(
     c: &Compiled,
     ds: &mut Dataset,
     opts: &RunOptions,
     threads: usize,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Outcome {
+    let as_of = opts.as_of.or(ds.events.recs.last().map(|r| r.at));
     let vals = std::mem::take(&mut ds.leads.values);
-    run_with(c, ds, vals, opts, threads, progress)
+    let (mut res, shards, kpis, replayed) = replay_and_kpis(c, ds, vals, opts, threads, progress);
+    ds.events = data::Events::default();
+    shard::gather(shards, &mut res);
+    finish(res, kpis, replayed, as_of)
 }
 
-fn run_with(
+/// Replay (records still per shard) and compute the KPIs.
+fn replay_and_kpis(
     c: &Compiled,
     ds: &Dataset,
     vals: Vec<Value>,
     opts: &RunOptions,
     threads: usize,
     progress: &mut dyn FnMut(usize, usize),
-) -> Outcome {
+) -> (Results, Vec<shard::Shard>, Vec<KpiResult>, usize) {
     let recs = &ds.events.recs;
     let as_of = opts.as_of.or(recs.last().map(|r| r.at));
-    let (replayed, res) = match as_of {
+    let (replayed, res, shards) = match as_of {
         Some(t) => {
             let replayed = recs.partition_point(|r| r.at <= t);
-            let res = shard::replay(c, ds, opts, replayed, t, threads, vals, progress);
+            let (res, shards) = shard::replay(c, ds, opts, replayed, t, threads, vals, progress);
             progress(recs.len(), recs.len());
-            (replayed, res)
+            (replayed, res, shards)
         }
-        None => (0, Results::initial(c, ds, vals)),
+        None => (0, Results::initial(c, ds, vals), Vec::new()),
     };
-    let events = recs.get(..replayed).unwrap_or_default();
-    outcome_of(res, c, ds, events, &ds.events.values, &opts.inputs, as_of)
+    // Breaches are only counted, so their order does not matter here.
+    let breaches = shard::breaches(&shards);
+    let facts = kpi::eval::Facts {
+        c,
+        texts: &ds.texts,
+        vals: &res.vals,
+        entered: &res.entered,
+        n_leads: ds.leads.len(),
+        breaches: &breaches,
+        events: recs.get(..replayed).unwrap_or_default(),
+        event_values: &ds.events.values,
+        inputs: &opts.inputs,
+    };
+    let kpis = kpi::evaluate(&facts);
+    (res, shards, kpis, replayed)
+}
+
+fn finish(res: Results, kpis: Vec<KpiResult>, replayed: usize, as_of: Option<i64>) -> Outcome {
+    Outcome {
+        as_of,
+        events_replayed: replayed,
+        timers_fired: res.timers_fired,
+        stage: res.stage,
+        scores: res.scores,
+        vals: res.vals,
+        entered: res.entered,
+        transitions: res.transitions,
+        actions: res.actions,
+        breaches: res.breaches,
+        trace: res.trace,
+        covered: res.covered,
+        kpis,
+    }
 }
 
 /// What a replay produced, before the KPIs.
@@ -205,19 +251,6 @@ fn outcome(
         &inputs,
         as_of,
     )
-}
-
-fn outcome_of(
-    res: Results,
-    c: &Compiled,
-    ds: &Dataset,
-    events: &[data::EventRec],
-    event_values: &[Value],
-    inputs: &[Value],
-    as_of: Option<i64>,
-) -> Outcome {
-    let n = ds.leads.len();
-    outcome_with(res, c, &ds.texts, n, events, event_values, inputs, as_of)
 }
 
 #[allow(clippy::too_many_arguments)]

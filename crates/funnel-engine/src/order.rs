@@ -21,17 +21,42 @@
 use std::cmp::Ordering;
 
 /// Where a record sorts: its item's key and its position among the records
-/// that item made. The key's first two parts are kept here, so most
-/// comparisons need nothing else: `k0` is the instant, `k1` orders events
-/// (by rank) before timers (by their creator's instant). A timer's whole key
-/// is in [`Keys::flat`] for the rare ties; an event's key is complete here.
+/// that item made. The key's first part, the instant, is the record's own
+/// ([`Stamped`]); the second, `k1`, orders events (by rank) before timers
+/// (by their creator's instant), so most comparisons need nothing else. A
+/// timer's whole key is in [`Keys::flat`] at `start` (after its length) for
+/// the rare ties; an event's key is complete without it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct RecKey {
-    pub k0: i64,
     pub k1: u64,
     pub start: u32,
-    pub len: u32,
     pub sub: u32,
+}
+
+/// No key in the arena (an event's).
+const NONE: u32 = u32::MAX;
+
+/// A record with the instant of the item that made it.
+pub(crate) trait Stamped {
+    fn at(&self) -> i64;
+}
+
+impl Stamped for crate::trace::Transition {
+    fn at(&self) -> i64 {
+        self.at
+    }
+}
+
+impl Stamped for crate::trace::Action {
+    fn at(&self) -> i64 {
+        self.at
+    }
+}
+
+impl Stamped for crate::trace::Breach {
+    fn at(&self) -> i64 {
+        self.at
+    }
 }
 
 /// `k1` of a timer: above every event rank, then by the creator's instant.
@@ -115,23 +140,22 @@ impl Keys {
     fn record(&mut self) -> RecKey {
         let (s, l) = (self.cur.0 as usize, self.cur.1 as usize);
         let key = &self.lead[s..s + l];
-        let (start, len) = match self.cur_flat {
-            Some(k) => k,
-            // An event's key is all in `k0` and `k1`.
-            None if key.get(1) == Some(&0) => (0, 0),
+        let start = match self.cur_flat {
+            Some((start, _)) => start,
+            // An event's key is all in the instant and `k1`.
+            None if key.get(1) == Some(&0) => NONE,
             None => {
                 let start = self.flat.len();
+                self.flat.push(l as i64);
                 self.flat.extend_from_slice(key);
                 let k = span(start, l);
                 self.cur_flat = Some(k);
-                k
+                k.0
             }
         };
         let k = RecKey {
-            k0: key.first().copied().unwrap_or(i64::MIN),
             k1: k1(key),
             start,
-            len,
             sub: self.sub,
         };
         self.sub += 1;
@@ -154,13 +178,18 @@ impl Keys {
     }
 
     fn slice(&self, k: &RecKey) -> &[i64] {
+        if k.start == NONE {
+            return &[];
+        }
         let s = k.start as usize;
-        self.flat.get(s..s + k.len as usize).unwrap_or_default()
+        let len = self.flat.get(s).copied().unwrap_or(0) as usize;
+        self.flat.get(s + 1..s + 1 + len).unwrap_or_default()
     }
 
-    /// Compare record `a` (keyed here) with record `b` (keyed in `other`).
-    pub fn cmp(&self, a: &RecKey, other: &Keys, b: &RecKey) -> Ordering {
-        a.k0.cmp(&b.k0)
+    /// Compare record `a` at instant `at_a` (keyed here) with record `b`
+    /// at `at_b` (keyed in `other`).
+    pub fn cmp(&self, at_a: i64, a: &RecKey, other: &Keys, at_b: i64, b: &RecKey) -> Ordering {
+        at_a.cmp(&at_b)
             .then(a.k1.cmp(&b.k1))
             .then_with(|| self.slice(a).cmp(other.slice(b)))
             .then(a.sub.cmp(&b.sub))
@@ -168,14 +197,18 @@ impl Keys {
 }
 
 /// Sort `items` (keyed by `keys`, one key per item) into replay order.
-pub(crate) fn sort<T>(items: Vec<T>, keys: &Keys, item_keys: &[RecKey]) -> Vec<(T, RecKey)> {
+pub(crate) fn sort<T: Stamped>(
+    items: Vec<T>,
+    keys: &Keys,
+    item_keys: &[RecKey],
+) -> Vec<(T, RecKey)> {
     let mut v: Vec<(T, RecKey)> = items.into_iter().zip(item_keys.iter().copied()).collect();
-    v.sort_unstable_by(|(_, a), (_, b)| keys.cmp(a, keys, b));
+    v.sort_unstable_by(|(x, a), (y, b)| keys.cmp(x.at(), a, keys, y.at(), b));
     v
 }
 
 /// Merge sorted record lists of several shards into one list in replay order.
-pub(crate) fn merge<T>(parts: Vec<(Vec<(T, RecKey)>, &Keys)>) -> Vec<T> {
+pub(crate) fn merge<T: Stamped>(parts: Vec<(Vec<(T, RecKey)>, &Keys)>) -> Vec<T> {
     let total = parts.iter().map(|(v, _)| v.len()).sum();
     let mut out = Vec::with_capacity(total);
     let mut iters: Parts<'_, T> = parts
@@ -207,12 +240,12 @@ type Parts<'k, T> = Vec<(
 )>;
 
 /// Does part `i`'s next record come before part `j`'s?
-fn less<T>(iters: &mut Parts<'_, T>, i: usize, j: usize) -> bool {
+fn less<T: Stamped>(iters: &mut Parts<'_, T>, i: usize, j: usize) -> bool {
     let (ki, kj) = (iters[i].1, iters[j].1);
-    let a = iters[i].0.peek().map(|(_, k)| *k);
-    let b = iters[j].0.peek().map(|(_, k)| *k);
+    let a = iters[i].0.peek().map(|(t, k)| (t.at(), *k));
+    let b = iters[j].0.peek().map(|(t, k)| (t.at(), *k));
     match (a, b) {
-        (Some(a), Some(b)) => ki.cmp(&a, kj, &b) == Ordering::Less,
+        (Some((x, a)), Some((y, b))) => ki.cmp(x, &a, kj, y, &b) == Ordering::Less,
         (Some(_), None) => true,
         _ => false,
     }
@@ -221,6 +254,16 @@ fn less<T>(iters: &mut Parts<'_, T>, i: usize, j: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A record: a name at an instant.
+    #[derive(Debug, PartialEq)]
+    struct R(&'static str, i64);
+
+    impl Stamped for R {
+        fn at(&self) -> i64 {
+            self.1
+        }
+    }
 
     #[test]
     fn timers_sort_by_instant_then_by_their_creators() {
@@ -247,17 +290,24 @@ mod tests {
         b.transition();
         let (ka, kb) = (a.transitions[0], &b.transitions);
         // The event at 100 comes before every timer at 100.
-        assert_eq!(b.cmp(&kb[0], &a, &ka), Ordering::Less);
+        assert_eq!(b.cmp(100, &kb[0], &a, 100, &ka), Ordering::Less);
         // B's timers were created by rank 2, before A's (rank 5).
-        assert_eq!(b.cmp(&kb[2], &a, &ka), Ordering::Less);
-        assert_eq!(b.cmp(&kb[1], &a, &ka), Ordering::Less);
+        assert_eq!(b.cmp(100, &kb[2], &a, 100, &ka), Ordering::Less);
+        assert_eq!(b.cmp(100, &kb[1], &a, 100, &ka), Ordering::Less);
         // B's first timer before its second; records of one item in order.
-        assert_eq!(b.cmp(&kb[2], &b, &kb[1]), Ordering::Less);
-        assert_eq!(b.cmp(&kb[2], &b, &kb[3]), Ordering::Less);
+        assert_eq!(b.cmp(100, &kb[2], &b, 100, &kb[1]), Ordering::Less);
+        assert_eq!(b.cmp(100, &kb[2], &b, 100, &kb[3]), Ordering::Less);
+        // A timer created at the same instant by an item of the same kind:
+        // the whole keys decide (the event of rank 2 created B's timers).
+        let recs = |names: &[&'static str]| names.iter().map(|n| R(n, 100)).collect::<Vec<_>>();
         let merged = merge(vec![
-            (sort(vec!["a"], &a, &a.transitions), &a),
-            (sort(vec!["b0", "b1", "b2", "b3"], &b, &b.transitions), &b),
+            (sort(recs(&["a"]), &a, &a.transitions), &a),
+            (
+                sort(recs(&["b0", "b1", "b2", "b3"]), &b, &b.transitions),
+                &b,
+            ),
         ]);
-        assert_eq!(merged, vec!["b0", "b2", "b3", "b1", "a"]);
+        let names: Vec<&str> = merged.iter().map(|r| r.0).collect();
+        assert_eq!(names, vec!["b0", "b2", "b3", "b1", "a"]);
     }
 }

@@ -29,7 +29,7 @@ use crate::Results;
 const PROGRESS_EVERY: usize = 65_536;
 
 /// The records one shard of leads made, in replay order.
-struct Shard {
+pub(crate) struct Shard {
     transitions: Vec<(Transition, RecKey)>,
     actions: Vec<(Action, RecKey)>,
     breaches: Vec<(Breach, RecKey)>,
@@ -211,7 +211,8 @@ fn replay_shard(
 }
 
 /// Replay every lead up to `as_of` on `threads` threads (at least one);
-/// `vals` holds every lead's field values and becomes the final ones.
+/// `vals` holds every lead's field values and becomes the final ones. The
+/// records stay per shard until [`gather`].
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn replay(
     c: &Compiled,
@@ -222,7 +223,7 @@ pub(crate) fn replay(
     threads: usize,
     vals: Vec<Value>,
     progress: &mut dyn FnMut(usize, usize),
-) -> Results {
+) -> (Results, Vec<Shard>) {
     let n = ds.leads.len();
     let (ns, nst, nf) = (c.scores.len(), c.stages.len(), c.lead_fields.len());
     let init: Vec<f64> = c.scores.iter().map(|s| s.initial()).collect();
@@ -294,12 +295,19 @@ pub(crate) fn replay(
         }
         shards
     });
-    gather(shards, &mut res);
-    res
+    (res, shards)
 }
 
-/// Merge the shards' records, transitions and actions side by side.
-fn gather(mut shards: Vec<Shard>, res: &mut Results) {
+/// Every breach of every shard (in no particular order).
+pub(crate) fn breaches(shards: &[Shard]) -> Vec<Breach> {
+    shards
+        .iter()
+        .flat_map(|s| s.breaches.iter().map(|(b, _)| *b))
+        .collect()
+}
+
+/// Merge the shards' records into `res`, transitions and actions side by side.
+pub(crate) fn gather(mut shards: Vec<Shard>, res: &mut Results) {
     let mut keys = Vec::with_capacity(shards.len());
     let mut transitions = Vec::with_capacity(shards.len());
     let mut actions = Vec::with_capacity(shards.len());

@@ -100,9 +100,11 @@ pub fn run(args: Args) -> u8 {
     } else {
         ProgressBar::hidden()
     };
-    // The leads' field values move into the outcome (nothing reads them
-    // from the dataset afterwards).
-    let outcome = funnel_engine::run_taking_values(
+    // Nothing reads the events, the leads' field values or the lead index
+    // from the dataset after the run: the values move into the outcome, the
+    // events are dropped when the KPIs are done, the index now.
+    loaded.data.leads.index = funnel_engine::data::LeadIndex::default();
+    let outcome = funnel_engine::run_taking(
         &loaded.compiled,
         &mut loaded.data,
         &opts,
