@@ -99,11 +99,18 @@ fn open(path: &Path) -> Result<BufReader<File>, u8> {
 
 /// Load the playbook, the data and the inputs, printing any problem.
 pub fn load(playbook: &Path, args: &DataArgs) -> Result<Loaded, u8> {
-    load_threads(playbook, args, 1)
+    load_threads(playbook, args, 1, true)
 }
 
-/// [`load`], decoding the data files on `threads` threads.
-pub fn load_threads(playbook: &Path, args: &DataArgs, threads: usize) -> Result<Loaded, u8> {
+/// [`load`], decoding the data files on `threads` threads; without
+/// `keep_unread` the values of fields the playbook never reads are checked
+/// but not kept (see [`Dataset::keep_unread`]).
+pub fn load_threads(
+    playbook: &Path,
+    args: &DataArgs,
+    threads: usize,
+    keep_unread: bool,
+) -> Result<Loaded, u8> {
     let (source, program) = crate::report::load_playbook(playbook)?;
     let compiled = funnel_engine::compile(&program, &source).map_err(|e| {
         eprintln!("error: {}", e.message);
@@ -115,6 +122,7 @@ pub fn load_threads(playbook: &Path, args: &DataArgs, threads: usize) -> Result<
         OnBadRow::Skip => BadRows::Skip,
     };
     let mut data = Dataset::new(&compiled);
+    data.keep_unread = keep_unread;
     let inputs =
         funnel_engine::inputs::resolve(&compiled, &args.inputs, &mut data.texts).map_err(|e| {
             eprintln!("error: {e}");

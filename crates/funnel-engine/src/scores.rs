@@ -53,7 +53,13 @@ impl Replay<'_> {
         let mut points = r.points;
         if let (Some((max, d)), Some(slot)) = (r.max_per, r.window_slot) {
             let w = &mut self.windows[l * c.n_window_slots + slot as usize];
-            w.retain(|(t, _)| c.add(*t, d) > at);
+            // Awards are kept in time order and `add` only grows with its
+            // instant, so the ones out of the window are a prefix.
+            let gone = w
+                .iter()
+                .position(|(t, _)| c.add(*t, d) > at)
+                .unwrap_or(w.len());
+            w.drain(..gone);
             let used: f64 = w.iter().map(|(_, p)| p.abs()).sum();
             let room = max - used;
             if room <= 0.0 {

@@ -79,7 +79,8 @@ pub fn run(args: Args) -> u8 {
         on: args.timings,
         last: Instant::now(),
     };
-    let mut loaded = match load_threads(&args.playbook, &args.data, threads) {
+    // A run's outputs never show fields the playbook does not read.
+    let mut loaded = match load_threads(&args.playbook, &args.data, threads, false) {
         Ok(l) => l,
         Err(code) => return code,
     };

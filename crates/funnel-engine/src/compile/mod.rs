@@ -9,6 +9,7 @@
 
 mod expr;
 mod nurture;
+mod reads;
 
 use std::collections::HashMap;
 
@@ -27,6 +28,7 @@ use crate::value::{Interner, Value};
 
 pub use expr::{business_seconds, decimal};
 pub use nurture::{Instr, NurtureDef, Piece, Reenroll};
+pub use reads::Reads;
 
 pub(crate) use expr::to_u16;
 
@@ -194,6 +196,8 @@ pub struct Compiled {
     pub set_fields: Vec<u16>,
     /// What each `when` condition reads.
     pub deps: CondDeps,
+    /// Which lead and event fields anything reads.
+    pub reads: Reads,
 }
 
 /// The [`Deps`] of every `when` condition, by where it is.
@@ -540,8 +544,9 @@ impl Compiler<'_> {
             return Err(e.clone());
         }
         let deps = CondDeps::new(&stages, &rules, &nurtures);
-        Ok(Compiled {
+        let mut compiled = Compiled {
             deps,
+            reads: Reads::default(),
             name: p.name.clone().unwrap_or_default(),
             tz,
             currency: p.currency.clone(),
@@ -567,7 +572,9 @@ impl Compiler<'_> {
             click_event: template_event("email_click"),
             open_event: template_event("email_open"),
             set_fields,
-        })
+        };
+        compiled.reads = reads::reads(&compiled);
+        Ok(compiled)
     }
 
     fn rule(

@@ -49,6 +49,23 @@ pub fn decode(text: &str, ty: &Ty, tz: Tz, texts: &mut Interner) -> Result<Value
     }
 }
 
+/// [`decode`] for a field nothing reads: the cell is checked the same way,
+/// but text is not kept (the value is missing).
+pub fn decode_unread(text: &str, ty: &Ty, tz: Tz, texts: &mut Interner) -> Result<Value, String> {
+    match ty {
+        Ty::Text | Ty::Stage | Ty::Error => Ok(Value::Missing),
+        Ty::Enum(values) => {
+            let t = text.trim();
+            if values.iter().any(|v| v == t) {
+                Ok(Value::Missing)
+            } else {
+                Err(format!("`{t}` is not one of {}", values.join(" | ")))
+            }
+        }
+        _ => decode(text, ty, tz, texts),
+    }
+}
+
 /// `$10,000.50`, `10000.5`, `-3`.
 pub fn parse_money(t: &str) -> Option<Decimal> {
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {

@@ -220,6 +220,11 @@ pub struct Dataset {
     pub events: Events,
     pub lead_report: InputReport,
     pub event_report: InputReport,
+    /// Keep the text of lead and event fields the playbook never reads
+    /// (default). Without it such cells are still checked, but their values
+    /// are read as missing: enough for `funnel run`, whose outputs never
+    /// show them, and faster.
+    pub keep_unread: bool,
 }
 
 impl Dataset {
@@ -234,6 +239,7 @@ impl Dataset {
             events: Events::default(),
             lead_report: InputReport::default(),
             event_report: InputReport::default(),
+            keep_unread: true,
         }
     }
 
@@ -264,6 +270,7 @@ impl Dataset {
             c,
             file: file.to_string(),
             policy,
+            keep_unread: self.keep_unread,
         };
         let mut report = InputReport {
             file: file.to_string(),
@@ -300,7 +307,7 @@ impl Dataset {
         policy: BadRows,
         threads: usize,
     ) -> Result<(), DataError> {
-        let schema = rows::EventSchema::new(c, &self.leads.index, file, policy);
+        let schema = rows::EventSchema::new(c, &self.leads.index, file, policy, self.keep_unread);
         let mut report = InputReport {
             file: file.to_string(),
             ..InputReport::default()

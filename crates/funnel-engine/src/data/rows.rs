@@ -13,7 +13,7 @@ use crate::compile::Compiled;
 use crate::hash::FxHashMap;
 use crate::value::{Interner, Value};
 
-use super::decode::{decode, InstantCache};
+use super::decode::{decode, decode_unread, InstantCache};
 use super::{BadRows, DataError, LeadIndex, RejectKind};
 
 /// One event: fixed size, its field values in [`super::Events::values`].
@@ -155,6 +155,8 @@ pub(crate) struct LeadSchema<'a> {
     pub c: &'a Compiled,
     pub file: String,
     pub policy: BadRows,
+    /// Keep the text of fields nothing reads (else they are checked only).
+    pub keep_unread: bool,
 }
 
 impl Schema for LeadSchema<'_> {
@@ -244,6 +246,9 @@ impl Schema for LeadSchema<'_> {
             let v = match cell {
                 None if f.optional => Ok(Value::Missing),
                 None => Err(format!("the required field `{}` is empty", f.name)),
+                Some(text) if !self.keep_unread && !self.c.reads.lead[i] => {
+                    decode_unread(text, &f.ty, self.c.tz, &mut p.texts)
+                }
                 Some(text) => decode(text, &f.ty, self.c.tz, &mut p.texts),
             };
             match v {
@@ -274,6 +279,8 @@ pub(crate) struct EventSchema<'a> {
     pub index: &'a LeadIndex,
     pub file: String,
     pub policy: BadRows,
+    /// Keep the text of fields nothing reads (else they are checked only).
+    pub keep_unread: bool,
     /// Union of event field names (columns 3..).
     names: Vec<String>,
     /// Per event type: the union column of each of its fields.
@@ -282,7 +289,13 @@ pub(crate) struct EventSchema<'a> {
 }
 
 impl<'a> EventSchema<'a> {
-    pub(crate) fn new(c: &'a Compiled, index: &'a LeadIndex, file: &str, policy: BadRows) -> Self {
+    pub(crate) fn new(
+        c: &'a Compiled,
+        index: &'a LeadIndex,
+        file: &str,
+        policy: BadRows,
+        keep_unread: bool,
+    ) -> Self {
         let mut names: Vec<String> = Vec::new();
         let mut field_cols = Vec::new();
         for e in &c.events {
@@ -310,6 +323,7 @@ impl<'a> EventSchema<'a> {
             index,
             file: file.to_string(),
             policy,
+            keep_unread,
             names,
             field_cols,
             by_name,
@@ -423,7 +437,8 @@ impl Schema for EventSchema<'_> {
         }
         let start = p.values.len();
         let fields = &self.c.events[ev].fields;
-        for (f, &col) in fields.iter().zip(cols) {
+        let reads = &self.c.reads.events[ev];
+        for ((f, &col), &read) in fields.iter().zip(cols).zip(reads) {
             let text = cells
                 .get(col)
                 .copied()
@@ -432,6 +447,9 @@ impl Schema for EventSchema<'_> {
             let v = match text {
                 None if f.optional => Ok(Value::Missing),
                 None => Err(format!("event `{name}` needs a value for `{}`", f.name)),
+                Some(t) if !self.keep_unread && !read => {
+                    decode_unread(t, &f.ty, self.c.tz, &mut p.texts)
+                }
                 Some(t) => decode(t, &f.ty, self.c.tz, &mut p.texts),
             };
             match v {
