@@ -177,6 +177,12 @@ impl<'a> Replay<'a> {
         r
     }
 
+    /// A replay that holds one lead at a time ([`Replay::begin_lead`]) and
+    /// does not key its records (the [`crate::Stepper`] lead by lead).
+    pub fn one_lead(c: &'a Compiled, ds: &'a Dataset, opts: &RunOptions) -> Replay<'a> {
+        Replay::window(c, ds, opts, 1)
+    }
+
     fn window(c: &'a Compiled, ds: &'a Dataset, opts: &RunOptions, n: usize) -> Replay<'a> {
         let ns = c.scores.len();
         let init: Vec<f64> = c.scores.iter().map(|s| s.initial()).collect();

@@ -9,21 +9,43 @@
 //! when it is due no later than the next timer (events come first at the
 //! same instant, as in [`crate::run`]), fires the timer otherwise, and reads
 //! the transitions and actions produced so far to decide what happens next.
+//!
+//! Leads never influence each other, so a stepper can also go lead by lead
+//! ([`Stepper::lead_by_lead`]): the caller steps one lead's whole timeline
+//! between [`Stepper::begin_lead`] and [`Stepper::end_lead`], with only that
+//! lead's state and timers in play (small, and in cache). Every lead ends
+//! the same as in a stepper over all leads at once; the records are put back
+//! in time order (ties by lead, then as made) when the stepper finishes.
 
 use crate::compile::Compiled;
 use crate::data::{Dataset, EventRec, Events};
+use crate::eval::NO_STAGE;
 use crate::replay::{Replay, RunOptions};
 use crate::trace::{Action, Transition};
 use crate::value::Value;
-use crate::Outcome;
+use crate::{Outcome, Results};
 
 /// A replay driven event by event.
 pub struct Stepper<'a> {
     r: Replay<'a>,
     c: &'a Compiled,
     ds: &'a Dataset,
-    /// The events delivered so far, in delivery order (which is time order).
+    /// The events delivered so far, in delivery order (time order, lead by
+    /// lead in a lead-by-lead stepper).
     events: Events,
+    /// A lead-by-lead stepper's finished leads.
+    by_lead: Option<Box<Finished>>,
+}
+
+/// The final state of every lead a lead-by-lead stepper has finished (the
+/// initial state for the others).
+struct Finished {
+    stage: Vec<u16>,
+    scores: Vec<f64>,
+    entered: Vec<i64>,
+    vals: Vec<Value>,
+    /// The lead being stepped.
+    current: Option<u32>,
 }
 
 impl<'a> Stepper<'a> {
@@ -34,6 +56,46 @@ impl<'a> Stepper<'a> {
             c,
             ds,
             events: Events::default(),
+            by_lead: None,
+        }
+    }
+
+    /// A stepper that takes the leads of `ds` one at a time: every event of
+    /// a lead is delivered between its [`Stepper::begin_lead`] and
+    /// [`Stepper::end_lead`].
+    pub fn lead_by_lead(c: &'a Compiled, ds: &'a Dataset, opts: &RunOptions) -> Stepper<'a> {
+        let init = Results::initial(c, ds, ds.leads.values.clone());
+        Stepper {
+            r: Replay::one_lead(c, ds, opts),
+            c,
+            ds,
+            events: Events::default(),
+            by_lead: Some(Box::new(Finished {
+                stage: init.stage,
+                scores: init.scores,
+                entered: init.entered,
+                vals: init.vals,
+                current: None,
+            })),
+        }
+    }
+
+    /// Start stepping `lead` (a lead-by-lead stepper; the lead before it
+    /// must have ended). Does nothing in a stepper over all leads.
+    pub fn begin_lead(&mut self, lead: u32) {
+        let Some(f) = &mut self.by_lead else { return };
+        let nf = self.c.lead_fields.len();
+        let l = lead as usize;
+        let fields = f.vals.get(l * nf..l * nf + nf).unwrap_or_default();
+        self.r.begin_lead(lead, fields);
+        f.current = Some(lead);
+    }
+
+    /// Fire the current lead's timers due up to `as_of` and keep its final
+    /// state (a lead-by-lead stepper; nothing otherwise).
+    pub fn end_lead(&mut self, as_of: i64) {
+        if let Some(f) = &mut self.by_lead {
+            end_lead(&mut self.r, self.c, f, as_of);
         }
     }
 
@@ -50,7 +112,8 @@ impl<'a> Stepper<'a> {
 
     /// Deliver one event; `fields` are its declared fields in order, and
     /// text values must be interned in the dataset's interner. Events must
-    /// come in time order and no later than [`Stepper::next_timer`].
+    /// come in time order and no later than [`Stepper::next_timer`] (in a
+    /// lead-by-lead stepper: the current lead's events, in its time order).
     pub fn deliver(&mut self, lead: u32, event: u16, at: i64, fields: &[Value]) {
         let n = self
             .c
@@ -77,33 +140,99 @@ impl<'a> Stepper<'a> {
     pub fn stage(&self, lead: u32) -> u16 {
         self.r
             .leads
-            .get(lead as usize)
+            .get(self.r.l(lead))
             .map_or(crate::eval::NO_STAGE, |l| l.stage)
     }
 
-    /// Every stage change so far, in order.
+    /// Every stage change so far, in order (lead by lead in a lead-by-lead
+    /// stepper).
     pub fn transitions(&self) -> &[Transition] {
         &self.r.transitions
     }
 
-    /// Every action (send, notify, set) so far, in order.
+    /// Every action (send, notify, set) so far, in order (lead by lead in a
+    /// lead-by-lead stepper).
     pub fn actions(&self) -> &[Action] {
         &self.r.actions
     }
 
     /// Fire the timers due up to `as_of` and compute the KPIs.
     pub fn finish(mut self, as_of: i64) -> Outcome {
-        while self.r.next_timer_at().is_some_and(|t| t <= as_of) {
-            self.r.fire_next_timer();
+        let Some(mut f) = self.by_lead.take() else {
+            while self.r.next_timer_at().is_some_and(|t| t <= as_of) {
+                self.r.fire_next_timer();
+            }
+            let events = std::mem::take(&mut self.events);
+            return crate::outcome(
+                self.r,
+                self.c,
+                &self.ds.texts,
+                &events.recs,
+                &events.values,
+                Some(as_of),
+            );
+        };
+        let r = &mut self.r;
+        end_lead(r, self.c, &mut f, as_of);
+        // Lead by lead, each lead's records are in time order: a stable
+        // sort by instant merges them (ties: lead order, then as made).
+        let mut res = Results {
+            stage: f.stage,
+            scores: f.scores,
+            vals: f.vals,
+            entered: f.entered,
+            transitions: std::mem::take(&mut r.transitions),
+            actions: std::mem::take(&mut r.actions),
+            breaches: std::mem::take(&mut r.breaches),
+            trace: std::mem::take(&mut r.trace),
+            covered: r.covered.take().unwrap_or_default(),
+            timers_fired: r.timers_fired,
+        };
+        res.transitions.sort_by_key(|t| t.at);
+        res.actions.sort_by_key(|a| a.at);
+        res.breaches.sort_by_key(|b| b.at);
+        let mut events = std::mem::take(&mut self.events);
+        events.recs.sort_by_key(|e| e.at);
+        for (i, e) in events.recs.iter_mut().enumerate() {
+            e.seq = u32::try_from(i).unwrap_or(u32::MAX);
         }
-        let events = std::mem::take(&mut self.events);
-        crate::outcome(
-            self.r,
+        let inputs = std::mem::take(&mut r.inputs);
+        crate::outcome_with(
+            res,
             self.c,
             &self.ds.texts,
+            self.ds.leads.len(),
             &events.recs,
             &events.values,
+            &inputs,
             Some(as_of),
         )
+    }
+}
+
+/// End `f`'s current lead, if any: fire its timers due up to `as_of` and
+/// keep its final state.
+fn end_lead(r: &mut Replay<'_>, c: &Compiled, f: &mut Finished, as_of: i64) {
+    let Some(lead) = f.current.take() else { return };
+    while r.next_timer_at().is_some_and(|t| t <= as_of) {
+        r.fire_next_timer();
+    }
+    let (l, ns, nst, nf) = (
+        lead as usize,
+        c.scores.len(),
+        c.stages.len(),
+        c.lead_fields.len(),
+    );
+    if let Some(s) = f.stage.get_mut(l) {
+        *s = r.leads.first().map_or(NO_STAGE, |s| s.stage);
+    }
+    copy_into(&mut f.scores, l * ns, &r.scores);
+    copy_into(&mut f.entered, l * nst, &r.entered);
+    copy_into(&mut f.vals, l * nf, &r.vals);
+}
+
+fn copy_into<T: Copy>(dst: &mut [T], at: usize, src: &[T]) {
+    if let Some(d) = dst.get_mut(at..at + src.len()) {
+        d.copy_from_slice(src);
     }
 }

@@ -45,3 +45,61 @@ fn stepping_the_shipped_sample_matches_a_plain_run() {
     assert_eq!(stepped.breaches, plain.breaches);
     assert_eq!(format!("{:?}", stepped.kpis), format!("{:?}", plain.kpis));
 }
+
+#[test]
+fn stepping_lead_by_lead_matches_a_plain_run() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let source = std::fs::read_to_string(format!("{root}/playbooks/saas_inbound.funnel")).unwrap();
+    let program = funnel_check::check_source(&source).program.unwrap();
+    let c = compile(&program, &source).unwrap();
+    let leads = std::fs::read(format!("{root}/examples/data/leads.csv")).unwrap();
+    let events = std::fs::read(format!("{root}/examples/data/events.csv")).unwrap();
+    let mut ds = Dataset::new(&c);
+    ds.read_leads(&c, &leads[..], "leads.csv", Format::Csv, BadRows::Error)
+        .unwrap();
+    ds.read_events(&c, &events[..], "events.csv", Format::Csv, BadRows::Error)
+        .unwrap();
+    let opts = RunOptions::default();
+    let plain = funnel_engine::run(&c, &ds, &opts, &mut |_, _| {});
+    let as_of = plain.as_of.unwrap();
+
+    // Each lead's events, in time order, lead after lead.
+    let mut order: Vec<usize> = (0..ds.events.recs.len()).collect();
+    order.sort_by_key(|&i| ds.events.recs[i].lead);
+    let mut s = Stepper::lead_by_lead(&c, &ds, &opts);
+    let mut current = None;
+    for i in order {
+        let r = &ds.events.recs[i];
+        if current != Some(r.lead) {
+            s.end_lead(as_of);
+            s.begin_lead(r.lead);
+            current = Some(r.lead);
+        }
+        while s.next_timer().is_some_and(|t| t < r.at) {
+            s.fire_next_timer();
+        }
+        let n = c.events[r.event as usize].fields.len();
+        let fields = &ds.events.values[r.off as usize..r.off as usize + n];
+        s.deliver(r.lead, r.event, r.at, fields);
+    }
+    let stepped = s.finish(as_of);
+
+    assert!(plain.transitions.len() > 100 && plain.actions.len() > 100);
+    assert_eq!(stepped.events_replayed, plain.events_replayed);
+    assert_eq!(stepped.timers_fired, plain.timers_fired);
+    assert_eq!(stepped.stage, plain.stage);
+    assert_eq!(stepped.scores, plain.scores);
+    assert_eq!(stepped.entered, plain.entered);
+    assert_eq!(stepped.vals, plain.vals);
+    // The same records; at the same instant, lead by lead.
+    let mut t = plain.transitions.clone();
+    t.sort_by_key(|t| (t.at, t.lead));
+    assert_eq!(stepped.transitions, t);
+    let mut a = plain.actions.clone();
+    a.sort_by_key(|a| (a.at, a.lead));
+    assert_eq!(stepped.actions, a);
+    let mut b = plain.breaches.clone();
+    b.sort_by_key(|b| (b.at, b.lead));
+    assert_eq!(stepped.breaches, b);
+    assert_eq!(format!("{:?}", stepped.kpis), format!("{:?}", plain.kpis));
+}

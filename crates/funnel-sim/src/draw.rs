@@ -112,7 +112,7 @@ pub fn value(rng: &mut ChaCha8Rng, d: &Draw, n: u64, sent: Option<&str>) -> Opti
         }
     };
     if let Some(w) = &d.weights {
-        return weighted(rng, w).map(|v| v.replace("{n}", &n.to_string()));
+        return weighted(rng, w).map(|v| fill(v, n));
     }
     if let Some(nd) = &d.normal {
         let mut x = nd.mean + nd.sd.0 * std_normal(rng);
@@ -131,12 +131,21 @@ pub fn value(rng: &mut ChaCha8Rng, d: &Draw, n: u64, sent: Option<&str>) -> Opti
         return Some(c.clone());
     }
     if let Some(t) = &d.template {
-        return Some(t.replace("{n}", &n.to_string()));
+        return Some(fill(t, n));
     }
     if d.from_trigger {
         return sent.map(str::to_string);
     }
     None
+}
+
+/// `t` with `{n}` replaced by the lead's number.
+fn fill(t: &str, n: u64) -> String {
+    if t.contains("{n}") {
+        t.replace("{n}", &n.to_string())
+    } else {
+        t.to_string()
+    }
 }
 
 #[cfg(test)]

@@ -15,11 +15,11 @@ use funnel_check::Ty;
 use funnel_engine::data::decode::decode;
 use funnel_engine::trace::ActionDetail;
 use funnel_engine::value::{Interner, Sym, Value};
-use funnel_engine::{BadRows, Compiled, Dataset, Format, Outcome, RunOptions, Stepper};
+use funnel_engine::{Compiled, Dataset, Outcome, RunOptions, Stepper};
 use rand_chacha::ChaCha8Rng;
 
 use crate::draw;
-use crate::population::{self, SynthLead};
+use crate::population;
 use crate::report::RunSummary;
 use crate::scenario::{After, Draw, Scenario};
 
@@ -116,6 +116,64 @@ enum Trigger {
     Event(usize, u16),
 }
 
+/// The lead being stepped: its behaviour stream, its pending behaviour
+/// events, and the field values of the events that triggered them.
+struct Lane {
+    rng: ChaCha8Rng,
+    queue: BinaryHeap<Reverse<Pending>>,
+    seq: u64,
+    delivered: u32,
+    trigger_values: Vec<Value>,
+    /// The fields of the event being drawn.
+    fields: Vec<Value>,
+    /// Texts decoded for non-text fields (never shown).
+    scratch: Interner,
+}
+
+impl Default for Lane {
+    fn default() -> Self {
+        Lane {
+            rng: draw::stream(0, 0, 0, 0),
+            queue: BinaryHeap::new(),
+            seq: 0,
+            delivered: 0,
+            trigger_values: Vec::new(),
+            fields: Vec::new(),
+            scratch: Interner::new(),
+        }
+    }
+}
+
+impl Lane {
+    /// Start a lead whose behaviour draws come from `rng`.
+    fn begin(&mut self, rng: ChaCha8Rng) {
+        self.rng = rng;
+        self.queue.clear();
+        self.seq = 0;
+        self.delivered = 0;
+        self.trigger_values.clear();
+    }
+
+    /// Draw whether each behaviour `ids` follows what happened to `lead` at
+    /// `at`, and when; queue those that do.
+    fn schedule(&mut self, rules: &Rules<'_>, lead: u32, at: i64, ids: &[usize], trigger: Trigger) {
+        for &i in ids {
+            let rule = &rules.all[i];
+            if draw::unit(&mut self.rng) < rule.probability {
+                let when = at + draw::delay_seconds(&mut self.rng, rule.delay);
+                self.seq += 1;
+                self.queue.push(Reverse(Pending {
+                    at: when,
+                    seq: self.seq,
+                    lead,
+                    rule: i,
+                    trigger: trigger.clone(),
+                }));
+            }
+        }
+    }
+}
+
 /// Everything one run needs, fixed across runs.
 pub struct Setup<'a> {
     pub scenario: &'a Scenario,
@@ -138,9 +196,17 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
     let field_names: Vec<String> = c.lead_fields.iter().map(|f| f.name.clone()).collect();
     let leads = population::leads(s, &field_names, tz, setup.seed, run);
     let mut ds = Dataset::new(c);
-    let csv = leads_csv(&field_names, &leads);
-    ds.read_leads(c, csv.as_bytes(), "scenario", Format::Csv, BadRows::Error)
-        .map_err(|e| format!("a synthetic lead does not fit the playbook: {e}"))?;
+    let mut cells: Vec<Option<&str>> = Vec::with_capacity(field_names.len());
+    for l in &leads {
+        cells.clear();
+        cells.extend(l.cells.iter().map(Option::as_deref));
+        ds.push_lead(c, &l.id, &cells).map_err(|e| {
+            format!(
+                "a synthetic lead does not fit the playbook: lead {}: {e}",
+                l.id
+            )
+        })?;
+    }
     let rules = compile_rules(s, c)?;
     // Text values an event field can be drawn with, interned up front (the
     // stepper reads the dataset's interner while it runs).
@@ -164,131 +230,91 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
         inputs: setup.inputs.clone(),
         ..RunOptions::default()
     };
-    let mut st = Stepper::new(c, &ds, &opts);
-    let mut rngs: Vec<ChaCha8Rng> = leads
-        .iter()
-        .map(|l| draw::stream(setup.seed, run, l.n, population::BEHAVIOUR))
-        .collect();
-    let mut queue: BinaryHeap<Reverse<Pending>> = BinaryHeap::new();
-    let mut seq = 0u64;
-    let mut trigger_values: Vec<Value> = Vec::new();
-    let mut schedule = |queue: &mut BinaryHeap<Reverse<Pending>>,
-                        rngs: &mut [ChaCha8Rng],
-                        lead: u32,
-                        at: i64,
-                        ids: &[usize],
-                        trigger: Trigger| {
-        for &i in ids {
-            let rng = &mut rngs[lead as usize];
-            let rule = &rules.all[i];
-            if draw::unit(rng) < rule.probability {
-                let when = at + draw::delay_seconds(rng, rule.delay);
-                seq += 1;
-                queue.push(Reverse(Pending {
-                    at: when,
-                    seq,
-                    lead,
-                    rule: i,
-                    trigger: trigger.clone(),
-                }));
-            }
-        }
-    };
+    // Leads never affect each other, so each lead's whole timeline is
+    // stepped on its own: its behaviour queue and the engine's timers hold
+    // that lead's only, and the stepper merges the records in time order.
+    let mut st = Stepper::lead_by_lead(c, &ds, &opts);
+    let mut lane = Lane::default();
     for (i, l) in leads.iter().enumerate() {
-        schedule(
-            &mut queue,
-            &mut rngs,
-            i as u32,
-            l.arrival,
-            &rules.on_arrival,
-            Trigger::None,
-        );
-    }
-    let (mut seen_transitions, mut seen_actions) = (0usize, 0usize);
-    let mut delivered = vec![0u32; leads.len()];
-    let mut fields: Vec<Value> = Vec::new();
-    let mut scratch = Interner::new();
-    loop {
-        let next_event = queue.peek().map(|Reverse(p)| p.at).filter(|t| *t < end);
-        let next_timer = st.next_timer().filter(|t| *t < end);
-        match (next_event, next_timer) {
-            (None, None) => break,
-            (Some(e), t) if t.is_none_or(|t| e <= t) => {
-                let Some(Reverse(p)) = queue.pop() else { break };
-                let rule = &rules.all[p.rule];
-                if !rule.only_in.is_empty() && !rule.only_in.contains(&st.stage(p.lead)) {
-                    continue;
-                }
-                let count = &mut delivered[p.lead as usize];
-                *count += 1;
-                if *count > MAX_EVENTS_PER_LEAD {
-                    return Err(format!(
-                        "lead {} produced more than {MAX_EVENTS_PER_LEAD} events; a chain of behaviours (`after: event …`) keeps triggering itself — lower a probability or add a delay",
-                        leads[p.lead as usize].id
-                    ));
-                }
-                let rng = &mut rngs[p.lead as usize];
-                fields.clear();
-                let def = &c.events[rule.event as usize];
-                for (f, d) in def.fields.iter().zip(&rule.fields) {
-                    let v = match d {
-                        None => Value::Missing,
-                        Some(d) => field_value(
-                            d,
-                            &f.ty,
-                            &f.name,
-                            rng,
-                            &p,
-                            &texts,
-                            &trigger_values,
-                            c,
-                            tz,
-                            &mut scratch,
-                        )?,
+        let lead = i as u32;
+        st.begin_lead(lead);
+        lane.begin(draw::stream(setup.seed, run, l.n, population::BEHAVIOUR));
+        lane.schedule(&rules, lead, l.arrival, &rules.on_arrival, Trigger::None);
+        let (mut seen_transitions, mut seen_actions) = (st.transitions().len(), st.actions().len());
+        loop {
+            let next_event = lane
+                .queue
+                .peek()
+                .map(|Reverse(p)| p.at)
+                .filter(|t| *t < end);
+            let next_timer = st.next_timer().filter(|t| *t < end);
+            match (next_event, next_timer) {
+                (None, None) => break,
+                (Some(e), t) if t.is_none_or(|t| e <= t) => {
+                    let Some(Reverse(p)) = lane.queue.pop() else {
+                        break;
                     };
-                    fields.push(v);
+                    let rule = &rules.all[p.rule];
+                    if !rule.only_in.is_empty() && !rule.only_in.contains(&st.stage(p.lead)) {
+                        continue;
+                    }
+                    lane.delivered += 1;
+                    if lane.delivered > MAX_EVENTS_PER_LEAD {
+                        return Err(format!(
+                            "lead {} produced more than {MAX_EVENTS_PER_LEAD} events; a chain of behaviours (`after: event …`) keeps triggering itself — lower a probability or add a delay",
+                            l.id
+                        ));
+                    }
+                    lane.fields.clear();
+                    let def = &c.events[rule.event as usize];
+                    for (f, d) in def.fields.iter().zip(&rule.fields) {
+                        let v = match d {
+                            None => Value::Missing,
+                            Some(d) => field_value(
+                                d,
+                                &f.ty,
+                                &f.name,
+                                &mut lane.rng,
+                                &p,
+                                &texts,
+                                &lane.trigger_values,
+                                c,
+                                tz,
+                                &mut lane.scratch,
+                            )?,
+                        };
+                        lane.fields.push(v);
+                    }
+                    st.deliver(p.lead, rule.event, p.at, &lane.fields);
+                    if let Some(ids) = rules.on_event.get(&rule.event) {
+                        let at = lane.trigger_values.len();
+                        lane.trigger_values.extend_from_slice(&lane.fields);
+                        lane.schedule(&rules, p.lead, p.at, ids, Trigger::Event(at, rule.event));
+                    }
                 }
-                st.deliver(p.lead, rule.event, p.at, &fields);
-                if let Some(ids) = rules.on_event.get(&rule.event) {
-                    let at = trigger_values.len();
-                    trigger_values.extend_from_slice(&fields);
-                    schedule(
-                        &mut queue,
-                        &mut rngs,
-                        p.lead,
-                        p.at,
-                        ids,
-                        Trigger::Event(at, rule.event),
-                    );
+                _ => st.fire_next_timer(),
+            }
+            // React to what the playbook did.
+            let transitions = st.transitions();
+            for t in &transitions[seen_transitions..] {
+                if let Some(ids) = rules.on_stage.get(&t.to) {
+                    lane.schedule(&rules, t.lead, t.at, ids, Trigger::None);
                 }
             }
-            _ => st.fire_next_timer(),
-        }
-        // React to what the playbook did.
-        let transitions = st.transitions();
-        for t in &transitions[seen_transitions..] {
-            if let Some(ids) = rules.on_stage.get(&t.to) {
-                schedule(&mut queue, &mut rngs, t.lead, t.at, ids, Trigger::None);
-            }
-        }
-        seen_transitions = transitions.len();
-        let actions = st.actions();
-        for a in &actions[seen_actions..] {
-            if let ActionDetail::Send(tpl) = a.detail {
-                schedule(
-                    &mut queue,
-                    &mut rngs,
-                    a.lead,
-                    a.at,
-                    &rules.on_send_any,
-                    Trigger::Send(tpl),
-                );
-                if let Some(ids) = rules.on_send.get(ds.texts.resolve(tpl)) {
-                    schedule(&mut queue, &mut rngs, a.lead, a.at, ids, Trigger::Send(tpl));
+            seen_transitions = transitions.len();
+            let actions = st.actions();
+            for a in &actions[seen_actions..] {
+                if let ActionDetail::Send(tpl) = a.detail {
+                    let tr = Trigger::Send(tpl);
+                    lane.schedule(&rules, a.lead, a.at, &rules.on_send_any, tr.clone());
+                    if let Some(ids) = rules.on_send.get(ds.texts.resolve(tpl)) {
+                        lane.schedule(&rules, a.lead, a.at, ids, tr);
+                    }
                 }
             }
+            seen_actions = actions.len();
         }
-        seen_actions = actions.len();
+        st.end_lead(end - 1);
     }
     let outcome = st.finish(end - 1);
     let summary = summarise(s, c, tz, &outcome, leads.len(), start);
@@ -336,29 +362,6 @@ fn field_value(
         });
     }
     decode(&text, ty, tz, scratch).map_err(|e| format!("field `{name}`: {e}"))
-}
-
-/// The synthetic leads as a CSV the engine's loader reads.
-fn leads_csv(fields: &[String], leads: &[SynthLead]) -> String {
-    let mut w = String::from("id");
-    for f in fields {
-        w.push(',');
-        w.push_str(f);
-    }
-    w.push('\n');
-    for l in leads {
-        w.push_str(&l.id);
-        for cell in &l.cells {
-            w.push(',');
-            if let Some(v) = cell {
-                w.push('"');
-                w.push_str(&v.replace('"', "\"\""));
-                w.push('"');
-            }
-        }
-        w.push('\n');
-    }
-    w
 }
 
 /// Reduce a run's outcome to what the report aggregates.

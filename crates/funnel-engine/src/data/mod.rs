@@ -243,6 +243,48 @@ impl Dataset {
         }
     }
 
+    /// Add one lead given as text cells, one per lead field (`None`:
+    /// missing), decoded and checked as a leads file's row would be, without
+    /// a file (the simulator's synthetic leads). Returns the lead's number;
+    /// the error names the field or the repeated id.
+    pub fn push_lead(
+        &mut self,
+        c: &Compiled,
+        id: &str,
+        cells: &[Option<&str>],
+    ) -> Result<u32, String> {
+        let start = self.leads.values.len();
+        let n = u32::try_from(self.leads.ids.len()).map_err(|_| "too many leads".to_string())?;
+        for (i, f) in c.lead_fields.iter().enumerate() {
+            let cell = cells
+                .get(i)
+                .copied()
+                .flatten()
+                .filter(|t| !t.trim().is_empty());
+            let v = match cell {
+                None if f.optional => Ok(Value::Missing),
+                None => Err(format!("the required field `{}` is empty", f.name)),
+                Some(t) => decode::decode(t, &f.ty, c.tz, &mut self.texts)
+                    .map_err(|e| format!("bad value for `{}`: {e}", f.name)),
+            };
+            match v {
+                Ok(v) => self.leads.values.push(v),
+                Err(e) => {
+                    self.leads.values.truncate(start);
+                    return Err(e);
+                }
+            }
+        }
+        if self.leads.index.insert_new(id, n).is_some() {
+            self.leads.values.truncate(start);
+            return Err(format!("the lead id `{id}` appears twice"));
+        }
+        self.leads.ids.push(id.into());
+        self.lead_report.read += 1;
+        self.lead_report.used += 1;
+        Ok(n)
+    }
+
     /// Read the leads file.
     pub fn read_leads(
         &mut self,
