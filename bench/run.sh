@@ -18,7 +18,7 @@
 #
 # Environment: BENCH_SIZES (events, space-separated, `1M`/`10M` allowed),
 # BENCH_DIR (work directory, default bench/out), BENCH_SEED (default 7),
-# BENCH_SIM_RUNS (default 8). Results go to $BENCH_DIR/results.md and, for a
+# BENCH_SIM_RUNS (default 100). Results go to $BENCH_DIR/results.md and, for a
 # full run, replace the generated part of bench/RESULTS.md. CI never runs this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +34,7 @@ else
 fi
 DIR=${BENCH_DIR:-bench/out}
 SEED=${BENCH_SEED:-7}
-SIM_RUNS=${BENCH_SIM_RUNS:-8}
+SIM_RUNS=${BENCH_SIM_RUNS:-100}
 FUNNEL=./target/release/funnel
 mkdir -p "$DIR"
 ROWS="$DIR/rows.tsv"

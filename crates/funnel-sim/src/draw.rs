@@ -7,7 +7,9 @@
 //! the same whichever playbook it is replayed through (common random numbers)
 //! and whichever thread runs it.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -98,18 +100,23 @@ pub fn weighted<'a>(rng: &mut ChaCha8Rng, w: &'a BTreeMap<String, NonNegative>) 
 /// Draw one value as text (the engine decodes it by the field's type);
 /// `None` is a missing value. `n` is the lead's number for templates and
 /// `sent` the template of the triggering send, if any.
-pub fn value(rng: &mut ChaCha8Rng, d: &Draw, n: u64, sent: Option<&str>) -> Option<String> {
+pub fn value<'a>(
+    rng: &mut ChaCha8Rng,
+    d: &'a Draw,
+    n: u64,
+    sent: Option<&str>,
+) -> Option<Cow<'a, str>> {
     if let Some(m) = d.missing {
         if unit(rng) < m.0 {
             return None;
         }
     }
     let number = |x: f64| {
-        if d.round {
+        Cow::Owned(if d.round {
             format!("{}", x.round())
         } else {
             format!("{:.2}", x)
-        }
+        })
     };
     if let Some(w) = &d.weights {
         return weighted(rng, w).map(|v| fill(v, n));
@@ -128,24 +135,31 @@ pub fn value(rng: &mut ChaCha8Rng, d: &Draw, n: u64, sent: Option<&str>) -> Opti
         return Some(number(r.min + (r.max - r.min) * unit(rng)));
     }
     if let Some(c) = &d.constant {
-        return Some(c.clone());
+        return Some(Cow::Borrowed(c));
     }
     if let Some(t) = &d.template {
         return Some(fill(t, n));
     }
     if d.from_trigger {
-        return sent.map(str::to_string);
+        return sent.map(|t| Cow::Owned(t.to_string()));
     }
     None
 }
 
 /// `t` with `{n}` replaced by the lead's number.
-fn fill(t: &str, n: u64) -> String {
-    if t.contains("{n}") {
-        t.replace("{n}", &n.to_string())
-    } else {
-        t.to_string()
+fn fill(t: &str, n: u64) -> Cow<'_, str> {
+    if !t.contains("{n}") {
+        return Cow::Borrowed(t);
     }
+    let mut out = String::with_capacity(t.len() + 8);
+    for (i, piece) in t.split("{n}").enumerate() {
+        if i > 0 {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "{n}");
+        }
+        out.push_str(piece);
+    }
+    Cow::Owned(out)
 }
 
 #[cfg(test)]

@@ -349,7 +349,7 @@ fn field_value(
     let Some(text) = draw::value(rng, d, u64::from(p.lead) + 1, None) else {
         return Ok(Value::Missing);
     };
-    if let Some(sym) = texts.get(&text) {
+    if let Some(sym) = texts.get(&*text) {
         if matches!(ty, Ty::Text) {
             return Ok(Value::Text(*sym));
         }
@@ -357,7 +357,7 @@ fn field_value(
     if matches!(ty, Ty::Text | Ty::Enum(_)) {
         // Enumeration values are interned like text; only pre-interned
         // values can be drawn (weights and constants are).
-        return texts.get(&text).map(|s| Value::Text(*s)).ok_or_else(|| {
+        return texts.get(&*text).map(|s| Value::Text(*s)).ok_or_else(|| {
             format!("field `{name}`: `{text}` cannot be drawn here; use `weights` or `constant`")
         });
     }

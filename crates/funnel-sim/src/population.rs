@@ -5,6 +5,8 @@
 //! number. Attributes are drawn from the lead's own stream, so the same lead
 //! of the same run has the same attributes whichever playbook replays it.
 
+use std::borrow::Cow;
+
 use chrono::{NaiveTime, TimeZone};
 
 use crate::draw;
@@ -17,13 +19,13 @@ pub const BEHAVIOUR: u64 = 3;
 
 /// One synthetic lead.
 #[derive(Clone, Debug, PartialEq)]
-pub struct SynthLead {
+pub struct SynthLead<'s> {
     /// `sim-<run>-<n>`: stable across playbooks for common random numbers.
     pub id: String,
     pub n: u64,
     pub arrival: i64,
     /// One cell per lead field of the playbook, in declaration order; `None` is missing.
-    pub cells: Vec<Option<String>>,
+    pub cells: Vec<Option<Cow<'s, str>>>,
 }
 
 /// The instant a day of the horizon starts, in the zone.
@@ -39,13 +41,13 @@ pub fn day_start(s: &Scenario, tz: chrono_tz::Tz, day: u32) -> Option<i64> {
 }
 
 /// The leads of run `run`, in arrival order.
-pub fn leads(
-    s: &Scenario,
+pub fn leads<'s>(
+    s: &'s Scenario,
     fields: &[String],
     tz: chrono_tz::Tz,
     seed: u64,
     run: u64,
-) -> Vec<SynthLead> {
+) -> Vec<SynthLead<'s>> {
     let mut out = Vec::new();
     let per_day = s.arrivals.rate.0 / s.arrivals.per.days();
     let source_col = fields.iter().position(|f| f == &s.arrivals.source_field);
@@ -67,7 +69,7 @@ pub fn leads(
         for at in instants {
             let n = out.len() as u64 + 1;
             let mut rng = draw::stream(seed, run, n, ATTRIBUTES);
-            let mut cells: Vec<Option<String>> = fields
+            let mut cells: Vec<Option<Cow<'s, str>>> = fields
                 .iter()
                 .map(|f| {
                     s.attributes
@@ -77,7 +79,7 @@ pub fn leads(
                 .collect();
             if let Some(col) = source_col {
                 if !s.arrivals.sources.is_empty() {
-                    cells[col] = draw::weighted(&mut rng, &s.arrivals.sources).map(str::to_string);
+                    cells[col] = draw::weighted(&mut rng, &s.arrivals.sources).map(Cow::Borrowed);
                 }
             }
             out.push(SynthLead {
