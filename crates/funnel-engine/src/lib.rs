@@ -167,7 +167,7 @@ fn replay_and_kpis(
         event_values: &ds.events.values,
         inputs: &opts.inputs,
     };
-    let kpis = kpi::evaluate(&facts);
+    let kpis = kpi::eval::evaluate_threads(&facts, threads);
     (res, shards, kpis, replayed)
 }
 

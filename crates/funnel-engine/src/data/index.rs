@@ -1,38 +1,74 @@
 //! The index of lead ids: an open-addressing table (linear probing, at most
-//! half full) whose slots hold short ids inline, so looking a lead up for
-//! each event costs one cache miss, not two (a `HashMap<Box<str>, _>` reads
-//! the bucket, then the boxed key). Ids longer than [`INLINE`] bytes keep
-//! their hash in the slot and the text beside the table.
+//! half full) of 12-byte slots that hold short ids inline, so looking a lead
+//! up for each event costs one cache miss, not two (a `HashMap<Box<str>, _>`
+//! reads the bucket, then the boxed key), and a million leads' table (2^21
+//! slots, 24 MiB) fits in a server's last-level cache. Ids longer than
+//! [`INLINE`] bytes (or holding a NUL byte) keep their hash in the slot and
+//! their text and lead beside the table.
 
 use crate::hash::hash_str;
 
 /// Ids up to this many bytes are stored in the slot.
-const INLINE: usize = 15;
+const INLINE: usize = 8;
 
-/// The length byte of a slot holding a long id.
-const LONG: u8 = u8::MAX;
+/// A slot's `value` with this bit set points into [`LeadIndex::long`].
+const LONG_BIT: u32 = 1 << 31;
+
+/// The `value` of an empty slot.
+const EMPTY_VALUE: u32 = u32::MAX;
 
 #[derive(Clone, Copy, Debug)]
 struct Slot {
-    /// The id, or for a long id: its hash (8 bytes) and its place in `long`.
+    /// A short id, zero-padded; for a long one its hash.
     key: [u8; INLINE],
-    len: u8,
-    /// The lead; `u32::MAX` for an empty slot.
+    /// The lead of a short id; `LONG_BIT | i` for the long id `long[i]`;
+    /// [`EMPTY_VALUE`] for an empty slot.
     value: u32,
 }
 
 const EMPTY: Slot = Slot {
     key: [0; INLINE],
-    len: 0,
-    value: u32::MAX,
+    value: EMPTY_VALUE,
 };
+
+/// A long id and its lead.
+#[derive(Clone, Debug)]
+struct Long {
+    text: Box<str>,
+    value: u32,
+}
 
 /// Lead id → lead index.
 #[derive(Clone, Debug, Default)]
 pub struct LeadIndex {
     slots: Vec<Slot>,
-    long: Vec<Box<str>>,
+    long: Vec<Long>,
     len: usize,
+}
+
+/// Whether `k` is stored in the slot itself.
+#[inline]
+fn is_short(k: &str) -> bool {
+    k.len() <= INLINE && !k.as_bytes().contains(&0)
+}
+
+#[inline]
+fn padded(k: &str) -> [u8; INLINE] {
+    let mut p = [0u8; INLINE];
+    p[..k.len()].copy_from_slice(k.as_bytes());
+    p
+}
+
+impl Slot {
+    #[inline]
+    fn is_empty(&self) -> bool {
+        self.value == EMPTY_VALUE
+    }
+
+    #[inline]
+    fn long(&self) -> Option<usize> {
+        (self.value & LONG_BIT != 0).then_some((self.value & !LONG_BIT) as usize)
+    }
 }
 
 impl LeadIndex {
@@ -48,16 +84,14 @@ impl LeadIndex {
         self.len == 0
     }
 
+    #[inline]
     fn matches(&self, slot: &Slot, k: &str, hash: u64) -> bool {
-        if k.len() <= INLINE {
+        match slot.long() {
             // Keys are stored zero-padded: compare whole arrays (no memcmp).
-            let mut padded = [0u8; INLINE];
-            padded[..k.len()].copy_from_slice(k.as_bytes());
-            usize::from(slot.len) == k.len() && slot.key == padded
-        } else {
-            slot.len == LONG
-                && slot.key[..8] == hash.to_le_bytes()
-                && self.long.get(long_index(slot)).is_some_and(|l| &**l == k)
+            None => is_short(k) && slot.key == padded(k),
+            Some(i) => {
+                slot.key == hash.to_le_bytes() && self.long.get(i).is_some_and(|l| &*l.text == k)
+            }
         }
     }
 
@@ -67,10 +101,18 @@ impl LeadIndex {
         let mut i = (hash as usize) & mask;
         loop {
             let s = &self.slots[i];
-            if s.value == u32::MAX || self.matches(s, k, hash) {
+            if s.is_empty() || self.matches(s, k, hash) {
                 return i;
             }
             i = (i + 1) & mask;
+        }
+    }
+
+    /// The lead a full slot maps to.
+    fn value<'s>(&'s self, s: &'s Slot) -> Option<&'s u32> {
+        match s.long() {
+            None => Some(&s.value),
+            Some(i) => self.long.get(i).map(|l| &l.value),
         }
     }
 
@@ -95,7 +137,10 @@ impl LeadIndex {
             return None;
         }
         let s = &self.slots[self.find(k, hash_str(k))];
-        (s.value != u32::MAX).then_some(&s.value)
+        if s.is_empty() {
+            return None;
+        }
+        self.value(s)
     }
 
     pub fn contains_key<Q: AsRef<str> + ?Sized>(&self, k: &Q) -> bool {
@@ -107,12 +152,28 @@ impl LeadIndex {
         if (self.len + 1) * 2 > self.slots.len() {
             self.grow();
         }
-        let i = self.find(&k, hash_str(&k));
-        if self.slots[i].value != u32::MAX {
-            return Some(std::mem::replace(&mut self.slots[i].value, v));
+        let hash = hash_str(&k);
+        let i = self.find(&k, hash);
+        let s = self.slots[i];
+        if s.is_empty() {
+            self.put(i, &k, hash, v);
+            return None;
         }
-        self.put(i, &k, v);
-        None
+        let old = self.value(&s).copied();
+        match s.long() {
+            Some(l) => {
+                if let Some(e) = self.long.get_mut(l) {
+                    e.value = v;
+                }
+            }
+            None if v & LONG_BIT == 0 => self.slots[i].value = v,
+            None => {
+                // Too large to sit in the slot: the id moves beside the table.
+                self.len -= 1;
+                self.put(i, &k, hash, v);
+            }
+        }
+        old
     }
 
     /// Map `k` to `v` unless `k` is there already: then its value, and
@@ -121,33 +182,40 @@ impl LeadIndex {
         if (self.len + 1) * 2 > self.slots.len() {
             self.grow();
         }
-        let i = self.find(k, hash_str(k));
-        if self.slots[i].value != u32::MAX {
-            return Some(self.slots[i].value);
+        let hash = hash_str(k);
+        let i = self.find(k, hash);
+        let s = self.slots[i];
+        if !s.is_empty() {
+            return self.value(&s).copied();
         }
-        self.put(i, k, v);
+        self.put(i, k, hash, v);
         None
     }
 
-    /// Fill the empty slot `i` with `k` → `v`.
-    fn put(&mut self, i: usize, k: &str, v: u32) {
-        let hash = hash_str(k);
-        let mut slot = Slot {
-            key: [0; INLINE],
-            len: 0,
-            value: v,
+    /// Fill slot `i` with `k` → `v`.
+    fn put(&mut self, i: usize, k: &str, hash: u64, v: u32) {
+        let long = u32::try_from(self.long.len())
+            .ok()
+            .filter(|l| l | LONG_BIT != EMPTY_VALUE);
+        self.slots[i] = match long {
+            _ if is_short(k) && v & LONG_BIT == 0 => Slot {
+                key: padded(k),
+                value: v,
+            },
+            Some(l) => {
+                self.long.push(Long {
+                    text: k.into(),
+                    value: v,
+                });
+                Slot {
+                    key: hash.to_le_bytes(),
+                    value: LONG_BIT | l,
+                }
+            }
+            // Over two billion long ids: no room to say where (unreachable
+            // with u32 lead numbers); the id is not indexed.
+            None => return,
         };
-        if k.len() <= INLINE {
-            slot.key[..k.len()].copy_from_slice(k.as_bytes());
-            slot.len = k.len() as u8;
-        } else {
-            slot.key[..8].copy_from_slice(&hash.to_le_bytes());
-            let at = u32::try_from(self.long.len()).unwrap_or(u32::MAX);
-            slot.key[8..12].copy_from_slice(&at.to_le_bytes());
-            slot.len = LONG;
-            self.long.push(k.into());
-        }
-        self.slots[i] = slot;
         self.len += 1;
     }
 
@@ -155,27 +223,21 @@ impl LeadIndex {
         let cap = (self.slots.len() * 2).max(64);
         let old = std::mem::replace(&mut self.slots, vec![EMPTY; cap]);
         let mask = cap - 1;
-        for s in old.into_iter().filter(|s| s.value != u32::MAX) {
-            let hash = if s.len == LONG {
-                let mut h = [0u8; 8];
-                h.copy_from_slice(&s.key[..8]);
-                u64::from_le_bytes(h)
-            } else {
-                std::str::from_utf8(&s.key[..usize::from(s.len)]).map_or(0, hash_str)
+        for s in old.into_iter().filter(|s| !s.is_empty()) {
+            let hash = match s.long() {
+                Some(_) => u64::from_le_bytes(s.key),
+                None => {
+                    let n = s.key.iter().position(|b| *b == 0).unwrap_or(INLINE);
+                    std::str::from_utf8(&s.key[..n]).map_or(0, hash_str)
+                }
             };
             let mut i = (hash as usize) & mask;
-            while self.slots[i].value != u32::MAX {
+            while !self.slots[i].is_empty() {
                 i = (i + 1) & mask;
             }
             self.slots[i] = s;
         }
     }
-}
-
-fn long_index(s: &Slot) -> usize {
-    let mut b = [0u8; 4];
-    b.copy_from_slice(&s.key[8..12]);
-    u32::from_le_bytes(b) as usize
 }
 
 #[cfg(test)]
@@ -208,5 +270,41 @@ mod tests {
         assert_eq!(ix.get("L5"), Some(&9));
         assert_eq!(ix.insert("".into(), 7), None);
         assert_eq!(ix.get(""), Some(&7));
+    }
+
+    #[test]
+    fn ids_at_the_inline_limit_nul_bytes_and_huge_values() {
+        let mut ix = LeadIndex::new();
+        // 8 bytes sit in the slot, 9 go beside it; a NUL byte is never
+        // confused with the padding.
+        assert_eq!(ix.insert_new("L0000001", 1), None);
+        assert_eq!(ix.insert_new("L00000012", 2), None);
+        assert_eq!(ix.insert_new("L\0", 3), None);
+        assert_eq!(ix.insert_new("L", 4), None);
+        assert_eq!(ix.insert_new("L0000001", 9), Some(1));
+        assert_eq!(ix.get("L0000001"), Some(&1));
+        assert_eq!(ix.get("L00000012"), Some(&2));
+        assert_eq!(ix.get("L\0"), Some(&3));
+        assert_eq!(ix.get("L"), Some(&4));
+        assert_eq!(ix.get("L0000001\0"), None);
+        // A value too large for a slot moves the id beside the table.
+        assert_eq!(ix.insert("L".into(), u32::MAX - 1), Some(4));
+        assert_eq!(ix.get("L"), Some(&(u32::MAX - 1)));
+        assert_eq!(ix.insert_new("Q", u32::MAX), None);
+        assert_eq!(ix.get("Q"), Some(&u32::MAX));
+        assert_eq!(ix.len(), 5);
+        for i in 0..200u32 {
+            ix.insert_new(&format!("x{i}"), i);
+        }
+        assert_eq!(ix.get("L"), Some(&(u32::MAX - 1)));
+        assert_eq!(ix.get("Q"), Some(&u32::MAX));
+        assert_eq!(ix.get("L\0"), Some(&3));
+        assert_eq!(ix.get("x199"), Some(&199));
+        assert_eq!(ix.len(), 205);
+    }
+
+    #[test]
+    fn slots_are_twelve_bytes() {
+        assert_eq!(std::mem::size_of::<Slot>(), 12);
     }
 }

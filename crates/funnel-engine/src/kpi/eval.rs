@@ -120,6 +120,14 @@ fn event_types(e: &KExpr, used: &mut [bool]) {
 
 /// Evaluate every KPI.
 pub fn evaluate(f: &Facts<'_>) -> Vec<KpiResult> {
+    evaluate_threads(f, 1)
+}
+
+/// [`evaluate`] on `threads` threads, the KPIs dealt out in turn: each
+/// thread keeps its own memo of totals (a KPI another thread evaluates is
+/// recomputed where it is referenced, to the same value), so the results are
+/// the same for any number of threads.
+pub fn evaluate_threads(f: &Facts<'_>, threads: usize) -> Vec<KpiResult> {
     // One pass over the events finds those of every type a KPI aggregates.
     let mut used = vec![false; f.c.events.len()];
     for k in &f.c.kpis {
@@ -134,35 +142,61 @@ pub fn evaluate(f: &Facts<'_>) -> Vec<KpiResult> {
         }
     }
     let x = Ctx { f, by_type };
-    let f = x.f;
-    let kpis = &f.c.kpis;
-    let mut totals: Vec<Option<Option<Decimal>>> = vec![None; kpis.len()];
-    let mut out = Vec::new();
-    for (i, k) in kpis.iter().enumerate() {
-        let v = eval(&x, &k.expr, &k.by, &mut totals, 0);
-        totals[i] = Some(v.total);
-        let target = k.target.as_ref().map(|(op, want, text)| {
-            let status = match v.total {
-                None => TargetStatus::Undefined,
-                Some(got) if holds(*op, got, *want) => TargetStatus::Met,
-                Some(_) => TargetStatus::Missed,
-            };
-            (text.clone(), status)
-        });
-        out.push(KpiResult {
-            name: k.name.clone(),
-            ty: k.ty,
-            by: k.by_names.clone(),
-            total: v.total,
-            groups: if k.by.is_empty() {
-                Vec::new()
-            } else {
-                v.groups.into_iter().collect()
-            },
-            target,
-        });
+    let n = f.c.kpis.len();
+    let threads = threads.clamp(1, n.max(1));
+    let share = |t: usize| -> Vec<(usize, KpiResult)> {
+        let mut totals: Vec<Option<Option<Decimal>>> = vec![None; n];
+        (t..n)
+            .step_by(threads)
+            .map(|i| (i, one(&x, i, &mut totals)))
+            .collect()
+    };
+    if threads == 1 {
+        return share(0).into_iter().map(|(_, k)| k).collect();
     }
-    out
+    let mut parts: Vec<(usize, KpiResult)> = std::thread::scope(|scope| {
+        let share = &share;
+        let handles: Vec<_> = (1..threads)
+            .map(|t| scope.spawn(move || share(t)))
+            .collect();
+        let mut all = share(0);
+        for h in handles {
+            match h.join() {
+                Ok(p) => all.extend(p),
+                Err(e) => std::panic::resume_unwind(e),
+            }
+        }
+        all
+    });
+    parts.sort_by_key(|(i, _)| *i);
+    parts.into_iter().map(|(_, k)| k).collect()
+}
+
+/// Evaluate KPI `i`, remembering its total in `totals`.
+fn one(x: &Ctx<'_>, i: usize, totals: &mut Vec<Option<Option<Decimal>>>) -> KpiResult {
+    let k = &x.f.c.kpis[i];
+    let v = eval(x, &k.expr, &k.by, totals, 0);
+    totals[i] = Some(v.total);
+    let target = k.target.as_ref().map(|(op, want, text)| {
+        let status = match v.total {
+            None => TargetStatus::Undefined,
+            Some(got) if holds(*op, got, *want) => TargetStatus::Met,
+            Some(_) => TargetStatus::Missed,
+        };
+        (text.clone(), status)
+    });
+    KpiResult {
+        name: k.name.clone(),
+        ty: k.ty,
+        by: k.by_names.clone(),
+        total: v.total,
+        groups: if k.by.is_empty() {
+            Vec::new()
+        } else {
+            v.groups.into_iter().collect()
+        },
+        target,
+    }
 }
 
 fn holds(op: CmpOp, a: Decimal, b: Decimal) -> bool {
