@@ -101,6 +101,16 @@ fn span(start: usize, len: usize) -> Span {
 }
 
 impl Keys {
+    /// Free the per-record keys once the records carry them
+    /// ([`sort`]); only `flat`, which comparisons read, stays.
+    pub fn keep_only_flat(&mut self) {
+        for v in [&mut self.transitions, &mut self.actions, &mut self.breaches] {
+            *v = Vec::new();
+        }
+        self.lead = Vec::new();
+        self.flat.shrink_to_fit();
+    }
+
     pub fn begin_lead(&mut self) {
         self.lead.clear();
     }

@@ -198,11 +198,15 @@ fn replay_shard(
     }
     done.fetch_add(since, Ordering::Relaxed);
     drop(b);
-    let keys = r.keys.take().unwrap_or_default();
+    let mut keys = r.keys.take().unwrap_or_default();
+    let transitions = order::sort(std::mem::take(&mut r.transitions), &keys, &keys.transitions);
+    let actions = order::sort(std::mem::take(&mut r.actions), &keys, &keys.actions);
+    let breaches = order::sort(std::mem::take(&mut r.breaches), &keys, &keys.breaches);
+    keys.keep_only_flat();
     Shard {
-        transitions: order::sort(std::mem::take(&mut r.transitions), &keys, &keys.transitions),
-        actions: order::sort(std::mem::take(&mut r.actions), &keys, &keys.actions),
-        breaches: order::sort(std::mem::take(&mut r.breaches), &keys, &keys.breaches),
+        transitions,
+        actions,
+        breaches,
         keys,
         trace: std::mem::take(&mut r.trace),
         covered: r.covered.take().unwrap_or_default(),

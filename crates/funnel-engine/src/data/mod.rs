@@ -323,6 +323,8 @@ impl Dataset {
             |p: &mut rows::Part| merge::leads(leads, texts, &mut report, file, policy, p);
         read_rows(input, file, format, &schema, threads, &mut merge)?;
         self.lead_report = finish(report, "leads")?;
+        self.leads.ids.shrink_to_fit();
+        self.leads.values.shrink_to_fit();
         Ok(())
     }
 
@@ -359,6 +361,9 @@ impl Dataset {
         read_rows(input, file, format, &schema, threads, &mut merge)?;
         self.event_report = finish(report, "events")?;
         self.events.sort();
+        // The events stay for the whole run: give back what growing left.
+        self.events.recs.shrink_to_fit();
+        self.events.values.shrink_to_fit();
         Ok(())
     }
 }
