@@ -205,6 +205,22 @@ pub(crate) struct Results {
 }
 
 impl Results {
+    /// Everything a plain replay's window holds, taken out of it.
+    fn take(r: &mut replay::Replay<'_>) -> Results {
+        Results {
+            stage: r.leads.iter().map(|l| l.stage).collect(),
+            scores: std::mem::take(&mut r.scores),
+            vals: std::mem::take(&mut r.vals),
+            entered: std::mem::take(&mut r.entered),
+            transitions: std::mem::take(&mut r.transitions),
+            actions: std::mem::take(&mut r.actions),
+            breaches: std::mem::take(&mut r.breaches),
+            trace: std::mem::take(&mut r.trace),
+            covered: r.covered.take().unwrap_or_default(),
+            timers_fired: r.timers_fired,
+        }
+    }
+
     /// Every lead as it starts: outside the funnel, initial scores.
     fn initial(c: &Compiled, ds: &Dataset, vals: Vec<Value>) -> Results {
         let n = ds.leads.len();
@@ -228,18 +244,7 @@ fn outcome(
     event_values: &[Value],
     as_of: Option<i64>,
 ) -> Outcome {
-    let res = Results {
-        stage: r.leads.iter().map(|l| l.stage).collect(),
-        scores: std::mem::take(&mut r.scores),
-        vals: std::mem::take(&mut r.vals),
-        entered: std::mem::take(&mut r.entered),
-        transitions: std::mem::take(&mut r.transitions),
-        actions: std::mem::take(&mut r.actions),
-        breaches: std::mem::take(&mut r.breaches),
-        trace: std::mem::take(&mut r.trace),
-        covered: r.covered.take().unwrap_or_default(),
-        timers_fired: r.timers_fired,
-    };
+    let res = Results::take(&mut r);
     let inputs = std::mem::take(&mut r.inputs);
     outcome_with(
         res,

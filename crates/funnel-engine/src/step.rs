@@ -176,17 +176,14 @@ impl<'a> Stepper<'a> {
         end_lead(r, self.c, &mut f, as_of);
         // Lead by lead, each lead's records are in time order: a stable
         // sort by instant merges them (ties: lead order, then as made).
+        // The per-lead state of every lead is in `f`, not in the one-lead
+        // window.
         let mut res = Results {
             stage: f.stage,
             scores: f.scores,
             vals: f.vals,
             entered: f.entered,
-            transitions: std::mem::take(&mut r.transitions),
-            actions: std::mem::take(&mut r.actions),
-            breaches: std::mem::take(&mut r.breaches),
-            trace: std::mem::take(&mut r.trace),
-            covered: r.covered.take().unwrap_or_default(),
-            timers_fired: r.timers_fired,
+            ..Results::take(r)
         };
         res.transitions.sort_by_key(|t| t.at);
         res.actions.sort_by_key(|a| a.at);

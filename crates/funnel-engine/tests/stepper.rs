@@ -1,10 +1,23 @@
 //! Driving a replay event by event with a `Stepper` gives exactly what
 //! `run` gives over the same data: the simulator relies on it.
 
-use funnel_engine::{compile, BadRows, Dataset, Format, RunOptions, Stepper};
+use funnel_engine::data::EventRec;
+use funnel_engine::{compile, BadRows, Compiled, Dataset, Format, RunOptions, Stepper};
 
-#[test]
-fn stepping_the_shipped_sample_matches_a_plain_run() {
+/// Deliver the recorded event `r`, after the timers due strictly before it
+/// (at the same instant the event comes first).
+fn deliver(s: &mut Stepper<'_>, c: &Compiled, ds: &Dataset, r: &EventRec) {
+    while s.next_timer().is_some_and(|t| t < r.at) {
+        s.fire_next_timer();
+    }
+    let n = c.events[r.event as usize].fields.len();
+    let fields = &ds.events.values[r.off as usize..r.off as usize + n];
+    s.deliver(r.lead, r.event, r.at, fields);
+}
+
+/// playbooks/saas_inbound.funnel and the shipped sample data.
+#[allow(clippy::unwrap_used)]
+fn shipped_sample() -> (Compiled, Dataset) {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let source = std::fs::read_to_string(format!("{root}/playbooks/saas_inbound.funnel")).unwrap();
     let program = funnel_check::check_source(&source).program.unwrap();
@@ -16,6 +29,12 @@ fn stepping_the_shipped_sample_matches_a_plain_run() {
         .unwrap();
     ds.read_events(&c, &events[..], "events.csv", Format::Csv, BadRows::Error)
         .unwrap();
+    (c, ds)
+}
+
+#[test]
+fn stepping_the_shipped_sample_matches_a_plain_run() {
+    let (c, ds) = shipped_sample();
     assert!(ds.events.recs.len() > 1000);
 
     let opts = RunOptions::default();
@@ -23,14 +42,7 @@ fn stepping_the_shipped_sample_matches_a_plain_run() {
 
     let mut s = Stepper::new(&c, &ds, &opts);
     for r in &ds.events.recs {
-        // Timers strictly before the event fire first; at the same instant
-        // the event comes first.
-        while s.next_timer().is_some_and(|t| t < r.at) {
-            s.fire_next_timer();
-        }
-        let n = c.events[r.event as usize].fields.len();
-        let fields = &ds.events.values[r.off as usize..r.off as usize + n];
-        s.deliver(r.lead, r.event, r.at, fields);
+        deliver(&mut s, &c, &ds, r);
     }
     let as_of = plain.as_of.unwrap();
     let stepped = s.finish(as_of);
@@ -48,17 +60,7 @@ fn stepping_the_shipped_sample_matches_a_plain_run() {
 
 #[test]
 fn stepping_lead_by_lead_matches_a_plain_run() {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-    let source = std::fs::read_to_string(format!("{root}/playbooks/saas_inbound.funnel")).unwrap();
-    let program = funnel_check::check_source(&source).program.unwrap();
-    let c = compile(&program, &source).unwrap();
-    let leads = std::fs::read(format!("{root}/examples/data/leads.csv")).unwrap();
-    let events = std::fs::read(format!("{root}/examples/data/events.csv")).unwrap();
-    let mut ds = Dataset::new(&c);
-    ds.read_leads(&c, &leads[..], "leads.csv", Format::Csv, BadRows::Error)
-        .unwrap();
-    ds.read_events(&c, &events[..], "events.csv", Format::Csv, BadRows::Error)
-        .unwrap();
+    let (c, ds) = shipped_sample();
     let opts = RunOptions::default();
     let plain = funnel_engine::run(&c, &ds, &opts, &mut |_, _| {});
     let as_of = plain.as_of.unwrap();
@@ -75,12 +77,7 @@ fn stepping_lead_by_lead_matches_a_plain_run() {
             s.begin_lead(r.lead);
             current = Some(r.lead);
         }
-        while s.next_timer().is_some_and(|t| t < r.at) {
-            s.fire_next_timer();
-        }
-        let n = c.events[r.event as usize].fields.len();
-        let fields = &ds.events.values[r.off as usize..r.off as usize + n];
-        s.deliver(r.lead, r.event, r.at, fields);
+        deliver(&mut s, &c, &ds, r);
     }
     let stepped = s.finish(as_of);
 

@@ -256,22 +256,12 @@ impl Dataset {
         let start = self.leads.values.len();
         let n = u32::try_from(self.leads.ids.len()).map_err(|_| "too many leads".to_string())?;
         for (i, f) in c.lead_fields.iter().enumerate() {
-            let cell = cells
-                .get(i)
-                .copied()
-                .flatten()
-                .filter(|t| !t.trim().is_empty());
-            let v = match cell {
-                None if f.optional => Ok(Value::Missing),
-                None => Err(format!("the required field `{}` is empty", f.name)),
-                Some(t) => decode::decode(t, &f.ty, c.tz, &mut self.texts)
-                    .map_err(|e| format!("bad value for `{}`: {e}", f.name)),
-            };
-            match v {
+            let cell = cells.get(i).copied().flatten();
+            match rows::lead_value(c, i, cell, self.keep_unread, &mut self.texts) {
                 Ok(v) => self.leads.values.push(v),
                 Err(e) => {
                     self.leads.values.truncate(start);
-                    return Err(e);
+                    return Err(format!("`{}`: {e}", f.name));
                 }
             }
         }

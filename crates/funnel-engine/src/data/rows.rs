@@ -150,6 +150,29 @@ fn cell_error(
     }
 }
 
+/// Lead field `i`'s cell decoded by its type (no cell or a blank one:
+/// missing, an error for a required field); without `keep` the text of a
+/// field nothing reads is checked but not kept.
+pub(crate) fn lead_value(
+    c: &Compiled,
+    i: usize,
+    cell: Option<&str>,
+    keep: bool,
+    texts: &mut Interner,
+) -> Result<Value, String> {
+    let Some(f) = c.lead_fields.get(i) else {
+        return Ok(Value::Missing);
+    };
+    match cell.filter(|s| !s.trim().is_empty()) {
+        None if f.optional => Ok(Value::Missing),
+        None => Err(format!("the required field `{}` is empty", f.name)),
+        Some(text) if !keep && !c.reads.lead.get(i).copied().unwrap_or(true) => {
+            decode_unread(text, &f.ty, c.tz, texts)
+        }
+        Some(text) => decode(text, &f.ty, c.tz, texts),
+    }
+}
+
 /// Reads leads: an `id` column and one column per lead field.
 pub(crate) struct LeadSchema<'a> {
     pub c: &'a Compiled,
@@ -238,20 +261,8 @@ impl Schema for LeadSchema<'_> {
             return Ok(());
         }
         for (i, f) in self.c.lead_fields.iter().enumerate() {
-            let cell = cells
-                .get(i + 1)
-                .copied()
-                .flatten()
-                .filter(|s| !s.trim().is_empty());
-            let v = match cell {
-                None if f.optional => Ok(Value::Missing),
-                None => Err(format!("the required field `{}` is empty", f.name)),
-                Some(text) if !self.keep_unread && !self.c.reads.lead[i] => {
-                    decode_unread(text, &f.ty, self.c.tz, &mut p.texts)
-                }
-                Some(text) => decode(text, &f.ty, self.c.tz, &mut p.texts),
-            };
-            match v {
+            let cell = cells.get(i + 1).copied().flatten();
+            match lead_value(self.c, i, cell, self.keep_unread, &mut p.texts) {
                 Ok(v) => p.values.push(v),
                 Err(reason) => {
                     p.values.truncate(row.values);
