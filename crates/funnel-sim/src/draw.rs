@@ -79,15 +79,20 @@ pub fn delay_seconds(rng: &mut ChaCha8Rng, d: &Delay) -> i64 {
 
 /// Pick a key by weight (keys in sorted order, so the draw is stable).
 pub fn weighted<'a>(rng: &mut ChaCha8Rng, w: &'a BTreeMap<String, NonNegative>) -> Option<&'a str> {
+    weighted_index(rng, w).and_then(|i| w.keys().nth(i).map(String::as_str))
+}
+
+/// [`weighted`], as the key's position in sorted order.
+pub fn weighted_index(rng: &mut ChaCha8Rng, w: &BTreeMap<String, NonNegative>) -> Option<usize> {
     let total: f64 = w.values().map(|x| x.0).sum();
     if total <= 0.0 {
         return None;
     }
     let mut x = unit(rng) * total;
     let mut last = None;
-    for (k, v) in w {
+    for (i, v) in w.values().enumerate() {
         if v.0 > 0.0 {
-            last = Some(k.as_str());
+            last = Some(i);
             if x < v.0 {
                 return last;
             }
@@ -95,6 +100,12 @@ pub fn weighted<'a>(rng: &mut ChaCha8Rng, w: &'a BTreeMap<String, NonNegative>) 
         }
     }
     last
+}
+
+/// Whether a value with `missing: p` is missing this time (a draw only when
+/// `missing` is given).
+pub fn is_missing(rng: &mut ChaCha8Rng, d: &Draw) -> bool {
+    d.missing.is_some_and(|m| unit(rng) < m.0)
 }
 
 /// Draw one value as text (the engine decodes it by the field's type);
@@ -106,10 +117,8 @@ pub fn value<'a>(
     n: u64,
     sent: Option<&str>,
 ) -> Option<Cow<'a, str>> {
-    if let Some(m) = d.missing {
-        if unit(rng) < m.0 {
-            return None;
-        }
+    if is_missing(rng, d) {
+        return None;
     }
     let number = |x: f64| {
         Cow::Owned(if d.round {
@@ -147,7 +156,7 @@ pub fn value<'a>(
 }
 
 /// `t` with `{n}` replaced by the lead's number.
-fn fill(t: &str, n: u64) -> Cow<'_, str> {
+pub fn fill(t: &str, n: u64) -> Cow<'_, str> {
     if !t.contains("{n}") {
         return Cow::Borrowed(t);
     }

@@ -193,19 +193,20 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
     let s = setup.scenario;
     let c = setup.compiled;
     let tz = c.tz;
-    let field_names: Vec<String> = c.lead_fields.iter().map(|f| f.name.clone()).collect();
-    let leads = population::leads(s, &field_names, tz, setup.seed, run);
+    let arrivals = population::arrivals(s, tz, setup.seed, run);
     let mut ds = Dataset::new(c);
-    let mut cells: Vec<Option<&str>> = Vec::with_capacity(field_names.len());
-    for l in &leads {
-        cells.clear();
-        cells.extend(l.cells.iter().map(Option::as_deref));
-        ds.push_lead(c, &l.id, &cells).map_err(|e| {
-            format!(
+    let attributes = population::Attributes::new(s, c, &mut ds.texts);
+    let mut values: Vec<Value> = Vec::with_capacity(c.lead_fields.len());
+    for n in 1..=arrivals.len() as u64 {
+        let fit = attributes
+            .draw(setup.seed, run, n, c, &mut ds.texts, &mut values)
+            .and_then(|()| ds.push_lead(c, &population::lead_id(run, n), &values));
+        if let Err(e) = fit {
+            return Err(format!(
                 "a synthetic lead does not fit the playbook: lead {}: {e}",
-                l.id
-            )
-        })?;
+                population::lead_id(run, n)
+            ));
+        }
     }
     let rules = compile_rules(s, c)?;
     // Text values an event field can be drawn with, interned up front (the
@@ -235,11 +236,11 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
     // that lead's only, and the stepper merges the records in time order.
     let mut st = Stepper::lead_by_lead(c, &ds, &opts);
     let mut lane = Lane::default();
-    for (i, l) in leads.iter().enumerate() {
-        let lead = i as u32;
+    for (i, &arrival) in arrivals.iter().enumerate() {
+        let (lead, n) = (i as u32, i as u64 + 1);
         st.begin_lead(lead);
-        lane.begin(draw::stream(setup.seed, run, l.n, population::BEHAVIOUR));
-        lane.schedule(&rules, lead, l.arrival, &rules.on_arrival, Trigger::None);
+        lane.begin(draw::stream(setup.seed, run, n, population::BEHAVIOUR));
+        lane.schedule(&rules, lead, arrival, &rules.on_arrival, Trigger::None);
         let (mut seen_transitions, mut seen_actions) = (st.transitions().len(), st.actions().len());
         loop {
             let next_event = lane
@@ -262,7 +263,7 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
                     if lane.delivered > MAX_EVENTS_PER_LEAD {
                         return Err(format!(
                             "lead {} produced more than {MAX_EVENTS_PER_LEAD} events; a chain of behaviours (`after: event …`) keeps triggering itself — lower a probability or add a delay",
-                            l.id
+                            population::lead_id(run, n)
                         ));
                     }
                     lane.fields.clear();
@@ -317,7 +318,7 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
         st.end_lead(end - 1);
     }
     let outcome = st.finish(end - 1);
-    let summary = summarise(s, c, tz, &outcome, leads.len(), start);
+    let summary = summarise(s, c, tz, &outcome, arrivals.len(), start);
     Ok(RunResult { summary, outcome })
 }
 

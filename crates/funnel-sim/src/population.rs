@@ -4,28 +4,29 @@
 //! a uniform instant within its day (in the playbook's zone) and a lead
 //! number. Attributes are drawn from the lead's own stream, so the same lead
 //! of the same run has the same attributes whichever playbook replays it.
-
-use std::borrow::Cow;
+//! They are drawn straight into engine values: every categorical choice is
+//! decoded by its field's type once per run ([`Attributes::new`]), so a lead
+//! costs a few draws, and text only where a value names the lead (`{n}`).
 
 use chrono::{NaiveTime, TimeZone};
+use funnel_engine::compile::FieldDef as LeadField;
+use funnel_engine::data::decode::decode;
+use funnel_engine::value::{Interner, Value};
+use funnel_engine::Compiled;
+use rand_chacha::ChaCha8Rng;
 
 use crate::draw;
-use crate::scenario::Scenario;
+use crate::scenario::{Draw, Scenario};
 
 /// Purposes of the random streams (part of each stream's seed).
 pub const ARRIVALS: u64 = 1;
 pub const ATTRIBUTES: u64 = 2;
 pub const BEHAVIOUR: u64 = 3;
 
-/// One synthetic lead.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SynthLead<'s> {
-    /// `sim-<run>-<n>`: stable across playbooks for common random numbers.
-    pub id: String,
-    pub n: u64,
-    pub arrival: i64,
-    /// One cell per lead field of the playbook, in declaration order; `None` is missing.
-    pub cells: Vec<Option<Cow<'s, str>>>,
+/// The id of lead `n` of run `run`: `sim-<run>-<n>`, stable across
+/// playbooks for common random numbers.
+pub fn lead_id(run: u64, n: u64) -> String {
+    format!("sim-{run}-{n}")
 }
 
 /// The instant a day of the horizon starts, in the zone.
@@ -40,57 +41,169 @@ pub fn day_start(s: &Scenario, tz: chrono_tz::Tz, day: u32) -> Option<i64> {
         .map(|t| t.timestamp())
 }
 
-/// The leads of run `run`, in arrival order.
-pub fn leads<'s>(
-    s: &'s Scenario,
-    fields: &[String],
-    tz: chrono_tz::Tz,
-    seed: u64,
-    run: u64,
-) -> Vec<SynthLead<'s>> {
+/// The arrival instants of run `run`, in order: lead `n` (from 1) arrives
+/// at the `n`-th.
+pub fn arrivals(s: &Scenario, tz: chrono_tz::Tz, seed: u64, run: u64) -> Vec<i64> {
     let mut out = Vec::new();
     let per_day = s.arrivals.rate.0 / s.arrivals.per.days();
-    let source_col = fields.iter().position(|f| f == &s.arrivals.source_field);
     for day in 0..s.horizon_days.0 {
         let (Some(start), Some(end)) = (day_start(s, tz, day), day_start(s, tz, day + 1)) else {
             continue;
         };
         let mut rng = draw::stream(seed, run, u64::from(day), ARRIVALS);
-        let instants: Vec<i64> = if s.arrivals.exact {
-            exact_instants(s, day, start, end)
+        if s.arrivals.exact {
+            out.extend(exact_instants(s, day, start, end));
         } else {
             let count = draw::poisson(&mut rng, per_day);
-            let mut v: Vec<i64> = (0..count)
-                .map(|_| start + (draw::unit(&mut rng) * (end - start) as f64) as i64)
-                .collect();
-            v.sort_unstable();
-            v
-        };
-        for at in instants {
-            let n = out.len() as u64 + 1;
-            let mut rng = draw::stream(seed, run, n, ATTRIBUTES);
-            let mut cells: Vec<Option<Cow<'s, str>>> = fields
-                .iter()
-                .map(|f| {
-                    s.attributes
-                        .get(f)
-                        .and_then(|d| draw::value(&mut rng, d, n, None))
-                })
-                .collect();
-            if let Some(col) = source_col {
-                if !s.arrivals.sources.is_empty() {
-                    cells[col] = draw::weighted(&mut rng, &s.arrivals.sources).map(Cow::Borrowed);
-                }
-            }
-            out.push(SynthLead {
-                id: format!("sim-{run}-{n}"),
-                n,
-                arrival: at,
-                cells,
-            });
+            let from = out.len();
+            out.extend(
+                (0..count).map(|_| start + (draw::unit(&mut rng) * (end - start) as f64) as i64),
+            );
+            out[from..].sort_unstable();
         }
     }
     out
+}
+
+/// How each lead field of the playbook is drawn, with the values of every
+/// categorical choice decoded up front.
+pub struct Attributes<'s> {
+    fields: Vec<FieldDraw<'s>>,
+    /// The source field's position and its pre-decoded choices, when
+    /// `arrivals.sources` splits arrivals by source.
+    source: Option<(usize, Choices<'s>)>,
+}
+
+enum FieldDraw<'s> {
+    /// Not drawn: missing.
+    Missing,
+    /// `weights` (with its `missing`), choices pre-decoded.
+    Weights(&'s Draw, Choices<'s>),
+    /// Anything else: drawn as text and decoded per lead.
+    Other(&'s Draw),
+}
+
+/// Per weighted key, in the order [`draw::weighted`] walks them: the key and
+/// its decoded value, or `None` when it names the lead (`{n}`) and is
+/// decoded per lead. A key that does not decode is an error when drawn.
+struct Choices<'s> {
+    weights: &'s Weights,
+    keys: Vec<(&'s str, Option<Result<Value, String>>)>,
+}
+
+type Weights = std::collections::BTreeMap<String, crate::scenario::NonNegative>;
+
+impl<'s> Choices<'s> {
+    fn new(w: &'s Weights, field: &LeadField, c: &Compiled, texts: &mut Interner) -> Choices<'s> {
+        let keys = w
+            .keys()
+            .map(|k| {
+                let pre = (!k.contains("{n}")).then(|| decode(k, &field.ty, c.tz, texts));
+                (k.as_str(), pre)
+            })
+            .collect();
+        Choices { weights: w, keys }
+    }
+
+    /// Draw a choice's value for lead `n` (missing when no key has weight).
+    fn draw(
+        &self,
+        rng: &mut ChaCha8Rng,
+        n: u64,
+        field: &LeadField,
+        c: &Compiled,
+        texts: &mut Interner,
+    ) -> Result<Value, String> {
+        match draw::weighted_index(rng, self.weights) {
+            Some(i) => self.value(i, n, field, c, texts),
+            None => Ok(Value::Missing),
+        }
+    }
+
+    /// The value of choice `i` for lead `n`.
+    fn value(
+        &self,
+        i: usize,
+        n: u64,
+        field: &LeadField,
+        c: &Compiled,
+        texts: &mut Interner,
+    ) -> Result<Value, String> {
+        let Some((key, pre)) = self.keys.get(i) else {
+            return Ok(Value::Missing);
+        };
+        match pre {
+            Some(v) => v.clone(),
+            None => decode(&draw::fill(key, n), &field.ty, c.tz, texts),
+        }
+        .map_err(|e| format!("`{}`: {e}", field.name))
+    }
+}
+
+impl<'s> Attributes<'s> {
+    /// The draws of `s` for `c`'s lead fields; text values are interned in
+    /// `texts` (the run's dataset's interner).
+    pub fn new(s: &'s Scenario, c: &Compiled, texts: &mut Interner) -> Attributes<'s> {
+        let fields = c
+            .lead_fields
+            .iter()
+            .map(|f| match s.attributes.get(&f.name) {
+                None => FieldDraw::Missing,
+                Some(d) => match &d.weights {
+                    Some(w) => FieldDraw::Weights(d, Choices::new(w, f, c, texts)),
+                    None => FieldDraw::Other(d),
+                },
+            })
+            .collect();
+        let source = c
+            .lead_fields
+            .iter()
+            .position(|f| f.name == s.arrivals.source_field)
+            .filter(|_| !s.arrivals.sources.is_empty())
+            .map(|col| {
+                let f = &c.lead_fields[col];
+                (col, Choices::new(&s.arrivals.sources, f, c, texts))
+            });
+        Attributes { fields, source }
+    }
+
+    /// Draw lead `n` of run `run`: one value per lead field into `out`.
+    pub fn draw(
+        &self,
+        seed: u64,
+        run: u64,
+        n: u64,
+        c: &Compiled,
+        texts: &mut Interner,
+        out: &mut Vec<Value>,
+    ) -> Result<(), String> {
+        let mut rng = draw::stream(seed, run, n, ATTRIBUTES);
+        out.clear();
+        for (f, how) in c.lead_fields.iter().zip(&self.fields) {
+            let v = match how {
+                FieldDraw::Missing => Value::Missing,
+                FieldDraw::Weights(d, choices) => {
+                    if draw::is_missing(&mut rng, d) {
+                        Value::Missing
+                    } else {
+                        choices.draw(&mut rng, n, f, c, texts)?
+                    }
+                }
+                FieldDraw::Other(d) => match draw::value(&mut rng, d, n, None) {
+                    Some(text) => decode(&text, &f.ty, c.tz, texts)
+                        .map_err(|e| format!("`{}`: {e}", f.name))?,
+                    None => Value::Missing,
+                },
+            };
+            out.push(v);
+        }
+        if let Some((col, choices)) = &self.source {
+            if let (Some(f), Some(slot)) = (c.lead_fields.get(*col), out.get_mut(*col)) {
+                *slot = choices.draw(&mut rng, n, f, c, texts)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `exact` arrivals: `rate` leads per period, evenly spaced over the
@@ -124,30 +237,77 @@ attributes:
   email: { template: \"lead{n}@example.com\" }
 ";
 
+    const PLAYBOOK: &str = "playbook \"T\"
+timezone \"Europe/Warsaw\"
+
+lead {
+  email   text
+  source  one of organic | paid
+  size    number?
+}
+
+event signup
+
+funnel {
+  Lead  on signup
+}
+";
+
     #[test]
     fn arrivals_follow_the_rate_and_stay_in_the_horizon() {
         let s = match Scenario::from_yaml(YAML) {
             Ok(s) => s,
             Err(e) => unreachable!("{e}"),
         };
-        let fields = vec!["email".to_string(), "source".to_string()];
         let tz = chrono_tz::Europe::Warsaw;
-        let ls = leads(&s, &fields, tz, 42, 0);
+        let at = arrivals(&s, tz, 42, 0);
         // 70 a week = 10 a day over 200 days: 2,000 expected, sd ~45.
-        assert!((1850..2150).contains(&ls.len()), "{}", ls.len());
+        assert!((1850..2150).contains(&at.len()), "{}", at.len());
         let first = day_start(&s, tz, 0).unwrap_or_default();
         let last = day_start(&s, tz, 200).unwrap_or_default();
-        assert!(ls.iter().all(|l| l.arrival >= first && l.arrival < last));
-        assert!(ls.windows(2).all(|w| w[0].arrival <= w[1].arrival));
-        assert_eq!(ls[0].cells[0].as_deref(), Some("lead1@example.com"));
-        let organic = ls
-            .iter()
-            .filter(|l| l.cells[1].as_deref() == Some("organic"))
-            .count();
-        let share = organic as f64 / ls.len() as f64;
+        assert!(at.iter().all(|t| *t >= first && *t < last));
+        assert!(at.windows(2).all(|w| w[0] <= w[1]));
+        // Same seed and run: the same arrivals.
+        assert_eq!(arrivals(&s, tz, 42, 0), at);
+        assert_ne!(arrivals(&s, tz, 42, 1), at);
+    }
+
+    #[test]
+    fn attributes_are_drawn_as_values_by_the_fields_types() {
+        let s = match Scenario::from_yaml(YAML) {
+            Ok(s) => s,
+            Err(e) => unreachable!("{e}"),
+        };
+        let Some(program) = funnel_check::check_source(PLAYBOOK).program else {
+            unreachable!("the playbook checks")
+        };
+        let Ok(c) = funnel_engine::compile(&program, PLAYBOOK) else {
+            unreachable!("the playbook compiles")
+        };
+        let mut texts = c.texts.clone();
+        let attrs = Attributes::new(&s, &c, &mut texts);
+        let mut v = Vec::new();
+        let (mut organic, n) = (0, 2_000);
+        for lead in 1..=n {
+            assert_eq!(attrs.draw(42, 0, lead, &c, &mut texts, &mut v), Ok(()));
+            assert_eq!(v.len(), 3);
+            let Value::Text(email) = v[0] else {
+                unreachable!("an email is text: {:?}", v[0])
+            };
+            assert_eq!(texts.resolve(email), format!("lead{lead}@example.com"));
+            let Value::Text(source) = v[1] else {
+                unreachable!("a source is drawn: {:?}", v[1])
+            };
+            organic += usize::from(texts.resolve(source) == "organic");
+            // `size` is not drawn.
+            assert_eq!(v[2], Value::Missing);
+        }
+        let share = organic as f64 / n as f64;
         assert!((share - 0.5).abs() < 0.05, "{share}");
-        // Same seed and run: the same leads.
-        assert_eq!(leads(&s, &fields, tz, 42, 0), ls);
-        assert_ne!(leads(&s, &fields, tz, 42, 1), ls);
+        // The same lead of the same run draws the same values.
+        let mut again = Vec::new();
+        assert_eq!(attrs.draw(42, 0, 7, &c, &mut texts, &mut again), Ok(()));
+        assert_eq!(attrs.draw(42, 0, 7, &c, &mut texts, &mut v), Ok(()));
+        assert_eq!(again, v);
     }
 }

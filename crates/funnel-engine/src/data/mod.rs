@@ -243,32 +243,30 @@ impl Dataset {
         }
     }
 
-    /// Add one lead given as text cells, one per lead field (`None`:
-    /// missing), decoded and checked as a leads file's row would be, without
-    /// a file (the simulator's synthetic leads). Returns the lead's number;
-    /// the error names the field or the repeated id.
-    pub fn push_lead(
-        &mut self,
-        c: &Compiled,
-        id: &str,
-        cells: &[Option<&str>],
-    ) -> Result<u32, String> {
-        let start = self.leads.values.len();
-        let n = u32::try_from(self.leads.ids.len()).map_err(|_| "too many leads".to_string())?;
-        for (i, f) in c.lead_fields.iter().enumerate() {
-            let cell = cells.get(i).copied().flatten();
-            match rows::lead_value(c, i, cell, self.keep_unread, &mut self.texts) {
-                Ok(v) => self.leads.values.push(v),
-                Err(e) => {
-                    self.leads.values.truncate(start);
-                    return Err(format!("`{}`: {e}", f.name));
-                }
-            }
+    /// Add one lead whose field values are already decoded (one per lead
+    /// field, text interned in this dataset's interner), without a file:
+    /// the simulator's synthetic leads. Returns the lead's number; the error
+    /// names a required field that is missing or the repeated id.
+    pub fn push_lead(&mut self, c: &Compiled, id: &str, values: &[Value]) -> Result<u32, String> {
+        if values.len() != c.lead_fields.len() {
+            return Err(format!(
+                "{} values for {} lead fields",
+                values.len(),
+                c.lead_fields.len()
+            ));
         }
+        let required = c.lead_fields.iter().zip(values);
+        if let Some((f, _)) = required
+            .clone()
+            .find(|(f, v)| !f.optional && matches!(v, Value::Missing))
+        {
+            return Err(format!("the required field `{}` is empty", f.name));
+        }
+        let n = u32::try_from(self.leads.ids.len()).map_err(|_| "too many leads".to_string())?;
         if self.leads.index.insert_new(id, n).is_some() {
-            self.leads.values.truncate(start);
             return Err(format!("the lead id `{id}` appears twice"));
         }
+        self.leads.values.extend_from_slice(values);
         self.leads.ids.push(id.into());
         self.lead_report.read += 1;
         self.lead_report.used += 1;
