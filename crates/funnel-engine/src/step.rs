@@ -62,7 +62,8 @@ impl<'a> Stepper<'a> {
 
     /// A stepper that takes the leads of `ds` one at a time: every event of
     /// a lead is delivered between its [`Stepper::begin_lead`] and
-    /// [`Stepper::end_lead`].
+    /// [`Stepper::end_lead`], and only events of that lead (a lead number of
+    /// `ds`); delivering another lead's event there is a caller's bug.
     pub fn lead_by_lead(c: &'a Compiled, ds: &'a Dataset, opts: &RunOptions) -> Stepper<'a> {
         let init = Results::initial(c, ds, ds.leads.values.clone());
         Stepper {
