@@ -33,7 +33,6 @@ pub mod hash;
 pub mod inputs;
 pub mod kpi;
 mod nurture;
-mod order;
 pub mod output;
 pub mod plan;
 mod replay;
@@ -244,7 +243,12 @@ fn outcome(
     event_values: &[Value],
     as_of: Option<i64>,
 ) -> Outcome {
-    let res = Results::take(&mut r);
+    let mut res = Results::take(&mut r);
+    // A plain replay makes its records in one time order, leads interleaved;
+    // every run lists them by instant, then lead, then as made.
+    res.transitions.sort_by_key(|t| (t.at, t.lead));
+    res.actions.sort_by_key(|a| (a.at, a.lead));
+    res.breaches.sort_by_key(|b| (b.at, b.lead));
     let inputs = std::mem::take(&mut r.inputs);
     outcome_with(
         res,

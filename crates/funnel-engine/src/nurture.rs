@@ -399,9 +399,6 @@ impl Replay<'_> {
             self.record(lead, at, Entry::Action(a.clone()));
         }
         self.actions.push(a);
-        if let Some(k) = &mut self.keys {
-            k.action();
-        }
     }
 
     /// When a send due at `at` may go out: the calendar's next opening, then

@@ -11,7 +11,7 @@
 //! does no lookups by name and no allocation. Those vectors hold a window of
 //! leads starting at `base`: every lead for a plain replay (and the
 //! [`crate::Stepper`]), one lead at a time for the lead-major replay of
-//! [`crate::shard`], which also keys every record ([`crate::order`]).
+//! [`crate::shard`] and the lead-by-lead [`crate::Stepper`].
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -19,7 +19,6 @@ use std::collections::BinaryHeap;
 use crate::compile::Compiled;
 use crate::data::Dataset;
 use crate::eval::{Ctx, Deps, RegexCache, StagePos, DEP_ALL, DEP_CLICKS, NO_STAGE};
-use crate::order::{Keys, Span};
 use crate::trace::{Action, Breach, Entry, TraceEntry, Transition};
 use crate::value::{Sym, Value};
 
@@ -48,8 +47,6 @@ pub(crate) struct Timer {
     pub seq: u64,
     pub lead: u32,
     pub kind: TimerKind,
-    /// The timer's ordering key in a lead-major replay.
-    pub key: Span,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,8 +126,6 @@ pub(crate) struct Replay<'a> {
     pub n_leads: usize,
     /// The lead whose state is at index 0 of the per-lead vectors.
     pub base: u32,
-    /// Record ordering keys (lead-major replays only).
-    pub keys: Option<Box<Keys>>,
     pub leads: Vec<LeadState>,
     pub vals: Vec<Value>,
     pub scores: Vec<f64>,
@@ -169,16 +164,7 @@ impl<'a> Replay<'a> {
         Replay::window(c, ds, opts, ds.leads.len())
     }
 
-    /// A replay that holds one lead at a time ([`Replay::begin_lead`]) and
-    /// keys its records.
-    pub fn lead_major(c: &'a Compiled, ds: &'a Dataset, opts: &RunOptions) -> Replay<'a> {
-        let mut r = Replay::window(c, ds, opts, 1);
-        r.keys = Some(Box::default());
-        r
-    }
-
-    /// A replay that holds one lead at a time ([`Replay::begin_lead`]) and
-    /// does not key its records (the [`crate::Stepper`] lead by lead).
+    /// A replay that holds one lead at a time ([`Replay::begin_lead`]).
     pub fn one_lead(c: &'a Compiled, ds: &'a Dataset, opts: &RunOptions) -> Replay<'a> {
         Replay::window(c, ds, opts, 1)
     }
@@ -199,7 +185,6 @@ impl<'a> Replay<'a> {
             inputs: opts.inputs.clone(),
             n_leads: n,
             base: 0,
-            keys: None,
             leads: vec![
                 LeadState {
                     stage: NO_STAGE,
@@ -297,9 +282,6 @@ impl<'a> Replay<'a> {
         self.opens.iter_mut().for_each(Vec::clear);
         self.timers.clear();
         self.changed = 0;
-        if let Some(k) = &mut self.keys {
-            k.begin_lead();
-        }
     }
 
     /// Replay every event up to `as_of`, calling `progress(done, total)` now and then.
@@ -341,24 +323,16 @@ impl<'a> Replay<'a> {
 
     pub fn push_timer(&mut self, at: i64, lead: u32, kind: TimerKind) {
         self.timer_seq += 1;
-        let key = match &mut self.keys {
-            Some(k) => k.timer(at),
-            None => (0, 0),
-        };
         self.timers.push(Reverse(Timer {
             at,
             seq: self.timer_seq,
             lead,
             kind,
-            key,
         }));
     }
 
     fn fire(&mut self, t: Timer) {
         self.changed = 0;
-        if let Some(k) = &mut self.keys {
-            k.begin_timer(t.key);
-        }
         match t.kind {
             TimerKind::Sla { sla } => self.sla_due(t.lead, sla, t.at),
             TimerKind::Decay { score } => {

@@ -7,10 +7,12 @@
 //! window whose state stays in cache; the leads are split into contiguous
 //! shards replayed on separate threads, each writing its leads' final
 //! state straight into its part of the result arrays. The per-lead results
-//! are the same as a plain replay's by construction; the records
-//! (transitions, actions, breaches) are keyed as they are made and sorted
-//! back into the plain replay's order ([`crate::order`]), so the outcome is
-//! byte-identical whatever the number of threads.
+//! are the same as a plain replay's by construction. The records
+//! (transitions, actions, breaches) come out lead by lead, each lead's in
+//! time order; the shards' lists are joined in lead order and stably sorted
+//! by instant, so records are in time order, at the same instant by lead
+//! (the leads file's order) and then as made: the same whatever the number
+//! of threads.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,7 +20,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::compile::Compiled;
 use crate::data::{Dataset, EventRec};
 use crate::eval::NO_STAGE;
-use crate::order::{self, Keys, RecKey};
 use crate::replay::{Replay, RunOptions};
 use crate::testing::coverage;
 use crate::trace::{Action, Breach, TraceEntry, Transition};
@@ -28,12 +29,11 @@ use crate::Results;
 /// Report progress about this often (events).
 const PROGRESS_EVERY: usize = 65_536;
 
-/// The records one shard of leads made, in replay order.
+/// The records one shard of leads made, lead by lead.
 pub(crate) struct Shard {
-    transitions: Vec<(Transition, RecKey)>,
-    actions: Vec<(Action, RecKey)>,
-    breaches: Vec<(Breach, RecKey)>,
-    keys: Box<Keys>,
+    transitions: Vec<Transition>,
+    actions: Vec<Action>,
+    breaches: Vec<Breach>,
     trace: Vec<TraceEntry>,
     covered: BTreeSet<coverage::Key>,
     timers_fired: usize,
@@ -144,9 +144,9 @@ fn replay_shard(
     let ns = c.scores.len();
     let nst = c.stages.len();
     let nf = c.lead_fields.len();
-    let mut r = Replay::lead_major(c, ds, opts);
+    let mut r = Replay::one_lead(c, ds, opts);
     let mut since = 0usize;
-    let mut mine: Vec<(EventRec, u32, u32, u32)> = Vec::new();
+    let mut mine: Vec<(EventRec, u32, u32)> = Vec::new();
     let mut vals: Vec<Value> = Vec::new();
     for lead in from..to {
         let k = lead - b.from;
@@ -161,24 +161,21 @@ fn replay_shard(
         // stored in time order, far apart).
         mine.clear();
         vals.clear();
-        mine.extend(evs.iter().map(|&i| (recs[i as usize], i, 0, 0)));
+        mine.extend(evs.iter().map(|&i| (recs[i as usize], 0, 0)));
         for m in &mut mine {
             let n = c
                 .events
                 .get(m.0.event as usize)
                 .map_or(0, |d| d.fields.len());
-            m.2 = vals.len() as u32;
+            m.1 = vals.len() as u32;
             for k in 0..n {
                 let v = ds.events.values.get(m.0.off as usize + k);
                 vals.push(v.copied().unwrap_or(Value::Missing));
             }
-            m.3 = vals.len() as u32;
+            m.2 = vals.len() as u32;
         }
-        for &(e, i, from, to) in &mine {
+        for &(e, from, to) in &mine {
             r.fire_timers_before(e.at);
-            if let Some(k) = &mut r.keys {
-                k.begin_event(e.at, i as usize);
-            }
             let fields = &vals[from as usize..to as usize];
             r.event_with(e.lead, e.event, e.at, e.off, fields);
         }
@@ -198,16 +195,10 @@ fn replay_shard(
     }
     done.fetch_add(since, Ordering::Relaxed);
     drop(b);
-    let mut keys = r.keys.take().unwrap_or_default();
-    let transitions = order::sort(std::mem::take(&mut r.transitions), &keys, &keys.transitions);
-    let actions = order::sort(std::mem::take(&mut r.actions), &keys, &keys.actions);
-    let breaches = order::sort(std::mem::take(&mut r.breaches), &keys, &keys.breaches);
-    keys.keep_only_flat();
     Shard {
-        transitions,
-        actions,
-        breaches,
-        keys,
+        transitions: std::mem::take(&mut r.transitions),
+        actions: std::mem::take(&mut r.actions),
+        breaches: std::mem::take(&mut r.breaches),
         trace: std::mem::take(&mut r.trace),
         covered: r.covered.take().unwrap_or_default(),
         timers_fired: r.timers_fired,
@@ -306,42 +297,41 @@ pub(crate) fn replay(
 pub(crate) fn breaches(shards: &[Shard]) -> Vec<Breach> {
     shards
         .iter()
-        .flat_map(|s| s.breaches.iter().map(|(b, _)| *b))
+        .flat_map(|s| s.breaches.iter().copied())
         .collect()
 }
 
-/// Merge the shards' records into `res`, transitions and actions side by side.
+/// Join the shards' records into `res` in time order: at the same instant
+/// by lead (shards hold consecutive leads, in order), then as made. The
+/// transitions are sorted on one thread, the actions and breaches on another.
 pub(crate) fn gather(mut shards: Vec<Shard>, res: &mut Results) {
-    let mut keys = Vec::with_capacity(shards.len());
-    let mut transitions = Vec::with_capacity(shards.len());
-    let mut actions = Vec::with_capacity(shards.len());
-    let mut breaches = Vec::with_capacity(shards.len());
+    let total = |f: fn(&Shard) -> usize| shards.iter().map(f).sum::<usize>();
+    let mut transitions = Vec::with_capacity(total(|s| s.transitions.len()));
+    let mut actions = Vec::with_capacity(total(|s| s.actions.len()));
+    let mut breaches = Vec::with_capacity(total(|s| s.breaches.len()));
     for s in &mut shards {
         res.trace.append(&mut s.trace);
         res.covered.append(&mut s.covered);
         res.timers_fired += s.timers_fired;
-        keys.push(std::mem::take(&mut s.keys));
-        transitions.push(std::mem::take(&mut s.transitions));
-        actions.push(std::mem::take(&mut s.actions));
-        breaches.push(std::mem::take(&mut s.breaches));
+        transitions.append(&mut s.transitions);
+        actions.append(&mut s.actions);
+        breaches.append(&mut s.breaches);
     }
     drop(shards);
-    let keys = &keys;
     std::thread::scope(|scope| {
-        let t = scope.spawn(move || order::merge(with_keys(transitions, keys)));
-        res.actions = order::merge(with_keys(actions, keys));
-        res.breaches = order::merge(with_keys(breaches, keys));
+        let t = scope.spawn(move || {
+            transitions.sort_by_key(|t| t.at);
+            transitions
+        });
+        actions.sort_by_key(|a| a.at);
+        breaches.sort_by_key(|b| b.at);
+        res.actions = actions;
+        res.breaches = breaches;
         match t.join() {
             Ok(t) => res.transitions = t,
             Err(e) => std::panic::resume_unwind(e),
         }
     });
-}
-
-type Keyed<T> = Vec<(T, RecKey)>;
-
-fn with_keys<T>(parts: Vec<Keyed<T>>, keys: &[Box<Keys>]) -> Vec<(Keyed<T>, &Keys)> {
-    parts.into_iter().zip(keys.iter().map(|k| &**k)).collect()
 }
 
 #[cfg(test)]
@@ -414,6 +404,14 @@ mod tests {
             let (c, ds, opts) = setup(text, 1_500);
             let want = plain(&c, &ds, &opts);
             assert!(want.transitions.len() > 1_000 && !want.actions.is_empty());
+            // Records of different leads at the same instant, so the order
+            // between leads is exercised.
+            let ties = want
+                .transitions
+                .windows(2)
+                .filter(|w| w[0].at == w[1].at && w[0].lead != w[1].lead)
+                .count();
+            assert!(ties > 0, "no ties between leads");
             let want_files = files(&c, &ds, &want);
             for threads in [1, 2, 3, 7] {
                 let got = crate::run_threads(&c, &ds, &opts, threads, &mut |_, _| {});

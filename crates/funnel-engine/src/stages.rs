@@ -136,9 +136,6 @@ impl Replay<'_> {
             reason,
         };
         self.transitions.push(t);
-        if let Some(k) = &mut self.keys {
-            k.transition();
-        }
         self.record(lead, at, Entry::Stage(t));
         for (i, sla) in c.slas.iter().enumerate() {
             if sla.from == s {
@@ -167,9 +164,6 @@ impl Replay<'_> {
         };
         if !reached {
             self.breaches.push(Breach { lead, sla, at });
-            if let Some(k) = &mut self.keys {
-                k.breach();
-            }
             self.record(lead, at, Entry::Breach { sla });
         }
     }

@@ -14,8 +14,9 @@
 //! ([`Stepper::lead_by_lead`]): the caller steps one lead's whole timeline
 //! between [`Stepper::begin_lead`] and [`Stepper::end_lead`], with only that
 //! lead's state and timers in play (small, and in cache). Every lead ends
-//! the same as in a stepper over all leads at once; the records are put back
-//! in time order (ties by lead, then as made) when the stepper finishes.
+//! the same as in a stepper over all leads at once. Either way the records
+//! are listed as every run lists them when the stepper finishes: by
+//! instant, then lead, then as made.
 
 use crate::compile::Compiled;
 use crate::data::{Dataset, EventRec, Events};
@@ -176,7 +177,7 @@ impl<'a> Stepper<'a> {
         let r = &mut self.r;
         end_lead(r, self.c, &mut f, as_of);
         // Lead by lead, each lead's records are in time order: a stable
-        // sort by instant merges them (ties: lead order, then as made).
+        // sort by instant and lead merges them (then as made), as in `run`.
         // The per-lead state of every lead is in `f`, not in the one-lead
         // window.
         let mut res = Results {
@@ -186,9 +187,9 @@ impl<'a> Stepper<'a> {
             entered: f.entered,
             ..Results::take(r)
         };
-        res.transitions.sort_by_key(|t| t.at);
-        res.actions.sort_by_key(|a| a.at);
-        res.breaches.sort_by_key(|b| b.at);
+        res.transitions.sort_by_key(|t| (t.at, t.lead));
+        res.actions.sort_by_key(|a| (a.at, a.lead));
+        res.breaches.sort_by_key(|b| (b.at, b.lead));
         let mut events = std::mem::take(&mut self.events);
         events.recs.sort_by_key(|e| e.at);
         for (i, e) in events.recs.iter_mut().enumerate() {
