@@ -190,11 +190,10 @@ impl<'a> Stepper<'a> {
         res.transitions.sort_by_key(|t| (t.at, t.lead));
         res.actions.sort_by_key(|a| (a.at, a.lead));
         res.breaches.sort_by_key(|b| (b.at, b.lead));
-        let mut events = std::mem::take(&mut self.events);
-        events.recs.sort_by_key(|e| e.at);
-        for (i, e) in events.recs.iter_mut().enumerate() {
-            e.seq = u32::try_from(i).unwrap_or(u32::MAX);
-        }
+        // The events stay lead by lead: the KPIs only count and add them
+        // up (exactly, in decimals) by type, period and field, which no
+        // order changes.
+        let events = std::mem::take(&mut self.events);
         let inputs = std::mem::take(&mut r.inputs);
         crate::outcome_with(
             res,
