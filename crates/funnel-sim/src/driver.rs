@@ -43,13 +43,16 @@ struct Rule<'s> {
 struct Rules<'s> {
     all: Vec<Rule<'s>>,
     on_arrival: Vec<usize>,
-    on_event: HashMap<u16, Vec<usize>>,
-    on_stage: HashMap<u16, Vec<usize>>,
+    /// By event type.
+    on_event: Vec<Vec<usize>>,
+    /// By stage.
+    on_stage: Vec<Vec<usize>>,
     on_send_any: Vec<usize>,
-    on_send: HashMap<String, Vec<usize>>,
+    /// By sent template (few: looked through in turn).
+    on_send: Vec<(Sym, Vec<usize>)>,
 }
 
-fn compile_rules<'s>(s: &'s Scenario, c: &Compiled) -> Result<Rules<'s>, String> {
+fn compile_rules<'s>(s: &'s Scenario, c: &Compiled, texts: &Interner) -> Result<Rules<'s>, String> {
     let event_ix = |name: &str| {
         c.events
             .iter()
@@ -67,10 +70,10 @@ fn compile_rules<'s>(s: &'s Scenario, c: &Compiled) -> Result<Rules<'s>, String>
     let mut r = Rules {
         all: Vec::new(),
         on_arrival: Vec::new(),
-        on_event: HashMap::new(),
-        on_stage: HashMap::new(),
+        on_event: vec![Vec::new(); c.events.len()],
+        on_stage: vec![Vec::new(); c.stages.len()],
         on_send_any: Vec::new(),
-        on_send: HashMap::new(),
+        on_send: Vec::new(),
     };
     for (i, b) in s.behaviour.iter().enumerate() {
         let event = event_ix(&b.event)?;
@@ -88,10 +91,18 @@ fn compile_rules<'s>(s: &'s Scenario, c: &Compiled) -> Result<Rules<'s>, String>
         });
         match &b.after {
             After::Arrival => r.on_arrival.push(i),
-            After::Event(e) => r.on_event.entry(event_ix(e)?).or_default().push(i),
-            After::Stage(st) => r.on_stage.entry(stage_ix(st)?).or_default().push(i),
+            After::Event(e) => r.on_event[event_ix(e)? as usize].push(i),
+            After::Stage(st) => r.on_stage[stage_ix(st)? as usize].push(i),
             After::Send(None) => r.on_send_any.push(i),
-            After::Send(Some(t)) => r.on_send.entry(t.clone()).or_default().push(i),
+            // A template the playbook never names is never sent.
+            After::Send(Some(t)) => {
+                if let Some(sym) = texts.get(t) {
+                    match r.on_send.iter_mut().find(|(s, _)| *s == sym) {
+                        Some((_, ids)) => ids.push(i),
+                        None => r.on_send.push((sym, vec![i])),
+                    }
+                }
+            }
         }
     }
     Ok(r)
@@ -208,7 +219,7 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
             ));
         }
     }
-    let rules = compile_rules(s, c)?;
+    let rules = compile_rules(s, c, &ds.texts)?;
     // Text values an event field can be drawn with, interned up front (the
     // stepper reads the dataset's interner while it runs).
     let mut texts: HashMap<String, Sym> = HashMap::new();
@@ -287,7 +298,11 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
                         lane.fields.push(v);
                     }
                     st.deliver(p.lead, rule.event, p.at, &lane.fields);
-                    if let Some(ids) = rules.on_event.get(&rule.event) {
+                    if let Some(ids) = rules
+                        .on_event
+                        .get(rule.event as usize)
+                        .filter(|v| !v.is_empty())
+                    {
                         let at = lane.trigger_values.len();
                         lane.trigger_values.extend_from_slice(&lane.fields);
                         lane.schedule(&rules, p.lead, p.at, ids, Trigger::Event(at, rule.event));
@@ -298,7 +313,7 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
             // React to what the playbook did.
             let transitions = st.transitions();
             for t in &transitions[seen_transitions..] {
-                if let Some(ids) = rules.on_stage.get(&t.to) {
+                if let Some(ids) = rules.on_stage.get(t.to as usize) {
                     lane.schedule(&rules, t.lead, t.at, ids, Trigger::None);
                 }
             }
@@ -308,7 +323,7 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
                 if let ActionDetail::Send(tpl) = a.detail {
                     let tr = Trigger::Send(tpl);
                     lane.schedule(&rules, a.lead, a.at, &rules.on_send_any, tr.clone());
-                    if let Some(ids) = rules.on_send.get(ds.texts.resolve(tpl)) {
+                    if let Some((_, ids)) = rules.on_send.iter().find(|(s, _)| *s == tpl) {
                         lane.schedule(&rules, a.lead, a.at, ids, tr);
                     }
                 }
