@@ -65,6 +65,20 @@ pub fn arrivals(s: &Scenario, tz: chrono_tz::Tz, seed: u64, run: u64) -> Vec<i64
     out
 }
 
+/// A drawn text decoded as a leads file's cell would be: blank is missing
+/// (which a required field refuses when the lead is added).
+fn cell(
+    text: &str,
+    field: &LeadField,
+    c: &Compiled,
+    texts: &mut Interner,
+) -> Result<Value, String> {
+    if text.trim().is_empty() {
+        return Ok(Value::Missing);
+    }
+    decode(text, &field.ty, c.tz, texts)
+}
+
 /// How each lead field of the playbook is drawn, with the values of every
 /// categorical choice decoded up front.
 pub struct Attributes<'s> {
@@ -98,7 +112,7 @@ impl<'s> Choices<'s> {
         let keys = w
             .keys()
             .map(|k| {
-                let pre = (!k.contains("{n}")).then(|| decode(k, &field.ty, c.tz, texts));
+                let pre = (!k.contains("{n}")).then(|| cell(k, field, c, texts));
                 (k.as_str(), pre)
             })
             .collect();
@@ -134,7 +148,7 @@ impl<'s> Choices<'s> {
         };
         match pre {
             Some(v) => v.clone(),
-            None => decode(&draw::fill(key, n), &field.ty, c.tz, texts),
+            None => cell(&draw::fill(key, n), field, c, texts),
         }
         .map_err(|e| format!("`{}`: {e}", field.name))
     }
@@ -190,8 +204,9 @@ impl<'s> Attributes<'s> {
                     }
                 }
                 FieldDraw::Other(d) => match draw::value(&mut rng, d, n, None) {
-                    Some(text) => decode(&text, &f.ty, c.tz, texts)
-                        .map_err(|e| format!("`{}`: {e}", f.name))?,
+                    Some(text) => {
+                        cell(&text, f, c, texts).map_err(|e| format!("`{}`: {e}", f.name))?
+                    }
                     None => Value::Missing,
                 },
             };
@@ -235,6 +250,7 @@ arrivals:
   sources: { organic: 1, paid: 1 }
 attributes:
   email: { template: \"lead{n}@example.com\" }
+  size: { weights: { \"\": 1, \"120\": 1 } }
 ";
 
     const PLAYBOOK: &str = "playbook \"T\"
@@ -287,7 +303,7 @@ funnel {
         let mut texts = c.texts.clone();
         let attrs = Attributes::new(&s, &c, &mut texts);
         let mut v = Vec::new();
-        let (mut organic, n) = (0, 2_000);
+        let (mut organic, mut blank, n) = (0, 0, 2_000);
         for lead in 1..=n {
             assert_eq!(attrs.draw(42, 0, lead, &c, &mut texts, &mut v), Ok(()));
             assert_eq!(v.len(), 3);
@@ -299,10 +315,15 @@ funnel {
                 unreachable!("a source is drawn: {:?}", v[1])
             };
             organic += usize::from(texts.resolve(source) == "organic");
-            // `size` is not drawn.
-            assert_eq!(v[2], Value::Missing);
+            // A blank choice is missing, as a blank cell would be.
+            match v[2] {
+                Value::Missing => blank += 1,
+                other => assert_eq!(other, Value::Num(120.0)),
+            }
         }
         let share = organic as f64 / n as f64;
+        assert!((share - 0.5).abs() < 0.05, "{share}");
+        let share = blank as f64 / n as f64;
         assert!((share - 0.5).abs() < 0.05, "{share}");
         // The same lead of the same run draws the same values.
         let mut again = Vec::new();
