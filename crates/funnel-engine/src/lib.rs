@@ -220,6 +220,15 @@ impl Results {
         }
     }
 
+    /// Put the records in the order every run lists them: by instant, then
+    /// lead, then as made (the sorts are stable, and each lead's records are
+    /// made in time order).
+    fn list_records(&mut self) {
+        self.transitions.sort_by_key(|t| (t.at, t.lead));
+        self.actions.sort_by_key(|a| (a.at, a.lead));
+        self.breaches.sort_by_key(|b| (b.at, b.lead));
+    }
+
     /// Every lead as it starts: outside the funnel, initial scores.
     fn initial(c: &Compiled, ds: &Dataset, vals: Vec<Value>) -> Results {
         let n = ds.leads.len();
@@ -244,11 +253,8 @@ fn outcome(
     as_of: Option<i64>,
 ) -> Outcome {
     let mut res = Results::take(&mut r);
-    // A plain replay makes its records in one time order, leads interleaved;
-    // every run lists them by instant, then lead, then as made.
-    res.transitions.sort_by_key(|t| (t.at, t.lead));
-    res.actions.sort_by_key(|a| (a.at, a.lead));
-    res.breaches.sort_by_key(|b| (b.at, b.lead));
+    // A plain replay makes its records in one time order, leads interleaved.
+    res.list_records();
     let inputs = std::mem::take(&mut r.inputs);
     outcome_with(
         res,

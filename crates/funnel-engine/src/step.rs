@@ -187,9 +187,7 @@ impl<'a> Stepper<'a> {
             entered: f.entered,
             ..Results::take(r)
         };
-        res.transitions.sort_by_key(|t| (t.at, t.lead));
-        res.actions.sort_by_key(|a| (a.at, a.lead));
-        res.breaches.sort_by_key(|b| (b.at, b.lead));
+        res.list_records();
         // The events stay lead by lead: the KPIs only count and add them
         // up (exactly, in decimals) by type, period and field, which no
         // order changes.
