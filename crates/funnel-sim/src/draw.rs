@@ -79,20 +79,28 @@ pub fn delay_seconds(rng: &mut ChaCha8Rng, d: &Delay) -> i64 {
 
 /// Pick a key by weight (keys in sorted order, so the draw is stable).
 pub fn weighted<'a>(rng: &mut ChaCha8Rng, w: &'a BTreeMap<String, NonNegative>) -> Option<&'a str> {
-    weighted_index(rng, w).and_then(|i| w.keys().nth(i).map(String::as_str))
+    pick(rng, w).map(|(_, k)| k)
 }
 
 /// [`weighted`], as the key's position in sorted order.
 pub fn weighted_index(rng: &mut ChaCha8Rng, w: &BTreeMap<String, NonNegative>) -> Option<usize> {
+    pick(rng, w).map(|(i, _)| i)
+}
+
+/// The key picked by weight and its position, in one walk.
+fn pick<'a>(
+    rng: &mut ChaCha8Rng,
+    w: &'a BTreeMap<String, NonNegative>,
+) -> Option<(usize, &'a str)> {
     let total: f64 = w.values().map(|x| x.0).sum();
     if total <= 0.0 {
         return None;
     }
     let mut x = unit(rng) * total;
     let mut last = None;
-    for (i, v) in w.values().enumerate() {
+    for (i, (k, v)) in w.iter().enumerate() {
         if v.0 > 0.0 {
-            last = Some(i);
+            last = Some((i, k.as_str()));
             if x < v.0 {
                 return last;
             }

@@ -255,9 +255,10 @@ impl Dataset {
                 c.lead_fields.len()
             ));
         }
-        let required = c.lead_fields.iter().zip(values);
-        if let Some((f, _)) = required
-            .clone()
+        if let Some((f, _)) = c
+            .lead_fields
+            .iter()
+            .zip(values)
             .find(|(f, v)| !f.optional && matches!(v, Value::Missing))
         {
             return Err(format!("the required field `{}` is empty", f.name));
