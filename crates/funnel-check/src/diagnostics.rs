@@ -377,6 +377,16 @@ pub fn target_type(kpi: &str, want: &Ty, found: &Ty, span: Span) -> Diagnostic {
     .help(help)
 }
 
+pub fn never_holds(span: Span, why: String, bound: Span, bound_label: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "funnel::check::never_holds",
+        "this condition can never hold".to_string(),
+    )
+    .label(span, why)
+    .label(bound, bound_label)
+    .help("compare with a value the score can reach, or raise the cap (lower the floor)")
+}
+
 pub fn cron_never_fires(expr: &str, span: Span) -> Diagnostic {
     Diagnostic::warning(
         "funnel::check::cron_never_fires",
