@@ -18,29 +18,23 @@ const MAX_TRIES: usize = 24;
 
 pub struct Analysis {
     pub tokens: Vec<Token>,
-    /// The parsed playbook, or the one recovered from a broken text.
+    /// The parsed playbook, or the one recovered from a broken text (some
+    /// lines left out).
     pub ast: Option<Playbook>,
-    /// True when `ast` came from recovery (some lines were left out).
-    pub recovered: bool,
     pub index: Index,
 }
 
 pub fn analyse(text: &str) -> Analysis {
     let tokens = tokens::scan(text);
-    let (ast, recovered) = match funnel_syntax::parse(text) {
-        Ok(ast) => (Some(ast), false),
-        Err(d) => (recover(text, d.primary_span().start as usize), true),
+    let ast = match funnel_syntax::parse(text) {
+        Ok(ast) => Some(ast),
+        Err(d) => recover(text, d.primary_span().start as usize),
     };
     let index = match &ast {
         Some(ast) => walk::index(ast),
         None => fallback::index(text, &tokens),
     };
-    Analysis {
-        tokens,
-        ast,
-        recovered,
-        index,
-    }
+    Analysis { tokens, ast, index }
 }
 
 /// Parse `text` again with the offending lines blanked.
@@ -121,7 +115,7 @@ mod tests {
     fn recovers_around_a_broken_line() {
         let text = "event a\nevent b\nfunnel {\n  Lead on a\n  MQL on \n  SQL on b\n}\n";
         let a = analyse(text);
-        assert!(a.recovered);
+        assert!(a.ast.is_some());
         let stages: Vec<&str> = a
             .index
             .of_kind(Kind::Stage)
@@ -134,7 +128,7 @@ mod tests {
     fn closes_an_unclosed_block() {
         let text = "event a\nscore s {\n  +1 on a\n";
         let a = analyse(text);
-        assert!(a.recovered);
+        assert!(a.ast.is_some());
         assert!(a.index.find(Kind::Score, "s").is_some());
         assert_eq!(a.index.uses(0).count(), 1);
     }

@@ -36,11 +36,17 @@ pub fn complete(doc: &Doc, offset: usize) -> CompletionResponse {
     }
     let block = context::block_at(text, &a.tokens, line_start);
     let want = context::want(text, &block, &before, in_string);
-    CompletionResponse::Array(items(&a.index, &want))
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    CompletionResponse::Array(items(&a.index, &want, (line_start, line_end)))
 }
 
-fn items(ix: &Index, want: &Want) -> Vec<CompletionItem> {
-    let mut out = Items::default();
+/// The candidates for `want`; names declared on the cursor's own line (the
+/// one being written) are left out.
+fn items(ix: &Index, want: &Want, line: (usize, usize)) -> Vec<CompletionItem> {
+    let mut out = Items {
+        list: Vec::new(),
+        line,
+    };
     match want {
         Want::LineStart(block) => line_start(ix, block, &mut out),
         Want::Events => {
@@ -172,9 +178,10 @@ fn line_start(ix: &Index, block: &Block, out: &mut Items) {
     }
 }
 
-#[derive(Default)]
 struct Items {
     list: Vec<CompletionItem>,
+    /// The cursor's line, as a byte range.
+    line: (usize, usize),
 }
 
 impl Items {
@@ -211,6 +218,10 @@ impl Items {
 
     fn symbol(&mut self, ix: &Index, id: usize) {
         let s = &ix.symbols[id];
+        let at = s.def.start as usize;
+        if self.line.0 <= at && at <= self.line.1 {
+            return;
+        }
         let kind = match s.kind {
             Kind::Stage => CompletionItemKind::CLASS,
             Kind::Score => CompletionItemKind::VARIABLE,

@@ -128,6 +128,17 @@ pub fn want(text: &str, block: &Block, before: &[Token], in_string: bool) -> Wan
     if n == 0 {
         return Want::LineStart(block.clone());
     }
+    // A record opened on this line: `lead { … ` or `at … EVENT { … `.
+    let opened = toks.iter().rposition(|t| *t == "{");
+    let record = match (block, opened) {
+        (Block::Test, Some(o)) if !toks[o..].contains(&"}") => match first {
+            "lead" => Some(Block::LeadRecord),
+            "at" if o >= 1 => Some(Block::EventRecord(toks[o - 1].to_string())),
+            _ => None,
+        },
+        _ => None,
+    };
+    let block = record.as_ref().unwrap_or(block);
     if last == "." && is_word(prev) {
         return Want::EventFields(prev.to_string());
     }
