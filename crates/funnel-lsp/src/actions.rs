@@ -33,13 +33,27 @@ pub fn actions(doc: &Doc, params: &CodeActionParams) -> Vec<CodeActionOrCommand>
             } else {
                 name.to_string()
             };
-            out.push(action(doc, d, format!("Change to `{name}`"), span, replacement, true));
+            out.push(action(
+                doc,
+                d,
+                format!("Change to `{name}`"),
+                span,
+                replacement,
+                true,
+            ));
         }
         if d.code == "funnel::check::unknown_event" {
             let name = doc.slice(span).to_string();
             let (at, insert) = event_place(doc);
             let edit = format!("{}event {name}{}", insert.0, insert.1);
-            out.push(action(doc, d, format!("Declare event `{name}`"), at, edit, false));
+            out.push(action(
+                doc,
+                d,
+                format!("Declare event `{name}`"),
+                at,
+                edit,
+                false,
+            ));
         }
     }
     out
@@ -52,7 +66,14 @@ fn suggestion(d: &Diagnostic) -> Option<&str> {
     rest.strip_suffix("`?")
 }
 
-fn action(doc: &Doc, d: &Diagnostic, title: String, span: Span, text: String, preferred: bool) -> CodeActionOrCommand {
+fn action(
+    doc: &Doc,
+    d: &Diagnostic,
+    title: String,
+    span: Span,
+    text: String,
+    preferred: bool,
+) -> CodeActionOrCommand {
     let mut changes = HashMap::new();
     changes.insert(doc.uri.clone(), vec![TextEdit::new(doc.range(span), text)]);
     CodeActionOrCommand::CodeAction(CodeAction {
@@ -72,7 +93,9 @@ fn event_place(doc: &Doc) -> (Span, (&'static str, &'static str)) {
     let decls: &[Decl] = doc.analysis().ast.as_ref().map_or(&[], |b| &b.decls);
     let end_of_line = |at: u32| {
         let at = at as usize;
-        let end = doc.text[at.min(doc.text.len())..].find('\n').map_or(doc.text.len(), |i| at + i);
+        let end = doc.text[at.min(doc.text.len())..]
+            .find('\n')
+            .map_or(doc.text.len(), |i| at + i);
         Span::new(end, end)
     };
     if let Some(e) = decls.iter().rev().find_map(|d| match d {

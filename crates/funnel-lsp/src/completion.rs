@@ -101,7 +101,12 @@ fn items(ix: &Index, want: &Want, line: (usize, usize)) -> Vec<CompletionItem> {
             out.symbols(ix, Kind::Kpi);
             out.symbols(ix, Kind::Input);
             for f in ["count", "sum", "avg", "min", "max"] {
-                out.push(f, CompletionItemKind::FUNCTION, "aggregate", Some(format!("{f}(")));
+                out.push(
+                    f,
+                    CompletionItemKind::FUNCTION,
+                    "aggregate",
+                    Some(format!("{f}(")),
+                );
             }
         }
         Want::CountArg => {
@@ -112,9 +117,19 @@ fn items(ix: &Index, want: &Want, line: (usize, usize)) -> Vec<CompletionItem> {
         }
         Want::AggregateArg => {
             for (_, s) in ix.of_kind(Kind::Event) {
-                out.push(&s.name, CompletionItemKind::EVENT, "event", Some(format!("{}.", s.name)));
+                out.push(
+                    &s.name,
+                    CompletionItemKind::EVENT,
+                    "event",
+                    Some(format!("{}.", s.name)),
+                );
             }
-            out.push("days", CompletionItemKind::FUNCTION, "days between stages", Some("days(".to_string()));
+            out.push(
+                "days",
+                CompletionItemKind::FUNCTION,
+                "days between stages",
+                Some("days(".to_string()),
+            );
         }
         Want::ByKeys => {
             for p in ["day", "week", "month", "quarter", "year"] {
@@ -128,7 +143,10 @@ fn items(ix: &Index, want: &Want, line: (usize, usize)) -> Vec<CompletionItem> {
             }
         }
         Want::Types => {
-            for t in ["text", "number", "money", "percent", "duration", "date", "datetime", "bool", "one of"] {
+            for t in [
+                "text", "number", "money", "percent", "duration", "date", "datetime", "bool",
+                "one of",
+            ] {
                 out.push(t, CompletionItemKind::TYPE_PARAMETER, "type", None);
             }
         }
@@ -145,15 +163,39 @@ fn items(ix: &Index, want: &Want, line: (usize, usize)) -> Vec<CompletionItem> {
 fn line_start(ix: &Index, block: &Block, out: &mut Items) {
     let words: &[&str] = match block {
         Block::Top => &[
-            "playbook", "timezone", "currency", "calendar", "lead", "event", "funnel", "score",
-            "nurture", "limit sends", "input", "kpi", "target", "test",
+            "playbook",
+            "timezone",
+            "currency",
+            "calendar",
+            "lead",
+            "event",
+            "funnel",
+            "score",
+            "nurture",
+            "limit sends",
+            "input",
+            "kpi",
+            "target",
+            "test",
         ],
         Block::Funnel => &["lost", "sla"],
         Block::Score => &["decay", "floor", "cap"],
         Block::Nurture => &[
-            "enroll on", "enroll when", "reenroll after", "reenroll always", "exit on",
-            "exit when", "send within", "send", "wait", "wait up to", "wait until cron", "if",
-            "split", "notify", "set",
+            "enroll on",
+            "enroll when",
+            "reenroll after",
+            "reenroll always",
+            "exit on",
+            "exit when",
+            "send within",
+            "send",
+            "wait",
+            "wait up to",
+            "wait until cron",
+            "if",
+            "split",
+            "notify",
+            "set",
         ],
         Block::Calendar => &["days", "hours", "holidays"],
         Block::Test => &["lead", "at", "input", "expect"],
@@ -185,7 +227,13 @@ struct Items {
 }
 
 impl Items {
-    fn push(&mut self, label: &str, kind: CompletionItemKind, detail: &str, insert: Option<String>) {
+    fn push(
+        &mut self,
+        label: &str,
+        kind: CompletionItemKind,
+        detail: &str,
+        insert: Option<String>,
+    ) {
         if self.list.iter().any(|i| i.label == label) {
             return;
         }

@@ -37,9 +37,14 @@ pub enum Want {
     Condition(Vec<String>),
     /// The values of the enumeration `field` (looked up in these events
     /// first, then the lead).
-    EnumValues { field: String, events: Vec<String> },
+    EnumValues {
+        field: String,
+        events: Vec<String>,
+    },
     /// Templates; `quoted` when the cursor is already inside the quotes.
-    Templates { quoted: bool },
+    Templates {
+        quoted: bool,
+    },
     Calendars,
     Scores,
     Kpis,
@@ -69,13 +74,23 @@ const COND_START: [&str; 6] = ["where", "when", "if", "and", "or", "not"];
 pub fn block_at(text: &str, tokens: &[Token], line_start: usize) -> Block {
     let mut stack: Vec<Block> = Vec::new();
     let mut line: Vec<&Token> = Vec::new();
-    for t in tokens.iter().take_while(|t| (t.span.start as usize) < line_start) {
+    for t in tokens
+        .iter()
+        .take_while(|t| (t.span.start as usize) < line_start)
+    {
         match t.kind {
             Tok::Newline => line.clear(),
             Tok::Comment => {}
             _ if t.text(text) == "{" => {
-                let first = line.iter().find(|t| t.kind == Tok::Word).map(|t| t.text(text));
-                let before = line.iter().rev().find(|t| t.kind == Tok::Word).map(|t| t.text(text));
+                let first = line
+                    .iter()
+                    .find(|t| t.kind == Tok::Word)
+                    .map(|t| t.text(text));
+                let before = line
+                    .iter()
+                    .rev()
+                    .find(|t| t.kind == Tok::Word)
+                    .map(|t| t.text(text));
                 let kind = match stack.last() {
                     None => match first {
                         Some("lead") => Block::Lead,
@@ -157,7 +172,12 @@ pub fn want(text: &str, block: &Block, before: &[Token], in_string: bool) -> Wan
         Block::Top if first == "event" && toks.contains(&"{") && matches!(last, "{" | ",") => {
             return Want::Nothing;
         }
-        Block::Top if first == "event" && toks.contains(&"{") && is_word(last) && matches!(prev, "{" | ",") => {
+        Block::Top
+            if first == "event"
+                && toks.contains(&"{")
+                && is_word(last)
+                && matches!(prev, "{" | ",") =>
+        {
             return Want::Types;
         }
         Block::Top if first == "event" && toks.contains(&"{") && last == ":" => return Want::Types,
@@ -168,7 +188,8 @@ pub fn want(text: &str, block: &Block, before: &[Token], in_string: bool) -> Wan
         return Want::Stages;
     }
     if matches!(last, "entered" | "reached" | "breached" | "sla")
-        || (last == "->" && (first == "sla" || toks.contains(&"breached") || toks.contains(&"days")))
+        || (last == "->"
+            && (first == "sla" || toks.contains(&"breached") || toks.contains(&"days")))
         || (last == "(" && prev == "days")
     {
         return Want::Stages;
@@ -187,7 +208,11 @@ pub fn want(text: &str, block: &Block, before: &[Token], in_string: bool) -> Wan
     if last == "," && event_list_open(&toks) {
         return Want::Events;
     }
-    if first == "at" && *block == Block::Test && n >= 2 && before.iter().skip(1).all(|t| t.kind == Tok::Number) {
+    if first == "at"
+        && *block == Block::Test
+        && n >= 2
+        && before.iter().skip(1).all(|t| t.kind == Tok::Number)
+    {
         return Want::Events;
     }
     // Test lines.

@@ -161,7 +161,10 @@ mod tests {
     fn every_construct_is_found_in_the_reference() {
         for (key, places) in PLACES {
             for p in *places {
-                assert!(passage(p).is_some(), "`{key}`: `{p}` is not in docs/language.md");
+                assert!(
+                    passage(p).is_some(),
+                    "`{key}`: `{p}` is not in docs/language.md"
+                );
             }
         }
     }

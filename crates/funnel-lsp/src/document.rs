@@ -41,7 +41,10 @@ impl Doc {
             match ch.range {
                 Some(range) => {
                     let span = lines.span(&text, range);
-                    let (a, b) = (span.start as usize, (span.end as usize).max(span.start as usize));
+                    let (a, b) = (
+                        span.start as usize,
+                        (span.end as usize).max(span.start as usize),
+                    );
                     text.replace_range(a..b, &ch.text);
                 }
                 None => text = ch.text,

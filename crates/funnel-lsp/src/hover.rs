@@ -15,11 +15,11 @@ pub fn hover(doc: &Doc, offset: usize) -> Option<Hover> {
     let (value, span) = match a.index.at(offset) {
         Some((sym, span)) => (describe(doc, &a.index, sym), span),
         None => {
-            let (i, tok) = a
-                .tokens
-                .iter()
-                .enumerate()
-                .find(|(_, t)| t.kind == Tok::Word && t.span.start as usize <= offset && offset <= t.span.end as usize)?;
+            let (i, tok) = a.tokens.iter().enumerate().find(|(_, t)| {
+                t.kind == Tok::Word
+                    && t.span.start as usize <= offset
+                    && offset <= t.span.end as usize
+            })?;
             let word = tok.text(&doc.text);
             let next = a
                 .tokens
@@ -58,19 +58,30 @@ pub fn describe(doc: &Doc, ix: &Index, id: usize) -> String {
 fn what(doc: &Doc, ix: &Index, s: &Symbol) -> String {
     let ty = s.ty.as_deref().unwrap_or("");
     match s.kind {
-        Kind::Stage if s.lost => format!("lost stage `{}`: an exit, outside the funnel order", s.name),
+        Kind::Stage if s.lost => {
+            format!("lost stage `{}`: an exit, outside the funnel order", s.name)
+        }
         Kind::Stage => {
             let forward: Vec<&Symbol> = ix
                 .of_kind(Kind::Stage)
                 .map(|(_, s)| s)
                 .filter(|s| !s.lost)
                 .collect();
-            let n = forward.iter().position(|f| f.name == s.name).map_or(0, |i| i + 1);
-            format!("stage `{}`: {n} of {} in the funnel order", s.name, forward.len())
+            let n = forward
+                .iter()
+                .position(|f| f.name == s.name)
+                .map_or(0, |i| i + 1);
+            format!(
+                "stage `{}`: {n} of {} in the funnel order",
+                s.name,
+                forward.len()
+            )
         }
         Kind::Score => format!("score `{}`: a number per lead", s.name),
         Kind::Event => {
-            let n = ix.children(ix.find(Kind::Event, &s.name).unwrap_or(usize::MAX)).count();
+            let n = ix
+                .children(ix.find(Kind::Event, &s.name).unwrap_or(usize::MAX))
+                .count();
             let fields = match n {
                 0 => "no fields".to_string(),
                 1 => "1 field".to_string(),
@@ -79,13 +90,18 @@ fn what(doc: &Doc, ix: &Index, s: &Symbol) -> String {
             format!("event `{}`: {fields}", s.name)
         }
         Kind::EventField => {
-            let owner = s.owner.and_then(|o| ix.symbols.get(o)).map_or("", |o| o.name.as_str());
+            let owner = s
+                .owner
+                .and_then(|o| ix.symbols.get(o))
+                .map_or("", |o| o.name.as_str());
             format!("field `{}` of event `{owner}`: `{ty}`", s.name)
         }
         Kind::LeadField => format!("lead field `{}`: `{ty}`", s.name),
         Kind::EnumValue => {
             let owner = s.owner.and_then(|o| ix.symbols.get(o));
-            let (name, ty) = owner.map_or(("", ""), |o| (o.name.as_str(), o.ty.as_deref().unwrap_or("")));
+            let (name, ty) = owner.map_or(("", ""), |o| {
+                (o.name.as_str(), o.ty.as_deref().unwrap_or(""))
+            });
             format!("value `{}` of `{name}`: `{ty}`", s.name)
         }
         Kind::Template => format!("template `\"{}\"`, sent by a nurture", s.name),
@@ -103,7 +119,9 @@ fn what(doc: &Doc, ix: &Index, s: &Symbol) -> String {
 /// The first line of the declaration, comment removed and trimmed.
 fn declaration_line(text: &str, s: &Symbol) -> String {
     let decl = text.get(s.decl.range()).unwrap_or("");
-    strip_comment(decl.lines().next().unwrap_or("")).trim().to_string()
+    strip_comment(decl.lines().next().unwrap_or(""))
+        .trim()
+        .to_string()
 }
 
 /// A line without its `#` comment (a `#` inside a string stays).

@@ -93,7 +93,8 @@ impl Index {
 
     /// Sort the references and drop exact repeats; call once when built.
     pub fn finish(&mut self) {
-        self.refs.sort_by_key(|r| (r.span.start, r.span.end, r.symbol));
+        self.refs
+            .sort_by_key(|r| (r.span.start, r.span.end, r.symbol));
         self.refs.dedup();
     }
 

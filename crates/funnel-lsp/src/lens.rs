@@ -91,7 +91,10 @@ pub struct Outcome {
     pub message: ShowMessageParams,
 }
 
-pub fn execute(docs: &HashMap<Uri, Doc>, params: &ExecuteCommandParams) -> Result<Outcome, Refusal> {
+pub fn execute(
+    docs: &HashMap<Uri, Doc>,
+    params: &ExecuteCommandParams,
+) -> Result<Outcome, Refusal> {
     if params.command != RUN_TEST {
         return Err(Refusal::invalid(format!(
             "unknown command `{}`; funnel lsp runs `{RUN_TEST}`",

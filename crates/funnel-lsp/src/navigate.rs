@@ -122,9 +122,7 @@ fn collision(ix: &Index, sym: usize, name: &str) -> Option<usize> {
             .iter()
             .position(|o| o.name == name && o.kind == Kind::EventField && o.owner == s.owner)
             .or_else(|| clash(&[Kind::LeadField, Kind::Score])),
-        Kind::LeadField | Kind::Score => {
-            clash(&[Kind::LeadField, Kind::Score, Kind::EventField])
-        }
+        Kind::LeadField | Kind::Score => clash(&[Kind::LeadField, Kind::Score, Kind::EventField]),
         Kind::EnumValue => ix
             .symbols
             .iter()

@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
-use lsp_types::{SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens, SemanticTokensLegend};
+use lsp_types::{
+    SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens, SemanticTokensLegend,
+};
 
 use crate::document::Doc;
 use crate::index::Kind;
@@ -13,13 +15,31 @@ use crate::tokens::{Tok, DECL_WORDS, KEYWORDS};
 
 /// Token types, in legend order.
 const TYPES: [&str; 14] = [
-    "keyword", "type", "class", "variable", "event", "property", "enumMember", "string", "number",
-    "comment", "operator", "function", "parameter", "namespace",
+    "keyword",
+    "type",
+    "class",
+    "variable",
+    "event",
+    "property",
+    "enumMember",
+    "string",
+    "number",
+    "comment",
+    "operator",
+    "function",
+    "parameter",
+    "namespace",
 ];
 
-const TYPE_NAMES: [&str; 8] = ["text", "number", "money", "percent", "duration", "date", "datetime", "bool"];
-const UNITS: [&str; 10] = ["minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months"];
-const OPERATORS: [&str; 13] = ["==", "!=", ">=", "<=", ">", "<", "->", "+", "-", "*", "/", "=", ".."];
+const TYPE_NAMES: [&str; 8] = [
+    "text", "number", "money", "percent", "duration", "date", "datetime", "bool",
+];
+const UNITS: [&str; 10] = [
+    "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months",
+];
+const OPERATORS: [&str; 13] = [
+    "==", "!=", ">=", "<=", ">", "<", "->", "+", "-", "*", "/", "=", "..",
+];
 
 pub fn legend() -> SemanticTokensLegend {
     SemanticTokensLegend {
@@ -71,19 +91,32 @@ pub fn full(doc: &Doc) -> SemanticTokens {
             Tok::Punct => continue,
             Tok::Word => match names.get(&t.span.start) {
                 Some((k, decl, end)) if *end == t.span.end => (kind_type(*k), u32::from(*decl)),
-                _ if KEYWORDS.contains(&word) || DECL_WORDS.contains(&word) || UNITS.contains(&word) => ("keyword", 0),
+                _ if KEYWORDS.contains(&word)
+                    || DECL_WORDS.contains(&word)
+                    || UNITS.contains(&word) =>
+                {
+                    ("keyword", 0)
+                }
                 _ if TYPE_NAMES.contains(&word) => ("type", 0),
                 _ => continue,
             },
         };
         let start = doc.lines.position(text, t.span.start as usize);
         let end = doc.lines.position(text, t.span.end as usize);
-        let length = if end.line == start.line { end.character - start.character } else { 0 };
+        let length = if end.line == start.line {
+            end.character - start.character
+        } else {
+            0
+        };
         if length == 0 {
             continue;
         }
         let delta_line = start.line - prev_line;
-        let delta_start = if delta_line == 0 { start.character - prev_col } else { start.character };
+        let delta_start = if delta_line == 0 {
+            start.character - prev_col
+        } else {
+            start.character
+        };
         data.push(SemanticToken {
             delta_line,
             delta_start,

@@ -176,12 +176,13 @@ impl Server<'_> {
     fn notification(&mut self, n: Notification) -> Result<(), ServerError> {
         match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
-                if let Ok(p) = n.extract::<lsp_types::DidOpenTextDocumentParams>(
-                    DidOpenTextDocument::METHOD,
-                ) {
+                if let Ok(p) =
+                    n.extract::<lsp_types::DidOpenTextDocumentParams>(DidOpenTextDocument::METHOD)
+                {
                     let d = p.text_document;
                     let uri = d.uri.clone();
-                    self.docs.insert(uri.clone(), Doc::new(d.uri, d.version, d.text));
+                    self.docs
+                        .insert(uri.clone(), Doc::new(d.uri, d.version, d.text));
                     self.pending.retain(|(u, _)| *u != uri);
                     self.publish(&uri)?;
                 }
@@ -204,9 +205,9 @@ impl Server<'_> {
                 }
             }
             DidCloseTextDocument::METHOD => {
-                if let Ok(p) = n.extract::<lsp_types::DidCloseTextDocumentParams>(
-                    DidCloseTextDocument::METHOD,
-                ) {
+                if let Ok(p) =
+                    n.extract::<lsp_types::DidCloseTextDocumentParams>(DidCloseTextDocument::METHOD)
+                {
                     let uri = p.text_document.uri;
                     self.docs.remove(&uri);
                     self.pending.retain(|(u, _)| *u != uri);
@@ -259,14 +260,13 @@ impl Server<'_> {
             FoldingRangeRequest::METHOD => {
                 self.on::<FoldingRangeRequest>(req, |doc, _| Ok(Some(folding::ranges(doc))))
             }
-            SemanticTokensFullRequest::METHOD => {
-                self.on::<SemanticTokensFullRequest>(req, |doc, _| {
+            SemanticTokensFullRequest::METHOD => self
+                .on::<SemanticTokensFullRequest>(req, |doc, _| {
                     Ok(Some(semantic::full(doc).into()))
-                })
+                }),
+            CodeActionRequest::METHOD => {
+                self.on::<CodeActionRequest>(req, |doc, p| Ok(Some(actions::actions(doc, &p))))
             }
-            CodeActionRequest::METHOD => self.on::<CodeActionRequest>(req, |doc, p| {
-                Ok(Some(actions::actions(doc, &p)))
-            }),
             CodeLensRequest::METHOD => {
                 self.on::<CodeLensRequest>(req, |doc, _| Ok(Some(lens::lenses(doc))))
             }
@@ -295,9 +295,10 @@ impl Server<'_> {
         let params: R::Params = serde_json::from_value(req.params)
             .map_err(|e| Refusal::invalid(format!("bad parameters for `{}`: {e}", R::METHOD)))?;
         let uri = params.uri().clone();
-        let doc = self.docs.get(&uri).ok_or_else(|| {
-            Refusal::invalid(format!("`{}` is not open", uri.as_str()))
-        })?;
+        let doc = self
+            .docs
+            .get(&uri)
+            .ok_or_else(|| Refusal::invalid(format!("`{}` is not open", uri.as_str())))?;
         let result = f(doc, params)?;
         serde_json::to_value(result)
             .map_err(|e| Refusal::failed(format!("cannot encode the answer: {e}")))

@@ -20,7 +20,12 @@ pub fn document_symbols(doc: &Doc) -> DocumentSymbolResponse {
             .index
             .symbols
             .iter()
-            .filter(|s| !matches!(s.kind, Kind::EventField | Kind::LeadField | Kind::EnumValue | Kind::Template))
+            .filter(|s| {
+                !matches!(
+                    s.kind,
+                    Kind::EventField | Kind::LeadField | Kind::EnumValue | Kind::Template
+                )
+            })
             .map(|s| node(doc, &s.name, kind_of(s.kind), s.decl, s.def, Vec::new()))
             .collect(),
     };
@@ -43,10 +48,25 @@ fn kind_of(k: Kind) -> SymbolKind {
 }
 
 #[allow(deprecated)]
-fn node(doc: &Doc, name: &str, kind: SymbolKind, full: Span, sel: Span, children: Vec<DocumentSymbol>) -> DocumentSymbol {
-    let sel = if sel.start >= full.start && sel.end <= full.end { sel } else { full };
+fn node(
+    doc: &Doc,
+    name: &str,
+    kind: SymbolKind,
+    full: Span,
+    sel: Span,
+    children: Vec<DocumentSymbol>,
+) -> DocumentSymbol {
+    let sel = if sel.start >= full.start && sel.end <= full.end {
+        sel
+    } else {
+        full
+    };
     DocumentSymbol {
-        name: if name.is_empty() { "(unnamed)".to_string() } else { name.to_string() },
+        name: if name.is_empty() {
+            "(unnamed)".to_string()
+        } else {
+            name.to_string()
+        },
         detail: None,
         kind,
         tags: None,
@@ -61,7 +81,12 @@ fn node(doc: &Doc, name: &str, kind: SymbolKind, full: Span, sel: Span, children
 fn line(doc: &Doc, span: Span) -> String {
     let t = doc.slice(span);
     let first = strip_comment(t.lines().next().unwrap_or(""));
-    first.split_whitespace().collect::<Vec<_>>().join(" ").trim_end_matches(" {").to_string()
+    first
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_end_matches(" {")
+        .to_string()
 }
 
 fn leaf(doc: &Doc, span: Span, kind: SymbolKind) -> DocumentSymbol {
@@ -70,24 +95,59 @@ fn leaf(doc: &Doc, span: Span, kind: SymbolKind) -> DocumentSymbol {
 
 fn fields(doc: &Doc, list: &[FieldDecl]) -> Vec<DocumentSymbol> {
     list.iter()
-        .map(|f| node(doc, &f.name.name, SymbolKind::FIELD, f.span, f.name.span, Vec::new()))
+        .map(|f| {
+            node(
+                doc,
+                &f.name.name,
+                SymbolKind::FIELD,
+                f.span,
+                f.name.span,
+                Vec::new(),
+            )
+        })
         .collect()
 }
 
 fn decl(doc: &Doc, d: &Decl) -> Option<DocumentSymbol> {
     Some(match d {
         Decl::Playbook(..) | Decl::Timezone(..) | Decl::Currency(..) => return None,
-        Decl::Calendar(c) => node(doc, &c.name.name, SymbolKind::MODULE, c.span, c.name.span, Vec::new()),
-        Decl::Lead(l) => node(doc, "lead", SymbolKind::STRUCT, l.span, l.span, fields(doc, &l.fields)),
-        Decl::Event(e) => node(doc, &e.name.name, SymbolKind::EVENT, e.span, e.name.span, fields(doc, &e.fields)),
+        Decl::Calendar(c) => node(
+            doc,
+            &c.name.name,
+            SymbolKind::MODULE,
+            c.span,
+            c.name.span,
+            Vec::new(),
+        ),
+        Decl::Lead(l) => node(
+            doc,
+            "lead",
+            SymbolKind::STRUCT,
+            l.span,
+            l.span,
+            fields(doc, &l.fields),
+        ),
+        Decl::Event(e) => node(
+            doc,
+            &e.name.name,
+            SymbolKind::EVENT,
+            e.span,
+            e.name.span,
+            fields(doc, &e.fields),
+        ),
         Decl::Funnel(f) => {
             let children = f
                 .items
                 .iter()
                 .map(|i| match i {
-                    FunnelItem::Stage(s) => {
-                        node(doc, &s.name.name, SymbolKind::CLASS, s.span, s.name.span, Vec::new())
-                    }
+                    FunnelItem::Stage(s) => node(
+                        doc,
+                        &s.name.name,
+                        SymbolKind::CLASS,
+                        s.span,
+                        s.name.span,
+                        Vec::new(),
+                    ),
                     FunnelItem::Sla(s) => leaf(doc, s.span, SymbolKind::OPERATOR),
                 })
                 .collect();
@@ -101,12 +161,21 @@ fn decl(doc: &Doc, d: &Decl) -> Option<DocumentSymbol> {
                     let span = match i {
                         ScoreItem::Rule(r) => r.span,
                         ScoreItem::Decay(d) => d.span,
-                        ScoreItem::Floor(_, sp) | ScoreItem::Cap(_, sp) | ScoreItem::Threshold(_, _, sp) => *sp,
+                        ScoreItem::Floor(_, sp)
+                        | ScoreItem::Cap(_, sp)
+                        | ScoreItem::Threshold(_, _, sp) => *sp,
                     };
                     leaf(doc, span, SymbolKind::METHOD)
                 })
                 .collect();
-            node(doc, &s.name.name, SymbolKind::VARIABLE, s.span, s.name.span, children)
+            node(
+                doc,
+                &s.name.name,
+                SymbolKind::VARIABLE,
+                s.span,
+                s.name.span,
+                children,
+            )
         }
         Decl::Nurture(n) => {
             let children = n
@@ -120,13 +189,41 @@ fn decl(doc: &Doc, d: &Decl) -> Option<DocumentSymbol> {
                     NurtureItem::Step(s) => step(doc, s),
                 })
                 .collect();
-            node(doc, &n.name.name, SymbolKind::MODULE, n.span, n.name.span, children)
+            node(
+                doc,
+                &n.name.name,
+                SymbolKind::MODULE,
+                n.span,
+                n.name.span,
+                children,
+            )
         }
         Decl::Limit(l) => leaf(doc, l.span, SymbolKind::CONSTANT),
-        Decl::Input(i) => node(doc, &i.name.name, SymbolKind::CONSTANT, i.span, i.name.span, Vec::new()),
-        Decl::Kpi(k) => node(doc, &k.name.name, SymbolKind::FUNCTION, k.span, k.name.span, Vec::new()),
+        Decl::Input(i) => node(
+            doc,
+            &i.name.name,
+            SymbolKind::CONSTANT,
+            i.span,
+            i.name.span,
+            Vec::new(),
+        ),
+        Decl::Kpi(k) => node(
+            doc,
+            &k.name.name,
+            SymbolKind::FUNCTION,
+            k.span,
+            k.name.span,
+            Vec::new(),
+        ),
         Decl::Target(t) => leaf(doc, t.span, SymbolKind::BOOLEAN),
-        Decl::Test(t) => node(doc, &format!("test \"{}\"", t.name.value), SymbolKind::METHOD, t.span, t.name.span, Vec::new()),
+        Decl::Test(t) => node(
+            doc,
+            &format!("test \"{}\"", t.name.value),
+            SymbolKind::METHOD,
+            t.span,
+            t.name.span,
+            Vec::new(),
+        ),
     })
 }
 
@@ -135,7 +232,9 @@ fn step(doc: &Doc, s: &Step) -> DocumentSymbol {
     let mut block = |steps: &Vec<Step>| children.extend(steps.iter().map(|s| step(doc, s)));
     match &s.kind {
         StepKind::WaitFor { otherwise, .. } => otherwise.iter().for_each(&mut block),
-        StepKind::If { then, otherwise, .. } => {
+        StepKind::If {
+            then, otherwise, ..
+        } => {
             block(then);
             otherwise.iter().for_each(&mut block);
         }
@@ -145,5 +244,12 @@ fn step(doc: &Doc, s: &Step) -> DocumentSymbol {
         }
         _ => {}
     }
-    node(doc, &line(doc, s.span), SymbolKind::FUNCTION, s.span, s.span, children)
+    node(
+        doc,
+        &line(doc, s.span),
+        SymbolKind::FUNCTION,
+        s.span,
+        s.span,
+        children,
+    )
 }

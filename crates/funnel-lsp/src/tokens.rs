@@ -120,31 +120,9 @@ fn line_end(bytes: &[u8], mut i: usize) -> usize {
 
 /// The words Funnel reserves or recognises as keywords anywhere.
 pub const KEYWORDS: &[&str] = &[
-    "and",
-    "at",
-    "by",
-    "clicked",
-    "else",
-    "every",
-    "false",
-    "in",
-    "is",
-    "lost",
-    "matches",
-    "max",
-    "missing",
-    "not",
-    "on",
-    "once",
-    "opened",
-    "or",
-    "per",
-    "present",
-    "stage",
-    "true",
-    "when",
-    "where",
-    "within",
+    "and", "at", "by", "clicked", "else", "every", "false", "in", "is", "lost", "matches", "max",
+    "missing", "not", "on", "once", "opened", "or", "per", "present", "stage", "true", "when",
+    "where", "within",
 ];
 
 /// Words that start a declaration or a block line, keywords where they stand.
@@ -171,7 +149,8 @@ pub fn is_name_char(c: char) -> bool {
 /// A valid new name: starts with a letter or `_`, ASCII letters, digits, `_`.
 pub fn is_valid_name(name: &str) -> bool {
     let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_') && chars.all(is_name_char)
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(is_name_char)
 }
 
 /// The word (name characters) around byte `offset`, if any.
@@ -231,7 +210,10 @@ mod tests {
             .filter(|t| matches!(t.kind, Tok::Number | Tok::Str))
             .map(|t| t.text(text))
             .collect();
-        assert_eq!(kinds, vec!["2026-03-02", "09:00", "$24,000", "25%", "\"open"]);
+        assert_eq!(
+            kinds,
+            vec!["2026-03-02", "09:00", "$24,000", "25%", "\"open"]
+        );
     }
 
     #[test]

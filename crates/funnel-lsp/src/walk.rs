@@ -83,7 +83,9 @@ impl Walker {
                     }
                 }
                 Decl::Event(e) => {
-                    let ev = self.ix.add(sym(Kind::Event, &e.name.name, e.name.span, e.span));
+                    let ev = self
+                        .ix
+                        .add(sym(Kind::Event, &e.name.name, e.name.span, e.span));
                     for f in &e.fields {
                         self.field(Kind::EventField, f, Some(ev));
                     }
@@ -98,7 +100,8 @@ impl Walker {
                     }
                 }
                 Decl::Score(s) => {
-                    self.ix.add(sym(Kind::Score, &s.name.name, s.name.span, s.span));
+                    self.ix
+                        .add(sym(Kind::Score, &s.name.name, s.name.span, s.span));
                 }
                 Decl::Calendar(c) => {
                     self.ix
@@ -120,7 +123,8 @@ impl Walker {
                     self.enum_values(&i.ty, owner);
                 }
                 Decl::Kpi(k) => {
-                    self.ix.add(sym(Kind::Kpi, &k.name.name, k.name.span, k.span));
+                    self.ix
+                        .add(sym(Kind::Kpi, &k.name.name, k.name.span, k.span));
                 }
                 Decl::Test(t) => {
                     self.ix

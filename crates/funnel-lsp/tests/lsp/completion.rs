@@ -81,7 +81,10 @@ fn stage_names_after_stage_ge() {
 
 #[test]
 fn stage_names_in_an_sla() {
-    assert_eq!(labels_for("sla MQL -> $0", "FUNNEL"), ["Lead", "MQL", "Customer"]);
+    assert_eq!(
+        labels_for("sla MQL -> $0", "FUNNEL"),
+        ["Lead", "MQL", "Customer"]
+    );
     assert_eq!(labels_for("sla $0", "FUNNEL"), ["Lead", "MQL", "Customer"]);
 }
 
@@ -100,7 +103,10 @@ fn fields_in_a_when_condition() {
 
 #[test]
 fn event_fields_after_event_dot() {
-    assert_eq!(labels_for("kpi avg_deal = avg(deal_won.$0", "TOP"), ["amount", "kind"]);
+    assert_eq!(
+        labels_for("kpi avg_deal = avg(deal_won.$0", "TOP"),
+        ["amount", "kind"]
+    );
 }
 
 #[test]
@@ -123,7 +129,10 @@ fn templates_after_if_clicked() {
 
 #[test]
 fn templates_inside_the_quotes() {
-    assert_eq!(labels_for("expect sent \"ca$0", "TEST"), ["hello", "case-study"]);
+    assert_eq!(
+        labels_for("expect sent \"ca$0", "TEST"),
+        ["hello", "case-study"]
+    );
 }
 
 #[test]
@@ -136,8 +145,20 @@ fn keywords_at_the_top_level() {
     assert_eq!(
         labels_for("k$0", "TOP"),
         [
-            "playbook", "timezone", "currency", "calendar", "lead", "event", "funnel", "score",
-            "nurture", "limit sends", "input", "kpi", "target", "test"
+            "playbook",
+            "timezone",
+            "currency",
+            "calendar",
+            "lead",
+            "event",
+            "funnel",
+            "score",
+            "nurture",
+            "limit sends",
+            "input",
+            "kpi",
+            "target",
+            "test"
         ]
     );
 }
@@ -150,7 +171,14 @@ fn kpi_formulas_and_by_keys() {
     );
     assert_eq!(
         labels_for("kpi c = count($0", "TOP"),
-        ["entered", "reached", "breached", "demo_request", "deal_won", "email_click"]
+        [
+            "entered",
+            "reached",
+            "breached",
+            "demo_request",
+            "deal_won",
+            "email_click"
+        ]
     );
     assert_eq!(
         labels_for("kpi c = count(deal_won) by $0", "TOP"),
@@ -160,9 +188,18 @@ fn kpi_formulas_and_by_keys() {
 
 #[test]
 fn test_lines_records_and_expectations() {
-    assert_eq!(labels_for("lead { industry: $0", "TEST"), ["software", "finance", "retail"]);
-    assert_eq!(labels_for("at 2026-03-02 09:00 $0", "TEST"), ["demo_request", "deal_won", "email_click", "any event"]);
-    assert_eq!(labels_for("at 2026-03-02 09:00 deal_won { $0", "TEST"), ["amount", "kind"]);
+    assert_eq!(
+        labels_for("lead { industry: $0", "TEST"),
+        ["software", "finance", "retail"]
+    );
+    assert_eq!(
+        labels_for("at 2026-03-02 09:00 $0", "TEST"),
+        ["demo_request", "deal_won", "email_click", "any event"]
+    );
+    assert_eq!(
+        labels_for("at 2026-03-02 09:00 deal_won { $0", "TEST"),
+        ["amount", "kind"]
+    );
     assert_eq!(labels_for("expect score $0", "TEST"), ["fit"]);
     assert_eq!(
         labels_for("expect $0", "TEST"),

@@ -55,7 +55,11 @@ fn a_change_that_fixes_the_error_clears_it() {
     assert_eq!(d["diagnostics"].as_array().map(Vec::len), Some(2));
     // Replace `requset` with `request` and drop the duplicate event line.
     let at = find(TYPO, "requset", 0);
-    c.change(2, Range::new(at, Position::new(at.line, at.character + 7)), "request");
+    c.change(
+        2,
+        Range::new(at, Position::new(at.line, at.character + 7)),
+        "request",
+    );
     let d = c.wait_for("textDocument/publishDiagnostics");
     assert_eq!(d["version"], 2);
     assert_eq!(d["diagnostics"].as_array().map(Vec::len), Some(1));
@@ -74,7 +78,10 @@ fn utf16_ranges_on_a_line_with_non_ascii_text() {
     insta::assert_snapshot!(show_diagnostics(text, &d));
     let r = range_of(&d["diagnostics"][0]["range"]);
     // `  notify sales "` is 16 units, `Zażółć 😀 ` 10 more: `{` is at 26.
-    assert_eq!((r.start.line, r.start.character, r.end.character), (8, 26, 33));
+    assert_eq!(
+        (r.start.line, r.start.character, r.end.character),
+        (8, 26, 33)
+    );
 }
 
 #[test]
@@ -91,7 +98,10 @@ fn closing_a_document_clears_its_diagnostics() {
         "textDocument/hover",
         serde_json::json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": 0 } }),
     );
-    assert_eq!(r["error"]["message"], "`file:///work/playbook.funnel` is not open");
+    assert_eq!(
+        r["error"]["message"],
+        "`file:///work/playbook.funnel` is not open"
+    );
 }
 
 #[test]
@@ -105,7 +115,10 @@ fn a_burst_of_changes_is_checked_once() {
     assert_eq!(d["version"], 4);
     // A request answered after it: no second publish was queued.
     c.doc("textDocument/foldingRange");
-    assert!(c.notes.iter().all(|n| n.method != "textDocument/publishDiagnostics"));
+    assert!(c
+        .notes
+        .iter()
+        .all(|n| n.method != "textDocument/publishDiagnostics"));
 }
 
 #[test]

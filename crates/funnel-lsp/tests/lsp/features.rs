@@ -77,7 +77,14 @@ fn folding_ranges_for_blocks_and_comment_runs() {
         .cloned()
         .unwrap_or_default()
         .iter()
-        .map(|r| format!("{}-{} {}", r["startLine"], r["endLine"], r["kind"].as_str().unwrap_or("region")))
+        .map(|r| {
+            format!(
+                "{}-{} {}",
+                r["startLine"],
+                r["endLine"],
+                r["kind"].as_str().unwrap_or("region")
+            )
+        })
         .collect();
     insta::assert_snapshot!(shown.join("\n"));
 }
@@ -94,7 +101,12 @@ fn semantic_tokens_classify_names_keywords_and_literals() {
         .iter()
         .map(|t| t.as_str().unwrap().to_string())
         .collect();
-    let data: Vec<u64> = result["data"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    let data: Vec<u64> = result["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
     let (mut line, mut col) = (0u64, 0u64);
     let mut out = String::new();
     for t in data.chunks(5) {
@@ -105,7 +117,10 @@ fn semantic_tokens_classify_names_keywords_and_literals() {
             col += t[1];
         }
         let start = offset(text, lsp_types::Position::new(line as u32, col as u32));
-        let end = offset(text, lsp_types::Position::new(line as u32, (col + t[2]) as u32));
+        let end = offset(
+            text,
+            lsp_types::Position::new(line as u32, (col + t[2]) as u32),
+        );
         out.push_str(&format!(
             "{line}:{col} {} {}{}\n",
             &text[start..end],
@@ -136,7 +151,10 @@ fn did_you_mean_becomes_a_quick_fix() {
     let actions = code_actions(text, "demo_requset");
     assert_eq!(actions[0]["title"], "Change to `demo_request`");
     assert_eq!(actions[0]["isPreferred"], true);
-    assert_eq!(actions[0]["diagnostics"][0]["code"], "funnel::check::unknown_event");
+    assert_eq!(
+        actions[0]["diagnostics"][0]["code"],
+        "funnel::check::unknown_event"
+    );
     let fixed = apply(text, &actions[0]["edit"]);
     assert!(fixed.contains("  Lead on demo_request\n"));
     // A template keeps its quotes.
@@ -150,7 +168,12 @@ fn did_you_mean_becomes_a_quick_fix() {
 fn an_unknown_event_can_be_declared() {
     let text = "lead { email text }\nevent visit\nevent signup { plan: text }\nfunnel {\n  Lead on visit\n  Customer on purchase\n}\n";
     let actions = code_actions(text, "purchase");
-    let titles: Vec<&str> = actions.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
     assert_eq!(titles, ["Declare event `purchase`"]);
     let fixed = apply(text, &actions[0]["edit"]);
     assert_eq!(
@@ -169,7 +192,14 @@ fn each_test_block_has_a_lens_with_its_result() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| format!("{} {} {}", l["range"]["start"]["line"], l["command"]["title"].as_str().unwrap(), l["command"]["arguments"][1]))
+        .map(|l| {
+            format!(
+                "{} {} {}",
+                l["range"]["start"]["line"],
+                l["command"]["title"].as_str().unwrap(),
+                l["command"]["arguments"][1]
+            )
+        })
         .collect();
     insta::assert_snapshot!(shown.join("\n"));
 }
@@ -202,12 +232,18 @@ fn lenses_in_a_playbook_with_errors_do_not_run() {
     c.open(&text);
     let lenses = c.doc("textDocument/codeLens");
     assert_eq!(lenses.as_array().map(Vec::len), Some(6));
-    assert_eq!(lenses[0]["command"]["title"], "▶ run test (the playbook has errors)");
+    assert_eq!(
+        lenses[0]["command"]["title"],
+        "▶ run test (the playbook has errors)"
+    );
     let cmd = &lenses[2]["command"];
     let result = c.request(
         "workspace/executeCommand",
         json!({ "command": cmd["command"], "arguments": cmd["arguments"] }),
     );
     assert_eq!(result["status"], "error");
-    assert_eq!(result["message"], "the playbook has 1 error; fix them to run its tests");
+    assert_eq!(
+        result["message"],
+        "the playbook has 1 error; fix them to run its tests"
+    );
 }

@@ -68,7 +68,11 @@ fn references_of_a_score() {
 
 #[test]
 fn references_of_an_event_field_without_the_declaration() {
-    insta::assert_snapshot!(references(SAAS, find(SAAS, "deal_won     { amount", 16), false));
+    insta::assert_snapshot!(references(
+        SAAS,
+        find(SAAS, "deal_won     { amount", 16),
+        false
+    ));
 }
 
 #[test]

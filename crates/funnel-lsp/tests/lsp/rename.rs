@@ -25,7 +25,10 @@ fn rename_clean(text: &str, pos: Position, new_name: &str) -> (usize, String) {
     let out = apply(text, edit);
     let checked = funnel_check::check_source(&out);
     assert_eq!(checked.errors(), 0, "{:?}", checked.diagnostics.first());
-    assert_eq!(checked.warnings(), funnel_check::check_source(text).warnings());
+    assert_eq!(
+        checked.warnings(),
+        funnel_check::check_source(text).warnings()
+    );
     (n, out)
 }
 
@@ -62,7 +65,11 @@ fn a_stage_in_the_funnel_slas_kpis_and_tests() {
 
 #[test]
 fn a_template_and_its_clicked_and_sent_uses() {
-    let (n, out) = rename_clean(SAAS, find(SAAS, "expect not sent \"case-study\"", 18), "customer-story");
+    let (n, out) = rename_clean(
+        SAAS,
+        find(SAAS, "expect not sent \"case-study\"", 18),
+        "customer-story",
+    );
     assert_eq!(n, 3);
     assert!(out.contains("send \"customer-story\""));
     assert!(out.contains("expect sent \"customer-story\" at 2026-04-08 10:00"));
@@ -117,14 +124,20 @@ fn keywords_and_non_names_are_refused() {
 fn prepare_rename() {
     let mut c = Client::start();
     c.open(SAAS);
-    let ok = c.at("textDocument/prepareRename", find(SAAS, "on trial_started", 5));
+    let ok = c.at(
+        "textDocument/prepareRename",
+        find(SAAS, "on trial_started", 5),
+    );
     assert_eq!(ok["placeholder"], "trial_started");
     assert_eq!(show_range(SAAS, &ok["range"]), "82:9-82:22 `trial_started`");
     let r = c.request_raw(
         "textDocument/prepareRename",
         json!({ "textDocument": { "uri": URI }, "position": find(SAAS, "  decay 50%", 4) }),
     );
-    assert_eq!(r["error"]["message"], "there is no declared name here to rename");
+    assert_eq!(
+        r["error"]["message"],
+        "there is no declared name here to rename"
+    );
 }
 
 #[test]

@@ -55,7 +55,10 @@ impl Client {
     pub fn notify(&self, method: &str, params: Value) {
         self.conn
             .sender
-            .send(Message::Notification(Notification::new(method.to_string(), params)))
+            .send(Message::Notification(Notification::new(
+                method.to_string(),
+                params,
+            )))
             .expect("the server is listening");
     }
 
@@ -65,7 +68,11 @@ impl Client {
         let id = RequestId::from(self.next);
         self.conn
             .sender
-            .send(Message::Request(Request::new(id.clone(), method.to_string(), params)))
+            .send(Message::Request(Request::new(
+                id.clone(),
+                method.to_string(),
+                params,
+            )))
             .expect("the server is listening");
         loop {
             match self.recv() {
@@ -127,7 +134,10 @@ impl Client {
     }
 
     pub fn at(&mut self, method: &str, pos: Position) -> Value {
-        self.request(method, json!({ "textDocument": { "uri": URI }, "position": pos }))
+        self.request(
+            method,
+            json!({ "textDocument": { "uri": URI }, "position": pos }),
+        )
     }
 
     pub fn doc(&mut self, method: &str) -> Value {
@@ -168,7 +178,9 @@ pub fn position(text: &str, at: usize) -> Position {
 
 /// The position `delta` bytes into the first occurrence of `needle`.
 pub fn find(text: &str, needle: &str, delta: usize) -> Position {
-    let at = text.find(needle).unwrap_or_else(|| panic!("`{needle}` is in the text"));
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` is in the text"));
     position(text, at + delta)
 }
 
@@ -186,9 +198,13 @@ pub fn find_nth(text: &str, needle: &str, nth: usize, delta: usize) -> Position 
 pub fn offset(text: &str, pos: Position) -> usize {
     let mut line_start = 0;
     for _ in 0..pos.line {
-        line_start = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i + 1);
+        line_start = text[line_start..]
+            .find('\n')
+            .map_or(text.len(), |i| line_start + i + 1);
     }
-    let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+    let line_end = text[line_start..]
+        .find('\n')
+        .map_or(text.len(), |i| line_start + i);
     let mut units = 0;
     for (i, c) in text[line_start..line_end].char_indices() {
         if units >= pos.character as usize {
@@ -221,7 +237,11 @@ pub fn apply(text: &str, edit: &Value) -> String {
         .iter()
         .map(|e| {
             let r = range_of(&e["range"]);
-            (offset(text, r.start), offset(text, r.end), e["newText"].as_str().unwrap_or("").to_string())
+            (
+                offset(text, r.start),
+                offset(text, r.end),
+                e["newText"].as_str().unwrap_or("").to_string(),
+            )
         })
         .collect();
     edits.sort_by_key(|e| std::cmp::Reverse(e.0));
@@ -266,7 +286,11 @@ pub fn labels(v: &Value) -> Vec<String> {
 /// Diagnostics as readable lines: range, severity, code, message, related.
 pub fn show_diagnostics(text: &str, params: &Value) -> String {
     let mut out = format!("version {}\n", params["version"]);
-    for d in params["diagnostics"].as_array().cloned().unwrap_or_default() {
+    for d in params["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
         out.push_str(&format!(
             "{} severity {} {}\n  {}\n",
             show_range(text, &d["range"]),
@@ -274,7 +298,11 @@ pub fn show_diagnostics(text: &str, params: &Value) -> String {
             d["code"].as_str().unwrap_or(""),
             d["message"].as_str().unwrap_or("").replace('\n', "\n  ")
         ));
-        for r in d["relatedInformation"].as_array().cloned().unwrap_or_default() {
+        for r in d["relatedInformation"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
             out.push_str(&format!(
                 "  related {} {}\n",
                 show_range(text, &r["location"]["range"]),
