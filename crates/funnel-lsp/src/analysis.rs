@@ -24,9 +24,10 @@ pub struct Analysis {
     pub index: Index,
 }
 
-pub fn analyse(text: &str) -> Analysis {
+/// Analyse `text`; `parsed` is its playbook when the caller has it already.
+pub fn analyse(text: &str, parsed: Option<Playbook>) -> Analysis {
     let tokens = tokens::scan(text);
-    let ast = match funnel_syntax::parse(text) {
+    let ast = match parsed.map(Ok).unwrap_or_else(|| funnel_syntax::parse(text)) {
         Ok(ast) => Some(ast),
         Err(d) => recover(text, d.primary_span().start as usize),
     };
@@ -114,7 +115,7 @@ mod tests {
     #[test]
     fn recovers_around_a_broken_line() {
         let text = "event a\nevent b\nfunnel {\n  Lead on a\n  MQL on \n  SQL on b\n}\n";
-        let a = analyse(text);
+        let a = analyse(text, None);
         assert!(a.ast.is_some());
         let stages: Vec<&str> = a
             .index
@@ -127,7 +128,7 @@ mod tests {
     #[test]
     fn closes_an_unclosed_block() {
         let text = "event a\nscore s {\n  +1 on a\n";
-        let a = analyse(text);
+        let a = analyse(text, None);
         assert!(a.ast.is_some());
         assert!(a.index.find(Kind::Score, "s").is_some());
         assert_eq!(a.index.uses(0).count(), 1);

@@ -2,7 +2,7 @@
 //! out about it, computed on first need and kept until the next change
 //! (diagnostics from `funnel-check`, the [`Analysis`], the checked program).
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 
 use lsp_types::{Position, Range, TextDocumentContentChangeEvent, Uri};
 
@@ -10,6 +10,7 @@ use funnel_check::{Checked, Program};
 use funnel_syntax::{Diagnostic, Span};
 
 use crate::analysis::{self, Analysis};
+use crate::incremental::Chunks;
 use crate::lines::Lines;
 
 pub struct Doc {
@@ -19,6 +20,8 @@ pub struct Doc {
     pub lines: Lines,
     checked: OnceCell<(Vec<Diagnostic>, Option<Program>)>,
     analysis: OnceCell<Analysis>,
+    /// Parsed top-level chunks, kept across changes (`incremental.rs`).
+    chunks: RefCell<Chunks>,
 }
 
 impl Doc {
@@ -30,6 +33,7 @@ impl Doc {
             text,
             checked: OnceCell::new(),
             analysis: OnceCell::new(),
+            chunks: RefCell::new(Chunks::default()),
         }
     }
 
@@ -51,6 +55,12 @@ impl Doc {
             }
             lines = Lines::new(&text);
         }
+        // A big playbook's cached AST and program take milliseconds to free:
+        // free them on another thread, not in the way of the next answer.
+        if self.checked.get().is_some() || self.analysis.get().is_some() {
+            let stale = (self.checked, self.analysis);
+            std::thread::spawn(move || drop(stale));
+        }
         Doc {
             uri: self.uri,
             version,
@@ -58,6 +68,7 @@ impl Doc {
             lines,
             checked: OnceCell::new(),
             analysis: OnceCell::new(),
+            chunks: self.chunks,
         }
     }
 
@@ -76,13 +87,24 @@ impl Doc {
             let Checked {
                 diagnostics,
                 program,
-            } = funnel_check::check_source(&self.text);
+            } = match self.parse() {
+                Some(ast) => funnel_check::check(ast),
+                // A syntax error: reported as `funnel check` reports it.
+                None => funnel_check::check_source(&self.text),
+            };
             (diagnostics, program)
         })
     }
 
     pub fn analysis(&self) -> &Analysis {
-        self.analysis.get_or_init(|| analysis::analyse(&self.text))
+        self.analysis
+            .get_or_init(|| analysis::analyse(&self.text, self.parse()))
+    }
+
+    /// The playbook from the chunk cache, or `None` when the text has a
+    /// syntax error.
+    fn parse(&self) -> Option<funnel_syntax::ast::Playbook> {
+        self.chunks.borrow_mut().parse(&self.text)
     }
 
     pub fn offset(&self, pos: Position) -> usize {

@@ -8,7 +8,8 @@
 //! tests); this crate does no other IO.
 //!
 //! Code map: `server` runs the loop and dispatches; `document` holds an open
-//! text and its cached analyses; `lines` converts byte offsets to UTF-16
+//! text and its cached analyses (`incremental` reparses only the changed
+//! declarations, `shift` moves their spans into place); `lines` converts byte offsets to UTF-16
 //! positions; `tokens` is a forgiving token scan; `analysis` parses (with
 //! recovery) and builds the name `index` (`walk` from the AST, `fallback`
 //! from tokens). Features: `diagnostics`, `hover` (+ `docs`, explanations
@@ -29,12 +30,14 @@ mod fallback;
 mod folding;
 mod format;
 mod hover;
+mod incremental;
 pub mod index;
 mod lens;
 pub mod lines;
 mod navigate;
 mod semantic;
 mod server;
+mod shift;
 mod symbols;
 pub mod tokens;
 mod walk;
