@@ -151,7 +151,7 @@ mod tests {
         }
     }
 
-    #[path = "../../../funnel-check/benches/support/big_playbook.rs"]
+    #[path = "../../../../funnel-check/benches/support/big_playbook.rs"]
     mod big_playbook;
 
     #[test]
