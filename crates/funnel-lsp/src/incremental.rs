@@ -151,12 +151,9 @@ mod tests {
         }
     }
 
-    #[path = "../../../../funnel-check/benches/support/big_playbook.rs"]
-    mod big_playbook;
-
     #[test]
     fn the_generated_bench_playbook_too() {
-        let text = big_playbook::playbook(60_000);
+        let text = crate::big_playbook::playbook(60_000);
         let whole = funnel_syntax::parse(&text).unwrap();
         same(Chunks::default().parse(&text), &whole);
     }

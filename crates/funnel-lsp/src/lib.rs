@@ -42,5 +42,10 @@ mod symbols;
 pub mod tokens;
 mod walk;
 
+/// The generator of the bench playbook, for tests of big inputs.
+#[cfg(test)]
+#[path = "../../funnel-check/benches/support/big_playbook.rs"]
+mod big_playbook;
+
 pub use lens::RUN_TEST;
 pub use server::{run, Options, ServerError};
