@@ -36,11 +36,14 @@ impl Chunks {
         let mut file_end = 0;
         for (start, end) in split(text) {
             let chunk = &text[start..end];
-            let parsed = match old.remove(chunk) {
-                Some(p) => p,
+            let (key, parsed) = match old.remove_entry(chunk) {
+                Some(entry) => entry,
                 None => match self.parsed.get(chunk) {
-                    Some(p) => p.clone(),
-                    None => Rc::new(funnel_syntax::parse(chunk).ok()?),
+                    Some(p) => (chunk.to_string(), p.clone()),
+                    None => (
+                        chunk.to_string(),
+                        Rc::new(funnel_syntax::parse(chunk).ok()?),
+                    ),
                 },
             };
             let by = u32::try_from(start).ok()?;
@@ -50,7 +53,7 @@ impl Chunks {
             }));
             // The file's span ends where the parser ends the last chunk's.
             file_end = parsed.span.end as usize + start;
-            self.parsed.insert(chunk.to_string(), parsed);
+            self.parsed.insert(key, parsed);
         }
         Some(Playbook {
             decls,

@@ -18,6 +18,11 @@
 //! `actions` (quick fixes), `lens` (test code lenses); `capabilities` says
 //! which the client may use.
 
+// `lsp_types::Uri` hashes and compares by its text; the interior mutability
+// clippy sees is fluent-uri's lazily filled cache, which changes neither.
+// `WorkspaceEdit` itself is keyed by `Uri`.
+#![allow(clippy::mutable_key_type)]
+
 mod actions;
 mod analysis;
 mod capabilities;
