@@ -94,59 +94,119 @@ pub enum Mode {
 
 impl Live {
     /// Apply `leads` then `events` (rows as received, or the reason a row
-    /// could not be read) and step every touched or due lead to `as_of`
-    /// (never back: the state's as-of instant only moves forward). `now` is
-    /// the wall clock, recorded with each row.
+    /// could not be read) in one transaction. With `as_of`, step every
+    /// touched or due lead to it (never back: the state's as-of instant only
+    /// moves forward); without, only append the rows and mark their leads
+    /// due, for a later write to step (a long file goes in several
+    /// transactions, stepped once at the end). `now` is the wall clock,
+    /// recorded with each row.
     pub fn write(
         &mut self,
         leads: &[Result<RawRow, RowError>],
         events: &[Result<RawRow, RowError>],
-        as_of: i64,
+        as_of: Option<i64>,
         now: i64,
     ) -> Result<Report> {
-        let pb = &self.pb;
         let tx = self
             .store
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let prev = store::meta_get(&tx, meta::AS_OF)?.and_then(|s| s.parse::<i64>().ok());
-        let as_of = prev.map_or(as_of, |p| p.max(as_of));
-        let mut rep = Report {
-            as_of,
-            ..Report::default()
-        };
-        let mut dec = Decoder::new(&pb.compiled);
-        let mut touched: BTreeSet<i64> = BTreeSet::new();
-        let mut new_at: HashMap<i64, Vec<i64>> = HashMap::new();
-        add_leads(&tx, &mut dec, leads, now, &mut rep, &mut touched)?;
-        add_events(
-            &tx,
-            &mut dec,
-            events,
-            now,
-            &mut rep,
-            &mut touched,
-            &mut new_at,
-        )?;
-        {
-            let mut q = tx.prepare_cached(
-                "SELECT lead FROM lead_state WHERE next_due IS NOT NULL AND next_due <= ?1",
-            )?;
-            for no in q.query_map([as_of], |r| r.get::<_, i64>(0))? {
-                touched.insert(no?);
-            }
-        }
-        let nos: Vec<i64> = touched.into_iter().collect();
-        step_leads(&tx, pb, &nos, as_of, Mode::Normal, &new_at, &mut rep)?;
-        store::meta_set(&tx, meta::AS_OF, &as_of.to_string())?;
+        let rep = apply(&tx, &self.pb, leads, events, as_of, now)?;
         tx.commit()?;
         Ok(rep)
     }
 
+    /// [`Live::write`] for a request with an idempotency key: the first
+    /// time, apply it and keep the response `render` makes, in the same
+    /// transaction; later, return the kept response and change nothing.
+    /// The `bool` is true for a kept response.
+    #[allow(clippy::too_many_arguments)]
+    pub fn write_once(
+        &mut self,
+        request: &str,
+        leads: &[Result<RawRow, RowError>],
+        events: &[Result<RawRow, RowError>],
+        as_of: i64,
+        now: i64,
+        render: impl FnOnce(&Report) -> (u16, String),
+    ) -> Result<(u16, String, bool)> {
+        let tx = self
+            .store
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let kept: Option<(u16, String)> = tx
+            .query_row(
+                "SELECT status, body FROM requests WHERE key = ?1",
+                [request],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((status, body)) = kept {
+            return Ok((status, body, true));
+        }
+        let rep = apply(&tx, &self.pb, leads, events, Some(as_of), now)?;
+        let (status, body) = render(&rep);
+        tx.execute(
+            "INSERT INTO requests(key, status, body, received) VALUES (?1, ?2, ?3, ?4)",
+            params![request, status, body, now],
+        )?;
+        tx.commit()?;
+        Ok((status, body, false))
+    }
+
     /// Step every lead whose timer is due by `as_of`.
     pub fn advance(&mut self, as_of: i64, now: i64) -> Result<Report> {
-        self.write(&[], &[], as_of, now)
+        self.write(&[], &[], Some(as_of), now)
     }
+}
+
+fn apply(
+    tx: &rusqlite::Transaction<'_>,
+    pb: &Playbook,
+    leads: &[Result<RawRow, RowError>],
+    events: &[Result<RawRow, RowError>],
+    as_of: Option<i64>,
+    now: i64,
+) -> Result<Report> {
+    let prev = store::meta_get(tx, meta::AS_OF)?.and_then(|s| s.parse::<i64>().ok());
+    let step_to = as_of.map(|t| prev.map_or(t, |p| p.max(t)));
+    let mut rep = Report {
+        as_of: step_to.or(prev).unwrap_or(i64::MIN),
+        ..Report::default()
+    };
+    let mut dec = Decoder::new(&pb.compiled);
+    let mut touched: BTreeSet<i64> = BTreeSet::new();
+    let mut new_at: HashMap<i64, Vec<i64>> = HashMap::new();
+    add_leads(tx, &mut dec, leads, now, &mut rep, &mut touched)?;
+    add_events(tx, &mut dec, events, now, &mut rep, &mut touched, &mut new_at)?;
+    let Some(as_of) = step_to else {
+        // Append only: the touched leads are due at their earliest new
+        // event (a lead without one needs no step: it has not started).
+        for no in touched {
+            let due = new_at.get(&no).and_then(|v| v.iter().min().copied());
+            tx.prepare_cached(
+                "INSERT INTO lead_state(lead, stage, scores, entered, replayed_to, next_due, events)
+                 VALUES (?1, NULL, '{}', '{}', ?3, ?2, 0)
+                 ON CONFLICT(lead) DO UPDATE SET next_due = CASE
+                   WHEN ?2 IS NULL THEN next_due
+                   WHEN next_due IS NULL OR ?2 < next_due THEN ?2 ELSE next_due END",
+            )?
+            .execute(params![no, due, i64::MIN])?;
+        }
+        return Ok(rep);
+    };
+    {
+        let mut q = tx.prepare_cached(
+            "SELECT lead FROM lead_state WHERE next_due IS NOT NULL AND next_due <= ?1",
+        )?;
+        for no in q.query_map([as_of], |r| r.get::<_, i64>(0))? {
+            touched.insert(no?);
+        }
+    }
+    let nos: Vec<i64> = touched.into_iter().collect();
+    step_leads(tx, pb, &nos, as_of, Mode::Normal, &new_at, &mut rep)?;
+    store::meta_set(tx, meta::AS_OF, &as_of.to_string())?;
+    Ok(rep)
 }
 
 fn reject(rep: &mut Report, input: &'static str, error: RowError) {

@@ -25,6 +25,7 @@ mod open;
 pub mod playbook;
 pub mod replay;
 pub mod schema;
+pub mod serve;
 pub mod store;
 pub mod whole;
 

@@ -180,7 +180,7 @@ fn stream_equals_batch(case: Case, n: usize, late: bool, seed: u64) {
     let pb = Playbook::new(&case.pb.source, &[]).unwrap();
     let (mut live, _) = Live::open(store, pb, false).unwrap();
     let first = events.iter().map(|r| instant(r, &live.pb)).min().unwrap();
-    let rep = live.write(&leads, &[], first - 1, 0).unwrap();
+    let rep = live.write(&leads, &[], Some(first - 1), 0).unwrap();
     assert_eq!(rep.leads.added, ds.leads.len());
     let mut late_events = 0;
     let mut seen = i64::MIN;
@@ -193,7 +193,7 @@ fn stream_equals_batch(case: Case, n: usize, late: bool, seed: u64) {
                 .max()
                 .unwrap_or(seen),
         );
-        let rep = live.write(&[], part, seen, 0).unwrap();
+        let rep = live.write(&[], part, Some(seen), 0).unwrap();
         assert!(rep.rejected.is_empty(), "{:?}", rep.rejected);
         assert_eq!(rep.events.added, part.len());
         late_events += rep.late_events;
