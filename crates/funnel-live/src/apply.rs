@@ -178,7 +178,15 @@ fn apply(
     let mut touched: BTreeSet<i64> = BTreeSet::new();
     let mut new_at: HashMap<i64, Vec<i64>> = HashMap::new();
     add_leads(tx, &mut dec, leads, now, &mut rep, &mut touched)?;
-    add_events(tx, &mut dec, events, now, &mut rep, &mut touched, &mut new_at)?;
+    add_events(
+        tx,
+        &mut dec,
+        events,
+        now,
+        &mut rep,
+        &mut touched,
+        &mut new_at,
+    )?;
     let Some(as_of) = step_to else {
         // Append only: the touched leads are due at their earliest new
         // event (a lead without one needs no step: it has not started).

@@ -93,11 +93,12 @@ impl<'c> Decoder<'c> {
         {
             let mut cols = vec!["id".to_string(), KEY_COLUMN.to_string()];
             cols.extend(self.c.lead_fields.iter().map(|f| f.name.clone()));
-            return Err(RowError::new(row, Some(k), format!("unknown column `{k}`"))
-                .help(format!(
+            return Err(
+                RowError::new(row, Some(k), format!("unknown column `{k}`")).help(format!(
                 "the playbook declares these columns: {}; remove the column or declare the field",
                 cols.join(", ")
-            )));
+            )),
+            );
         }
         let mut texts = std::mem::take(&mut self.scratch);
         let checked = lead_values(self.c, &fields, &mut texts);
@@ -160,11 +161,12 @@ impl<'c> Decoder<'c> {
         {
             let mut cols = vec!["lead", "event", "at", KEY_COLUMN];
             cols.extend(self.event_columns.iter().copied());
-            return Err(RowError::new(row, Some(k), format!("unknown column `{k}`"))
-                .help(format!(
+            return Err(
+                RowError::new(row, Some(k), format!("unknown column `{k}`")).help(format!(
                 "the playbook declares these columns: {}; remove the column or declare the field",
                 cols.join(", ")
-            )));
+            )),
+            );
         }
         let mut texts = std::mem::take(&mut self.scratch);
         let checked = event_values(self.c, ev, &fields, &mut texts);

@@ -106,10 +106,17 @@ pub fn render(m: &Metrics, d: &Counters, s: &Status, now: i64) -> String {
         "Outbox entries waiting for delivery (pending).",
         &[("", s.outbox_count("pending") as f64)],
     );
-    let statuses: Vec<(String, f64)> = ["pending", "delivered", "dead", "retracted", "obsolete", "skipped"]
-        .iter()
-        .map(|st| (format!("{{status=\"{st}\"}}"), s.outbox_count(st) as f64))
-        .collect();
+    let statuses: Vec<(String, f64)> = [
+        "pending",
+        "delivered",
+        "dead",
+        "retracted",
+        "obsolete",
+        "skipped",
+    ]
+    .iter()
+    .map(|st| (format!("{{status=\"{st}\"}}"), s.outbox_count(st) as f64))
+    .collect();
     let refs: Vec<(&str, f64)> = statuses.iter().map(|(l, v)| (l.as_str(), *v)).collect();
     metric(
         "funnel_outbox_entries",

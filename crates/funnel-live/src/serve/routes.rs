@@ -24,7 +24,8 @@ use crate::input::{self, InputFormat, RawRow, RowError};
 use crate::replay::explain;
 use crate::store;
 
-const ROUTES: &str = "POST /v1/events, POST /v1/leads, GET /v1/leads/{id}, GET /v1/kpis, GET /healthz, GET /metrics";
+const ROUTES: &str =
+    "POST /v1/events, POST /v1/leads, GET /v1/leads/{id}, GET /v1/kpis, GET /healthz, GET /metrics";
 
 pub(super) fn router(app: App) -> Router {
     let max = app.inner.cfg.max_body;
@@ -57,7 +58,9 @@ fn failed(app: &App, e: &LiveError) -> Response {
         Some(app),
         StatusCode::SERVICE_UNAVAILABLE,
         &e.message,
-        e.help.as_deref().unwrap_or("nothing of this request was kept; retry it"),
+        e.help
+            .as_deref()
+            .unwrap_or("nothing of this request was kept; retry it"),
     )
 }
 
@@ -202,7 +205,8 @@ async fn write(
             format!("{route} {k}")
         });
     let blocking = app.clone();
-    let done = tokio::task::spawn_blocking(move || apply(&blocking, kind, &rows, idem.as_deref())).await;
+    let done =
+        tokio::task::spawn_blocking(move || apply(&blocking, kind, &rows, idem.as_deref())).await;
     match done {
         Ok(Ok((status, body, replayed))) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
@@ -298,7 +302,10 @@ async fn blocking<T: Send + 'static>(
 ) -> std::result::Result<T, Response> {
     match tokio::task::spawn_blocking(f).await {
         Ok(r) => r,
-        Err(e) => Err(failed(app, &LiveError::new(format!("the read stopped: {e}")))),
+        Err(e) => Err(failed(
+            app,
+            &LiveError::new(format!("the read stopped: {e}")),
+        )),
     }
 }
 
@@ -337,8 +344,11 @@ async fn get_lead(State(app): State<App>, Path(id): Path<String>) -> Response {
                     }))
                 })?
                 .collect::<std::result::Result<_, _>>()?;
-            let scores: serde_json::Map<String, serde_json::Value> =
-                res.scores.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+            let scores: serde_json::Map<String, serde_json::Value> = res
+                .scores
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect();
             let entered: serde_json::Map<String, serde_json::Value> = res
                 .entered
                 .iter()
