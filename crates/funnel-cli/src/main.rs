@@ -38,6 +38,12 @@ enum Command {
     Simulate(commands::simulate::Args),
     /// Run the `test` blocks of playbooks (`--coverage`: what no test exercised).
     Test(commands::test::Args),
+    /// Live mode: apply new lead and event files to a state file (cron).
+    Ingest(commands::ingest::Args),
+    /// Live mode: serve the HTTP API on a state file, firing timers and delivering actions.
+    Serve(commands::serve::Args),
+    /// Live mode: create and inspect state files, dead letters, plans.
+    Live(commands::live::Args),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +63,9 @@ fn main() -> ExitCode {
         Command::Plan(args) => commands::plan::run(args),
         Command::Test(args) => commands::test::run(args),
         Command::Simulate(args) => commands::simulate::run(args),
+        Command::Ingest(args) => commands::ingest::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Live(args) => commands::live::run(args),
     };
     ExitCode::from(code)
 }

@@ -62,7 +62,8 @@ pub struct Change {
 /// A refused row: which input, and why.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Rejected {
-    pub input: &'static str,
+    /// `leads` or `events` (or the file they came from).
+    pub input: String,
     #[serde(flatten)]
     pub error: RowError,
 }
@@ -218,7 +219,10 @@ fn apply(
 }
 
 fn reject(rep: &mut Report, input: &'static str, error: RowError) {
-    rep.rejected.push(Rejected { input, error });
+    rep.rejected.push(Rejected {
+        input: input.to_string(),
+        error,
+    });
 }
 
 fn add_leads(
@@ -371,6 +375,7 @@ pub(crate) fn step_leads(
     new_at: &HashMap<i64, Vec<i64>>,
     rep: &mut Report,
 ) -> Result<()> {
+    let mut fresh: Vec<Fresh> = Vec::new();
     for chunk in nos.chunks(CHUNK) {
         let hs = store::histories(tx, chunk)?;
         let results = replay(pb, &hs, as_of)?;
@@ -382,14 +387,33 @@ pub(crate) fn step_leads(
             if let (Some(b), Some(ats)) = (before, new_at.get(&r.no)) {
                 rep.late_events += ats.iter().filter(|&&a| a < b).count();
             }
-            sync_outbox(tx, pb, &h.lead.id, r, before, mode, rep)?;
+            sync_outbox(tx, pb, &h.lead.id, r, before, mode, rep, &mut fresh)?;
             save_state(tx, r, as_of)?;
             rep.replayed_leads += 1;
         }
     }
+    // New entries go in by instant, then lead: the order they are delivered in.
+    fresh.sort_by_key(|f| (f.at, f.lead));
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO outbox(key, lead, at, kind, payload, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for f in fresh {
+        insert.execute(params![f.key, f.lead, f.at, f.kind, f.payload, f.status])?;
+    }
     Ok(())
 }
 
+/// An outbox entry to add.
+struct Fresh {
+    key: String,
+    lead: i64,
+    at: i64,
+    kind: &'static str,
+    payload: String,
+    status: &'static str,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn sync_outbox(
     tx: &rusqlite::Transaction<'_>,
     pb: &Playbook,
@@ -398,12 +422,10 @@ fn sync_outbox(
     before: Option<i64>,
     mode: Mode,
     rep: &mut Report,
+    fresh: &mut Vec<Fresh>,
 ) -> Result<()> {
     let tz = pb.compiled.tz;
     let mut held = store::outbox_of(tx, r.no)?;
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO outbox(key, lead, at, kind, payload, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
     let mut set = tx.prepare_cached("UPDATE outbox SET status = ?2 WHERE key = ?1")?;
     let note = |rep: &mut Report, key: &str, kind: &str, at: i64, change: &'static str| {
         rep.changes.push(Change {
@@ -418,9 +440,14 @@ fn sync_outbox(
         match held.remove(&rec.key) {
             None => {
                 let skip = matches!(mode, Mode::Rebuild { before } if rec.at <= before);
-                let status = if skip { "skipped" } else { "pending" };
-                let payload = serde_json::to_string(&rec.payload)?;
-                insert.execute(params![rec.key, r.no, rec.at, rec.kind, payload, status])?;
+                fresh.push(Fresh {
+                    key: rec.key.clone(),
+                    lead: r.no,
+                    at: rec.at,
+                    kind: rec.kind,
+                    payload: serde_json::to_string(&rec.payload)?,
+                    status: if skip { "skipped" } else { "pending" },
+                });
                 rep.actions += 1;
                 if skip {
                     note(rep, &rec.key, rec.kind, rec.at, "skipped");
