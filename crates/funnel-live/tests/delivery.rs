@@ -38,7 +38,11 @@ fn store_with_two_actions(name: &str) -> Live {
     )
     .unwrap();
     // 10:30, before "wait 2 days" ends.
-    let t = funnel_engine::data::decode::parse_instant("2026-03-02 10:30", chrono_tz::America::New_York).unwrap();
+    let t = funnel_engine::data::decode::parse_instant(
+        "2026-03-02 10:30",
+        chrono_tz::America::New_York,
+    )
+    .unwrap();
     let rep = live.write(&leads, &events, Some(t), 0).unwrap();
     assert_eq!(rep.actions, 2);
     live
@@ -93,13 +97,21 @@ fn an_entry_is_delivered_after_a_2xx_only_and_retried_with_backoff() {
     );
     // The retry waits 5 to 10 s (10 s halved at most by jitter).
     let next: i64 = conn
-        .query_row("SELECT next_attempt FROM outbox WHERE kind = 'send'", [], |r| r.get(0))
+        .query_row(
+            "SELECT next_attempt FROM outbox WHERE kind = 'send'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert!((1005..=1010).contains(&next), "{next}");
     assert_eq!(d.run_once(conn, next - 1, 10, &counters).unwrap(), 0);
     assert_eq!(d.run_once(conn, next, 10, &counters).unwrap(), 1);
     let next2: i64 = conn
-        .query_row("SELECT next_attempt FROM outbox WHERE kind = 'send'", [], |r| r.get(0))
+        .query_row(
+            "SELECT next_attempt FROM outbox WHERE kind = 'send'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     // Second failure: 20 s halved at most.
     assert!((next + 10..=next + 20).contains(&next2), "{next} {next2}");
@@ -112,7 +124,14 @@ fn an_entry_is_delivered_after_a_2xx_only_and_retried_with_backoff() {
     // Every request is signed over its timestamp and body, and carries the
     // outbox key, the same on every retry.
     for h in &hits {
-        let t: i64 = h.signature.split(',').next().unwrap().trim_start_matches("t=").parse().unwrap();
+        let t: i64 = h
+            .signature
+            .split(',')
+            .next()
+            .unwrap()
+            .trim_start_matches("t=")
+            .parse()
+            .unwrap();
         assert_eq!(h.signature, signature(SECRET, t, &h.body));
         let v: serde_json::Value = serde_json::from_str(&h.body).unwrap();
         assert_eq!(v["key"], h.key.as_str());
@@ -123,8 +142,16 @@ fn an_entry_is_delivered_after_a_2xx_only_and_retried_with_backoff() {
     assert_eq!(send["template"], "content-thanks");
     assert_eq!(send["at"], "2026-03-02T10:00:00-05:00");
     assert_eq!(send["nurture"], "content_followup");
-    assert_eq!(counters.delivered.load(std::sync::atomic::Ordering::Relaxed), 2);
-    assert_eq!(counters.retries.load(std::sync::atomic::Ordering::Relaxed), 2);
+    assert_eq!(
+        counters
+            .delivered
+            .load(std::sync::atomic::Ordering::Relaxed),
+        2
+    );
+    assert_eq!(
+        counters.retries.load(std::sync::atomic::Ordering::Relaxed),
+        2
+    );
 }
 
 #[test]
@@ -141,19 +168,28 @@ fn an_entry_that_never_gets_a_2xx_becomes_a_dead_letter_and_can_be_requeued() {
     d.run_once(&live.store.conn, 10_000, 10, &counters).unwrap();
     assert_eq!(
         statuses(&live),
-        vec![("stage".into(), "dead".into(), 2), ("send".into(), "dead".into(), 2)]
+        vec![
+            ("stage".into(), "dead".into(), 2),
+            ("send".into(), "dead".into(), 2)
+        ]
     );
     let dead = dead_letters(&live.store.conn).unwrap();
     assert_eq!(dead.len(), 2);
     assert_eq!(dead[0].lead, "D1");
     assert_eq!(dead[0].error, "the receiver answered HTTP 500");
     // Nothing is due any more.
-    assert_eq!(d.run_once(&live.store.conn, 99_999, 10, &counters).unwrap(), 0);
+    assert_eq!(
+        d.run_once(&live.store.conn, 99_999, 10, &counters).unwrap(),
+        0
+    );
     let key = dead[1].key.clone();
     assert_eq!(retry(&mut live.store.conn, &[key]).unwrap(), 1);
     assert_eq!(statuses(&live)[1], ("send".into(), "pending".into(), 0));
     let e = retry(&mut live.store.conn, &["nope".into()]).unwrap_err();
-    assert_eq!(e.message, "no dead letter or skipped action has the key `nope`");
+    assert_eq!(
+        e.message,
+        "no dead letter or skipped action has the key `nope`"
+    );
     assert_eq!(retry(&mut live.store.conn, &[]).unwrap(), 1);
     assert_eq!(rx.hits().len(), 4);
 }
@@ -169,7 +205,12 @@ fn a_jsonl_target_appends_one_line_per_entry() {
     let text = std::fs::read_to_string(&path).unwrap();
     let kinds: Vec<String> = text
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["kind"].as_str().unwrap().to_string())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     assert_eq!(kinds, vec!["stage", "send"]);
     assert_eq!(d.run_once(&live.store.conn, 0, 10, &counters).unwrap(), 0);
@@ -191,15 +232,24 @@ fn backoff_doubles_up_to_the_cap_with_jitter_in_the_upper_half() {
 fn delivery_specs_are_read_or_refused_with_what_to_write() {
     assert_eq!(
         Target::parse("jsonl=out.jsonl", None).unwrap(),
-        Target::Jsonl { path: "out.jsonl".into() }
+        Target::Jsonl {
+            path: "out.jsonl".into()
+        }
     );
     assert_eq!(
-        Target::parse("webhook=ftp://x", Some(vec![1])).unwrap_err().message,
+        Target::parse("webhook=ftp://x", Some(vec![1]))
+            .unwrap_err()
+            .message,
         "`ftp://x` is not an http(s) URL"
     );
     assert_eq!(
-        Target::parse("webhook=http://127.0.0.1:9/h", None).unwrap_err().message,
+        Target::parse("webhook=http://127.0.0.1:9/h", None)
+            .unwrap_err()
+            .message,
         "a webhook needs a signing secret"
     );
-    assert_eq!(Target::parse("kafka", None).unwrap_err().message, "bad `--deliver kafka`");
+    assert_eq!(
+        Target::parse("kafka", None).unwrap_err().message,
+        "bad `--deliver kafka`"
+    );
 }

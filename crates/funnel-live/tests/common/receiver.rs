@@ -84,7 +84,10 @@ fn serve(
         }
         let hit = Hit {
             key: headers.get("idempotency-key").cloned().unwrap_or_default(),
-            signature: headers.get("x-funnel-signature").cloned().unwrap_or_default(),
+            signature: headers
+                .get("x-funnel-signature")
+                .cloned()
+                .unwrap_or_default(),
             body: String::from_utf8_lossy(&body).into_owned(),
         };
         let n = {
