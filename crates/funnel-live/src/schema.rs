@@ -90,26 +90,29 @@ pub fn version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
-/// Bring the file up to [`VERSION`], one migration per transaction.
+/// Bring the file up to [`VERSION`], one migration per transaction. The
+/// version is read again inside each transaction, so two processes opening
+/// a new file at once migrate it once.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
-    let mut v = version(conn)?;
-    if v > VERSION {
-        return Err(LiveError::new(format!(
-            "the state file has format version {v}; this funnel reads up to version {VERSION}"
-        ))
-        .help("use the funnel release that wrote the file, or a newer one"));
-    }
-    while v < VERSION {
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let v = version(&tx)?;
+        if v > VERSION {
+            return Err(LiveError::new(format!(
+                "the state file has format version {v}; this funnel reads up to version {VERSION}"
+            ))
+            .help("use the funnel release that wrote the file, or a newer one"));
+        }
+        if v == VERSION {
+            return Ok(());
+        }
         let sql = MIGRATIONS
             .get(usize::try_from(v).unwrap_or(usize::MAX))
             .ok_or_else(|| LiveError::new(format!("no migration from format version {v}")))?;
-        let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.execute_batch(&format!("PRAGMA user_version = {}", v + 1))?;
         tx.commit()?;
-        v += 1;
     }
-    Ok(())
 }
 
 #[cfg(test)]
