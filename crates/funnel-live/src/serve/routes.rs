@@ -296,16 +296,11 @@ fn render(rep: &Report) -> (u16, String) {
     (status, v.to_string())
 }
 
-async fn blocking<T: Send + 'static>(
-    app: &App,
-    f: impl FnOnce() -> std::result::Result<T, Response> + Send + 'static,
-) -> std::result::Result<T, Response> {
+/// Run a read on the blocking pool; its answer, or a 503 if it stopped.
+async fn blocking(app: &App, f: impl FnOnce() -> Response + Send + 'static) -> Response {
     match tokio::task::spawn_blocking(f).await {
         Ok(r) => r,
-        Err(e) => Err(failed(
-            app,
-            &LiveError::new(format!("the read stopped: {e}")),
-        )),
+        Err(e) => failed(app, &LiveError::new(format!("the read stopped: {e}"))),
     }
 }
 
@@ -318,7 +313,7 @@ fn as_of(app: &App, conn: &rusqlite::Connection) -> Result<i64> {
 
 async fn get_lead(State(app): State<App>, Path(id): Path<String>) -> Response {
     let a = app.clone();
-    let r = blocking(&app, move || {
+    blocking(&app, move || {
         let read = || -> Result<Option<serde_json::Value>> {
             let conn = a.reader()?;
             let Some(no) = store::lead_no(&conn, &id)? else {
@@ -366,43 +361,38 @@ async fn get_lead(State(app): State<App>, Path(id): Path<String>) -> Response {
             })))
         };
         match read() {
-            Ok(Some(v)) => Ok(v),
-            Ok(None) => Err(error(
+            Ok(Some(v)) => axum::Json(v).into_response(),
+            Ok(None) => error(
                 Some(&a),
                 StatusCode::NOT_FOUND,
                 &format!("unknown lead `{id}`"),
                 "send the lead first with `POST /v1/leads`",
-            )),
-            Err(e) => Err(failed(&a, &e)),
+            ),
+            Err(e) => failed(&a, &e),
         }
     })
-    .await;
-    match r {
-        Ok(v) => axum::Json(v).into_response(),
-        Err(resp) => resp,
-    }
+    .await
 }
 
 async fn get_kpis(State(app): State<App>) -> Response {
     let a = app.clone();
-    let r = blocking(&app, move || {
+    blocking(&app, move || {
         let read = || -> Result<String> {
             let conn = a.reader()?;
             let t = as_of(&a, &conn)?;
             crate::whole::kpis_json(&conn, &a.inner.pb, t)
         };
-        read().map_err(|e| failed(&a, &e))
+        match read() {
+            Ok(body) => ([("content-type", "application/json")], body).into_response(),
+            Err(e) => failed(&a, &e),
+        }
     })
-    .await;
-    match r {
-        Ok(body) => ([("content-type", "application/json")], body).into_response(),
-        Err(resp) => resp,
-    }
+    .await
 }
 
 async fn get_metrics(State(app): State<App>) -> Response {
     let a = app.clone();
-    let r = blocking(&app, move || {
+    blocking(&app, move || {
         let read = || -> Result<String> {
             let conn = a.reader()?;
             let s = store::status(&conn)?;
@@ -413,15 +403,14 @@ async fn get_metrics(State(app): State<App>) -> Response {
                 a.inner.clock.now(),
             ))
         };
-        read().map_err(|e| failed(&a, &e))
+        match read() {
+            Ok(body) => (
+                [("content-type", "text/plain; version=0.0.4; charset=utf-8")],
+                body,
+            )
+                .into_response(),
+            Err(e) => failed(&a, &e),
+        }
     })
-    .await;
-    match r {
-        Ok(body) => (
-            [("content-type", "text/plain; version=0.0.4; charset=utf-8")],
-            body,
-        )
-            .into_response(),
-        Err(resp) => resp,
-    }
+    .await
 }
