@@ -137,6 +137,15 @@ fn ingest_applies_good_rows_names_bad_ones_and_never_applies_a_row_twice() {
     assert!(out.contains("outbox     4 pending\n"), "{out}");
     let (code, out, _) = funnel(&["live", "dead-letters", "--state", s(&state)]);
     assert_eq!((code, out.as_str()), (0, "no dead letters\n"));
+    // A backup is a state file of its own with the same rows.
+    let copy = dir.join("copy.db");
+    let (code, _, err) = funnel(&["live", "backup", "--state", s(&state), "--to", s(&copy)]);
+    assert_eq!(code, 0, "{err}");
+    let (_, copied, _) = funnel(&["live", "status", "--state", s(&copy)]);
+    assert!(copied.contains("leads      2\nevents     2\n"), "{copied}");
+    let (code, _, err) = funnel(&["live", "backup", "--state", s(&state), "--to", s(&copy)]);
+    assert_eq!(code, 2);
+    assert!(err.contains("already exists"), "{err}");
 
     // A changed playbook: refused with its plan, then accepted.
     let changed = dir.join("changed.funnel");

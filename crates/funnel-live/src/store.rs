@@ -96,6 +96,20 @@ impl Store {
         Ok(())
     }
 
+    /// Copy the state, consistent as of one instant, to a new file while
+    /// others keep reading and writing (SQLite's `VACUUM INTO`).
+    pub fn backup(&self, to: &Path) -> Result<()> {
+        if to.exists() {
+            return Err(LiveError::new(format!("`{}` already exists", to.display()))
+                .help("back up to a new file name"));
+        }
+        let target = to
+            .to_str()
+            .ok_or_else(|| LiveError::new(format!("`{}` is not a UTF-8 path", to.display())))?;
+        self.conn.execute("VACUUM INTO ?1", [target])?;
+        Ok(())
+    }
+
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
         meta_get(&self.conn, key)
     }

@@ -1,6 +1,6 @@
-//! `funnel live init|status|dead-letters|retry|plan --state FILE`: create
-//! and inspect the state file of live mode, requeue dead letters, and plan
-//! a playbook change against the stored history. Also the helpers
+//! `funnel live init|status|dead-letters|retry|plan|backup --state FILE`:
+//! create and inspect the state file of live mode, requeue dead letters,
+//! plan a playbook change against the stored history, back the file up. Also the helpers
 //! `funnel ingest` and `funnel serve` share: opening the state under a
 //! playbook, and the delivery options.
 
@@ -22,6 +22,17 @@ pub enum Command {
     Retry(RetryArgs),
     /// What putting PLAYBOOK in force would change in the stored history.
     Plan(PlanArgs),
+    /// Copy the state file, consistent, while it is in use.
+    Backup(BackupArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// The new file to write.
+    #[arg(long, value_name = "FILE")]
+    pub to: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -190,6 +201,25 @@ pub fn run(args: Args) -> u8 {
         Command::DeadLetters(a) => dead(&a),
         Command::Retry(a) => requeue(&a),
         Command::Plan(a) => plan(&a),
+        Command::Backup(a) => backup(&a),
+    }
+}
+
+fn backup(a: &BackupArgs) -> u8 {
+    let store = match Store::open(&a.state.state) {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    match store.backup(&a.to) {
+        Ok(()) => {
+            println!(
+                "backed up `{}` to `{}`",
+                a.state.state.display(),
+                a.to.display()
+            );
+            0
+        }
+        Err(e) => fail(&e),
     }
 }
 
