@@ -40,6 +40,12 @@ enum Command {
     Test(commands::test::Args),
     /// Run the language server (LSP over stdio) for editors.
     Lsp(commands::lsp::Args),
+    /// Live mode: apply new lead and event files to a state file (cron).
+    Ingest(commands::ingest::Args),
+    /// Live mode: serve the HTTP API on a state file, firing timers and delivering actions.
+    Serve(commands::serve::Args),
+    /// Live mode: create and inspect state files, dead letters, plans.
+    Live(commands::live::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +66,9 @@ fn main() -> ExitCode {
         Command::Test(args) => commands::test::run(args),
         Command::Simulate(args) => commands::simulate::run(args),
         Command::Lsp(args) => commands::lsp::run(args),
+        Command::Ingest(args) => commands::ingest::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Live(args) => commands::live::run(args),
     };
     ExitCode::from(code)
 }

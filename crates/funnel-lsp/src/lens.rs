@@ -77,8 +77,7 @@ fn run_all(doc: &Doc) -> Result<Vec<TestRun>, String> {
             "the playbook has {errors} error{s}; fix them to run its tests"
         ));
     };
-    let c = funnel_engine::compile(program, &doc.text)
-        .map_err(|e| format!("cannot run: {} (line {})", e.message, e.line))?;
+    let c = funnel_engine::compile(program, &doc.text);
     Ok(testing::tests(program)
         .into_iter()
         .map(|t| testing::run_test(&c, &doc.text, t))

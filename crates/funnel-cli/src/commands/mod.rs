@@ -5,9 +5,12 @@
 pub mod check;
 pub mod explain;
 pub mod fmt;
+pub mod ingest;
+pub mod live;
 pub mod lsp;
 pub mod plan;
 pub mod run;
 pub mod sample;
+pub mod serve;
 pub mod simulate;
 pub mod test;
