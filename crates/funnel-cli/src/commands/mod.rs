@@ -10,3 +10,5 @@ pub mod run;
 pub mod sample;
 pub mod simulate;
 pub mod test;
+pub mod completions;
+pub mod init;
