@@ -99,8 +99,8 @@ for size in $SIZES; do
   echo "== $size events ($leads leads)"
   if [[ ! -s "$data/events.csv" || ! -s "$data/events.jsonl" || "$(cat "$data/leads.txt" 2>/dev/null)" != "$leads $SEED" ]]; then
     rm -rf "$data"
-    measure "sample (CSV)" "$size" 0 "" $FUNNEL sample --leads "$leads" --seed "$SEED" --out "$data"
-    measure "sample (JSONL)" "$size" 0 "" $FUNNEL sample --leads "$leads" --seed "$SEED" --format jsonl --out "$data"
+    measure "sample (CSV)" "$size" 0 "" $FUNNEL sample playbooks/saas_inbound.funnel --count "$leads" --seed "$SEED" --out "$data"
+    measure "sample (JSONL)" "$size" 0 "" $FUNNEL sample playbooks/saas_inbound.funnel --count "$leads" --seed "$SEED" --format jsonl --out "$data"
     echo "$leads $SEED" > "$data/leads.txt"
   fi
   events=$(($(wc -l < "$data/events.csv") - 1))

@@ -86,9 +86,9 @@ const YELLOW: &str = "\x1b[33m";
 const BOLD_RED: &str = "\x1b[1;31m";
 const RESET: &str = "\x1b[0m";
 
-/// Colour a rendered report: `ok`/`met`/`passed` green, `FAIL`/`missed`/
-/// `failed` red, `undefined` yellow, signed changes (`+4.85 pp`, `-$1,200`)
-/// green or red. Only whole words are painted; the text is unchanged
+/// Colour a rendered report: `ok`/`met` green, `FAIL`/`missed` red,
+/// `undefined` yellow, signed changes (`+4.85 pp`, `-$1,200`) green or red,
+/// and the closing `N passed, N failed` green or red. Only whole words are painted; the text is unchanged
 /// otherwise.
 pub fn paint(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
@@ -99,6 +99,18 @@ pub fn paint(text: &str) -> String {
 }
 
 fn paint_line(line: &str, out: &mut String) {
+    // The closing line of `funnel test`: green when nothing failed.
+    if let Some((passed, rest)) = line.split_once(" passed, ") {
+        if passed.chars().all(|c| c.is_ascii_digit()) && !passed.is_empty() {
+            let body = line.trim_end_matches('\n');
+            let colour = if rest.starts_with("0 failed") { GREEN } else { BOLD_RED };
+            out.push_str(colour);
+            out.push_str(body);
+            out.push_str(RESET);
+            out.push_str(&line[body.len()..]);
+            return;
+        }
+    }
     let bytes = line.as_bytes();
     let mut i = 0;
     let boundary = |j: usize| {
@@ -115,8 +127,6 @@ fn paint_line(line: &str, out: &mut String) {
                 ("met", GREEN),
                 ("missed", RED),
                 ("undefined", YELLOW),
-                ("passed", GREEN),
-                ("failed", RED),
             ] {
                 if rest.starts_with(word) && boundary(i + word.len()) {
                     // `ok` only as the first word of a test line.
@@ -190,8 +200,10 @@ mod tests {
             paint("| win_rate | met | +4.85 pp | -$1,200 | token |"),
             "| win_rate | \x1b[32mmet\x1b[0m | \x1b[32m+4.85 pp\x1b[0m | \x1b[31m-$1,200\x1b[0m | token |"
         );
-        // Not inside words, not `ok` mid-line, not a bare dash.
-        assert_eq!(paint("unmet booked - x"), "unmet booked - x");
+        // Not inside words, not `ok` mid-line, not a bare dash or a date.
+        assert_eq!(paint("unmet booked - x 2026-03-02"), "unmet booked - x 2026-03-02");
         assert_eq!(paint("leads ok"), "leads ok");
+        assert_eq!(paint("2 passed, 0 failed\n"), "\x1b[32m2 passed, 0 failed\x1b[0m\n");
+        assert_eq!(paint("1 passed, 1 failed\n"), "\x1b[1;31m1 passed, 1 failed\x1b[0m\n");
     }
 }

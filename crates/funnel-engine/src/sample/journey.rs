@@ -86,7 +86,7 @@ impl Lead<'_, '_> {
         let mut seq = 0u32;
         let interest: f64 = self.rng.random::<f64>().powf(1.4);
         // Background activity over the weeks after arrival.
-        let n = self.rng.random_range(0..(2.0 + interest * 10.0) as u32);
+        let n = self.rng.random_range(1..(5.0 + interest * 16.0) as u32);
         let mut t = arrival;
         for _ in 0..n {
             t = self.after(t, 0.2, 9.0);
