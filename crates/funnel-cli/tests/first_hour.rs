@@ -382,3 +382,46 @@ fn swapped_files_and_misspelled_events_get_a_hint() {
     assert_eq!(code, 1);
     insta::assert_snapshot!("misspelled", tidy(&err, &dir));
 }
+
+#[test]
+fn test_watch_runs_again_when_a_playbook_changes() {
+    use std::io::BufRead;
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let dir = scratch("watch");
+    let pb = dir.join("w.funnel");
+    let text = std::fs::read_to_string(root().join("examples/06_tests.funnel")).unwrap();
+    std::fs::write(&pb, &text).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_funnel"))
+        .args(["test", "--watch"])
+        .arg(&pb)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap_or_default()).is_err() {
+                break;
+            }
+        }
+    });
+    let wait_for = |want: &str| -> bool {
+        while let Ok(line) = rx.recv_timeout(Duration::from_secs(30)) {
+            if line == want {
+                return true;
+            }
+        }
+        false
+    };
+    let first = wait_for("2 passed, 0 failed");
+    // Break one expectation: the next run reports it.
+    std::fs::write(&pb, text.replace("expect score interest == 20", "expect score interest == 21")).unwrap();
+    let second = wait_for("1 passed, 1 failed");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first, "the first run did not finish");
+    assert!(second, "no second run after the change");
+}

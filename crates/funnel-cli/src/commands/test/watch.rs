@@ -1,22 +1,23 @@
-//! `funnel test --watch`: run, then poll the playbooks' modification times
-//! twice a second and run again when one changes, is added or is removed.
-//! Polling needs no platform file-watching library and is cheap for the few
-//! files a playbook directory holds.
+//! `funnel test --watch`: run, then look at the playbooks twice a second and
+//! run again when one changes, is added or is removed. Polling needs no
+//! platform file-watching library; comparing the files' contents (not their
+//! modification times, which may be as coarse as a second) is cheap for the
+//! few small files a playbook directory holds.
 
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// How often the files are looked at.
 const POLL: Duration = Duration::from_millis(500);
 
-/// What the paths hold now: every playbook with its modification time.
-fn snapshot(paths: &[PathBuf]) -> Vec<(PathBuf, Option<SystemTime>)> {
-    let mut files: Vec<(PathBuf, Option<SystemTime>)> = paths
+/// What the paths hold now: every playbook with its contents.
+fn snapshot(paths: &[PathBuf]) -> Vec<(PathBuf, Option<Vec<u8>>)> {
+    let mut files: Vec<(PathBuf, Option<Vec<u8>>)> = paths
         .iter()
         .flat_map(|p| crate::report::playbook_files(p).unwrap_or_default())
         .map(|f| {
-            let t = std::fs::metadata(&f).and_then(|m| m.modified()).ok();
-            (f, t)
+            let text = std::fs::read(&f).ok();
+            (f, text)
         })
         .collect();
     files.sort();
