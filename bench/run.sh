@@ -35,14 +35,14 @@ fi
 DIR=${BENCH_DIR:-bench/out}
 SEED=${BENCH_SEED:-7}
 SIM_RUNS=${BENCH_SIM_RUNS:-100}
-FUNNEL=./target/release/funnel
+FUNNEL=./target/dist/funnel  # the `dist` profile: thin LTO, as measured in RESULTS.md
 mkdir -p "$DIR"
 ROWS="$DIR/rows.tsv"
 : > "$ROWS"
 
 echo "== build"
-cargo build --release -q -p funnel-cli
-cargo build --release -q -p funnel-check --example big_playbook
+cargo build --profile dist -q -p funnel-cli
+cargo build --profile dist -q -p funnel-check --example big_playbook
 
 if ! python3 -c "import duckdb" 2>/dev/null; then
   echo "== pip install duckdb"
@@ -134,7 +134,7 @@ for size in $SIZES; do
 done
 
 echo "== check a 1 MB playbook"
-./target/release/examples/big_playbook 1000000 > "$DIR/big.funnel"
+./target/dist/examples/big_playbook 1000000 > "$DIR/big.funnel"
 best_of $((REPEAT + 2)) "check 1 MB playbook" "$(wc -c < "$DIR/big.funnel") B" 0 "< 200 ms" \
   $FUNNEL check "$DIR/big.funnel"
 

@@ -112,11 +112,13 @@ fn open(path: &Path) -> Result<Box<dyn Read>, u8> {
     if is_stdin(path) {
         return Ok(Box::new(BufReader::new(std::io::stdin())));
     }
-    File::open(path).map(|f| Box::new(BufReader::new(f)) as Box<dyn Read>).map_err(|e| {
-        eprintln!("error: cannot read `{}`: {e}", path.display());
-        eprintln!("  help: check the path; it must name a readable data file");
-        2
-    })
+    File::open(path)
+        .map(|f| Box::new(BufReader::new(f)) as Box<dyn Read>)
+        .map_err(|e| {
+            eprintln!("error: cannot read `{}`: {e}", path.display());
+            eprintln!("  help: check the path; it must name a readable data file");
+            2
+        })
 }
 
 /// Load the playbook, the data and the inputs, printing any problem.

@@ -103,7 +103,11 @@ fn paint_line(line: &str, out: &mut String) {
     if let Some((passed, rest)) = line.split_once(" passed, ") {
         if passed.chars().all(|c| c.is_ascii_digit()) && !passed.is_empty() {
             let body = line.trim_end_matches('\n');
-            let colour = if rest.starts_with("0 failed") { GREEN } else { BOLD_RED };
+            let colour = if rest.starts_with("0 failed") {
+                GREEN
+            } else {
+                BOLD_RED
+            };
             out.push_str(colour);
             out.push_str(body);
             out.push_str(RESET);
@@ -201,9 +205,18 @@ mod tests {
             "| win_rate | \x1b[32mmet\x1b[0m | \x1b[32m+4.85 pp\x1b[0m | \x1b[31m-$1,200\x1b[0m | token |"
         );
         // Not inside words, not `ok` mid-line, not a bare dash or a date.
-        assert_eq!(paint("unmet booked - x 2026-03-02"), "unmet booked - x 2026-03-02");
+        assert_eq!(
+            paint("unmet booked - x 2026-03-02"),
+            "unmet booked - x 2026-03-02"
+        );
         assert_eq!(paint("leads ok"), "leads ok");
-        assert_eq!(paint("2 passed, 0 failed\n"), "\x1b[32m2 passed, 0 failed\x1b[0m\n");
-        assert_eq!(paint("1 passed, 1 failed\n"), "\x1b[1;31m1 passed, 1 failed\x1b[0m\n");
+        assert_eq!(
+            paint("2 passed, 0 failed\n"),
+            "\x1b[32m2 passed, 0 failed\x1b[0m\n"
+        );
+        assert_eq!(
+            paint("1 passed, 1 failed\n"),
+            "\x1b[1;31m1 passed, 1 failed\x1b[0m\n"
+        );
     }
 }

@@ -117,7 +117,11 @@ fn no_command_panics_on_a_closed_pipe() {
         drop(child.stdout.take());
         let out = child.wait_with_output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!err.contains("panicked"), "`funnel {}`: {err}", args.join(" "));
+        assert!(
+            !err.contains("panicked"),
+            "`funnel {}`: {err}",
+            args.join(" ")
+        );
         lines.push(format!(
             "funnel {} | (closed): exit {}",
             args.join(" "),
@@ -185,20 +189,33 @@ fn sample_never_overwrites_without_force() {
     let dir = scratch("sample-force");
     let out = dir.display().to_string();
     std::fs::write(dir.join("events.csv"), "mine\n").unwrap();
-    let args = ["sample", "examples/02_stages.funnel", "--count", "5", "--out", &out];
+    let args = [
+        "sample",
+        "examples/02_stages.funnel",
+        "--count",
+        "5",
+        "--out",
+        &out,
+    ];
     let (code, _, err) = funnel(&args);
     assert_eq!(code, 2);
     assert_eq!(
         tidy(&err, &dir),
         "error: `DIR/events.csv` already exist(s)\n  help: pass `--force` to overwrite, or `--out DIR` to write elsewhere\n"
     );
-    assert_eq!(std::fs::read_to_string(dir.join("events.csv")).unwrap(), "mine\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("events.csv")).unwrap(),
+        "mine\n"
+    );
     assert!(!dir.join("leads.csv").exists());
     let mut forced = args.to_vec();
     forced.push("--force");
     let (code, _, _) = funnel(&forced);
     assert_eq!(code, 0);
-    assert_ne!(std::fs::read_to_string(dir.join("events.csv")).unwrap(), "mine\n");
+    assert_ne!(
+        std::fs::read_to_string(dir.join("events.csv")).unwrap(),
+        "mine\n"
+    );
 }
 
 #[test]
@@ -226,7 +243,10 @@ fn run_says_what_its_numbers_mean_and_where_it_wrote() {
         tidy(&err, &dir),
         "wrote leads.csv, transitions.csv, actions.jsonl and kpis.json to DIR\n"
     );
-    assert!(tidy(&out, &dir).contains("more groups (see DIR/kpis.json)"), "{out}");
+    assert!(
+        tidy(&out, &dir).contains("more groups (see DIR/kpis.json)"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -240,7 +260,12 @@ fn an_as_of_before_the_data_is_warned_about() {
 
 #[test]
 fn a_filter_that_matches_no_test_fails() {
-    let (code, out, err) = funnel(&["test", "examples/06_tests.funnel", "--filter", "nothing like it"]);
+    let (code, out, err) = funnel(&[
+        "test",
+        "examples/06_tests.funnel",
+        "--filter",
+        "nothing like it",
+    ]);
     assert_eq!(code, 2);
     insta::assert_snapshot!(format!("exit {code}\n--- stdout\n{out}--- stderr\n{err}"));
 }
@@ -272,7 +297,10 @@ fn completions_for_every_shell() {
     }
     let (code, _, err) = funnel(&["completions", "tcsh"]);
     assert_eq!(code, 2);
-    assert!(err.contains("[possible values: bash, zsh, fish, powershell]"), "{err}");
+    assert!(
+        err.contains("[possible values: bash, zsh, fish, powershell]"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -284,11 +312,17 @@ fn init_scaffolds_a_project_that_checks_tests_and_runs() {
     insta::assert_snapshot!(tidy(&err, &dir));
     let pb = format!("{d}/playbook.funnel");
     let (code, _, err) = funnel(&["check", &pb]);
-    assert_eq!((code, err.as_str()), (0, "checked 1 file: 0 errors, 0 warnings\n"));
+    assert_eq!(
+        (code, err.as_str()),
+        (0, "checked 1 file: 0 errors, 0 warnings\n")
+    );
     let (code, out, _) = funnel(&["test", &pb]);
     assert_eq!(code, 0, "{out}");
     assert!(out.ends_with("1 passed, 0 failed\n"), "{out}");
-    let (leads, events) = (format!("{d}/data/leads.csv"), format!("{d}/data/events.csv"));
+    let (leads, events) = (
+        format!("{d}/data/leads.csv"),
+        format!("{d}/data/events.csv"),
+    );
     let (code, out, err) = funnel(&["run", &pb, "--leads", &leads, "--events", &events]);
     assert_eq!(code, 0, "{err}");
     let funnel_table: String = out
@@ -312,11 +346,23 @@ fn colour_on_request_and_never_with_no_color() {
     let mut always = args.to_vec();
     always.extend(["--color", "always"]);
     let (_, painted, _) = funnel(&always);
-    assert!(painted.contains("\u{1b}[32mok\u{1b}[0m   examples/06_tests.funnel"), "{painted}");
-    assert!(painted.ends_with("\u{1b}[32m2 passed, 0 failed\u{1b}[0m\n"), "{painted}");
-    assert_eq!(painted.replace("\u{1b}[32m", "").replace("\u{1b}[0m", ""), plain);
+    assert!(
+        painted.contains("\u{1b}[32mok\u{1b}[0m   examples/06_tests.funnel"),
+        "{painted}"
+    );
+    assert!(
+        painted.ends_with("\u{1b}[32m2 passed, 0 failed\u{1b}[0m\n"),
+        "{painted}"
+    );
+    assert_eq!(
+        painted.replace("\u{1b}[32m", "").replace("\u{1b}[0m", ""),
+        plain
+    );
     let (_, run_painted, _) = funnel_with(&[&RUN[..], &["--color", "always"]].concat(), None, &[]);
-    assert!(run_painted.contains("\u{1b}[31mmissed\u{1b}[0m") || run_painted.contains("\u{1b}[32mmet\u{1b}[0m"));
+    assert!(
+        run_painted.contains("\u{1b}[31mmissed\u{1b}[0m")
+            || run_painted.contains("\u{1b}[32mmet\u{1b}[0m")
+    );
     // `auto` never colours a pipe, and NO_COLOR wins over a terminal.
     let (_, auto, _) = funnel_with(&args, None, &[("NO_COLOR", "1")]);
     assert!(!auto.contains('\u{1b}'));
@@ -328,7 +374,11 @@ fn dash_reads_standard_input() {
     let (code, out, _) = funnel_with(&["test", "-"], Some(&text), &[]);
     assert_eq!(code, 0);
     assert!(out.starts_with("ok   -: \"a click makes an MQL"), "{out}");
-    let (code, _, err) = funnel_with(&["check", "-"], Some("playbook \"x\"\nevent a\nfunnel {\n  Lead on b\n}\n"), &[]);
+    let (code, _, err) = funnel_with(
+        &["check", "-"],
+        Some("playbook \"x\"\nevent a\nfunnel {\n  Lead on b\n}\n"),
+        &[],
+    );
     assert_eq!(code, 1);
     assert!(err.contains("-:4:11") || err.contains("[-:4:11]"), "{err}");
     let events = std::fs::read_to_string(root().join("examples/data/events.csv")).unwrap();
@@ -418,10 +468,60 @@ fn test_watch_runs_again_when_a_playbook_changes() {
     };
     let first = wait_for("2 passed, 0 failed");
     // Break one expectation: the next run reports it.
-    std::fs::write(&pb, text.replace("expect score interest == 20", "expect score interest == 21")).unwrap();
+    std::fs::write(
+        &pb,
+        text.replace("expect score interest == 20", "expect score interest == 21"),
+    )
+    .unwrap();
     let second = wait_for("1 passed, 1 failed");
     let _ = child.kill();
     let _ = child.wait();
     assert!(first, "the first run did not finish");
     assert!(second, "no second run after the change");
+}
+
+#[test]
+fn simulate_changes_are_signed_like_plan_and_tables_fit_the_width() {
+    let det = [
+        "simulate",
+        "tests/simulate/deterministic/playbook.funnel",
+        "--scenario",
+        "tests/simulate/deterministic/scenario.yaml",
+        "--runs",
+        "3",
+    ];
+    let mut vs = det.to_vec();
+    vs.extend(["--vs", "tests/simulate/vs/sql_on_signup.funnel"]);
+    let (code, out, err) = funnel(&vs);
+    assert_eq!(code, 0, "{err}");
+    let diff: String = out
+        .lines()
+        .skip_while(|l| !l.starts_with("Difference"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    insta::assert_snapshot!(diff);
+    // A narrow terminal: the weekly table is cut into tables that fit.
+    let wide = [
+        "simulate",
+        "playbooks/saas_inbound.funnel",
+        "--scenario",
+        "examples/scenarios/saas_steady_inbound.yaml",
+        "--runs",
+        "2",
+    ];
+    let (_, out, _) = funnel(&wide);
+    let weekly = |out: &str| -> Vec<String> {
+        out.lines()
+            .skip_while(|l| !l.starts_with("Leads per stage"))
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let widest = |lines: &[String]| lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(widest(&weekly(&out)) > 80);
+    let (_, narrow, _) = funnel_with(&wide, None, &[("COLUMNS", "80")]);
+    let lines = weekly(&narrow);
+    assert!(widest(&lines) <= 80, "{}", lines.join("\n"));
+    assert_eq!(lines.iter().filter(|l| l.starts_with("│ week")).count(), 3);
 }

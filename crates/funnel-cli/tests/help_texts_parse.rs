@@ -8,7 +8,7 @@
 //! or `test` block, a rule modifier, an expression, a cron string), with
 //! its placeholders (`EVENT`, `CONDITION`, `N`, `D`, `...`) filled in.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
 
@@ -65,7 +65,11 @@ const PLACES: [(&str, &str, &str); 13] = [
     ("an expression", "kpi k = ", "\n"),
     ("a condition tail", "funnel {\n  Lead when source ", "\n}\n"),
     ("a days() argument", "kpi k = avg(days(", "))\n"),
-    ("a cron string", "nurture n {\n  wait until cron \"", "\"\n}\n"),
+    (
+        "a cron string",
+        "nurture n {\n  wait until cron \"",
+        "\"\n}\n",
+    ),
 ];
 
 fn snippets(help: &str) -> Vec<String> {
@@ -96,21 +100,26 @@ fn every_suggested_snippet_parses_where_it_goes() {
             continue;
         }
         let code = fill(s);
-        let place = PLACES
-            .iter()
-            .find(|(_, before, after)| funnel_syntax::parse(&format!("{before}{code}{after}")).is_ok());
+        let place = PLACES.iter().find(|(_, before, after)| {
+            funnel_syntax::parse(&format!("{before}{code}{after}")).is_ok()
+        });
         match place {
             Some((name, _, _)) => report.push_str(&format!("`{s}`: {name}\n")),
             None => failed.push(s.clone()),
         }
     }
-    assert!(failed.is_empty(), "suggestions that do not parse: {failed:#?}");
+    assert!(
+        failed.is_empty(),
+        "suggestions that do not parse: {failed:#?}"
+    );
     insta::assert_snapshot!(report);
 }
 
 /// A syntax error's line:column and message, as `funnel check` prints them.
 fn error_at(text: &str) -> String {
-    let d = funnel_syntax::parse(text).err().expect("a syntax error");
+    let Err(d) = funnel_syntax::parse(text) else {
+        panic!("a syntax error expected");
+    };
     let at = funnel_syntax::LineIndex::new(text).line_col(text, d.primary_span().start as usize);
     format!(
         "{}:{}: {}\n  help: {}",
@@ -128,10 +137,14 @@ fn errors_inside_blocks_point_at_the_token() {
     };
     let cases = [
         ("a dash for a day range", calendar("days mon-fri")),
-        ("a missing comma", calendar("holidays 2026-12-24 2026-12-25")),
+        (
+            "a missing comma",
+            calendar("holidays 2026-12-24 2026-12-25"),
+        ),
         (
             "`per` for `every`",
-            "playbook \"T\"\nevent a\nscore s {\n  +1 on a\n  decay 50% per 30 days\n}\n".to_string(),
+            "playbook \"T\"\nevent a\nscore s {\n  +1 on a\n  decay 50% per 30 days\n}\n"
+                .to_string(),
         ),
         (
             "a word where a stage trigger goes",

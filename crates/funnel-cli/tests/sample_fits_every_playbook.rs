@@ -52,7 +52,10 @@ fn playbooks() -> Vec<String> {
         for e in std::fs::read_dir(root().join(dir)).unwrap() {
             let p = e.unwrap().path();
             if p.extension().is_some_and(|x| x == "funnel") {
-                all.push(format!("{dir}/{}", p.file_name().unwrap().to_string_lossy()));
+                all.push(format!(
+                    "{dir}/{}",
+                    p.file_name().unwrap().to_string_lossy()
+                ));
             }
         }
     }
@@ -78,7 +81,15 @@ fn sampled_leads_reach_every_stage_of_every_shipped_playbook() {
         let events = format!("{d}/events.csv");
         let text = std::fs::read_to_string(root().join(&pb)).unwrap();
         let mut args: Vec<String> = [
-            "run", &pb, "--leads", &leads, "--events", &events, "--coverage", "--format", "json",
+            "run",
+            &pb,
+            "--leads",
+            &leads,
+            "--events",
+            &events,
+            "--coverage",
+            "--format",
+            "json",
         ]
         .iter()
         .map(|s| s.to_string())

@@ -210,7 +210,11 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Diagnostic {
         .get(..pos)
         .and_then(|t| t.chars().next_back())
         .is_some_and(|c| c.is_alphanumeric() || c == '_');
-    if after_word && found.as_deref().is_some_and(|f| !f.starts_with(char::is_alphanumeric)) {
+    if after_word
+        && found
+            .as_deref()
+            .is_some_and(|f| !f.starts_with(char::is_alphanumeric))
+    {
         expected.retain(|e| e != "a name" && e != "a number");
     }
     let expected = tidy_expected(expected);

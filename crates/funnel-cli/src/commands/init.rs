@@ -139,7 +139,9 @@ pub fn run(args: Args) -> u8 {
     eprintln!(
         "  funnel run {d}/playbook.funnel --leads {d}/data/leads.csv --events {d}/data/events.csv"
     );
-    eprintln!("  funnel sample {d}/playbook.funnel --count 500 --out {d}/sample  # more data to try");
+    eprintln!(
+        "  funnel sample {d}/playbook.funnel --count 500 --out {d}/sample  # more data to try"
+    );
     0
 }
 

@@ -3,12 +3,12 @@
 //! (errors in a playbook, failed tests, bad data), 2 usage or IO problems.
 
 pub mod check;
+pub mod completions;
 pub mod explain;
 pub mod fmt;
+pub mod init;
 pub mod plan;
 pub mod run;
 pub mod sample;
 pub mod simulate;
 pub mod test;
-pub mod completions;
-pub mod init;

@@ -11,8 +11,9 @@
 //!
 //! Output goes to stdout (`--format human|json|junit`); a playbook's check
 //! diagnostics go to stderr. Exit codes: 0 every test passed, 1 a test failed
-//! (or coverage is below `--coverage-min`), 2 a usage problem, a path that
-//! cannot be read or holds no playbooks, or a playbook with check errors.
+//! (or coverage is below `--coverage-min`), 2 a usage problem (a `--filter`
+//! that matches no test), a path that cannot be read or holds no playbooks,
+//! or a playbook with check errors. `--watch` runs again on every change.
 
 pub(crate) mod human;
 mod machine;

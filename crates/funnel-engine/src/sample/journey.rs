@@ -138,7 +138,7 @@ impl Lead<'_, '_> {
                 (None, h) => h,
             };
             if let Some(tt) = self.st.next_timer() {
-                if tt < self.env.end && t_next.map_or(true, |x| tt < x) {
+                if tt < self.env.end && t_next.is_none_or(|x| tt < x) {
                     self.st.fire_next_timer();
                     self.react(&mut heap, &mut seq);
                     continue;
@@ -150,7 +150,7 @@ impl Lead<'_, '_> {
             }
             delivered += 1;
             let journey_first = next.as_ref().is_some_and(|n| Some(n.0) == t_next)
-                && t_heap.map_or(true, |h| next.as_ref().is_some_and(|n| n.0 <= h));
+                && t_heap.is_none_or(|h| next.as_ref().is_some_and(|n| n.0 <= h));
             if journey_first {
                 if let Some((t, event, filter)) = next.take() {
                     self.emit(t, event, filter.as_ref(), None);
@@ -227,7 +227,8 @@ impl Lead<'_, '_> {
         let Some(cond) = cond else { return true };
         let mut s = self.fixed_scores();
         for &i in scores {
-            if let (Some(x), Some(def)) = (s.get_mut(i as usize), self.env.c.scores.get(i as usize)) {
+            if let (Some(x), Some(def)) = (s.get_mut(i as usize), self.env.c.scores.get(i as usize))
+            {
                 *x = if def.cap.is_finite() { def.cap } else { 1e9 };
             }
         }
@@ -281,11 +282,14 @@ impl Lead<'_, '_> {
                     }
                     j.tries += 1;
                     let event = self.weighted(&plan.ambient).or_else(|| {
-                        (!self.env.c.events.is_empty()).then(|| {
-                            self.rng.random_range(0..self.env.c.events.len()) as u16
-                        })
+                        (!self.env.c.events.is_empty())
+                            .then(|| self.rng.random_range(0..self.env.c.events.len()) as u16)
                     })?;
-                    let t = if first { j.t_last } else { self.after(j.t_last, 0.3, 6.0) };
+                    let t = if first {
+                        j.t_last
+                    } else {
+                        self.after(j.t_last, 0.3, 6.0)
+                    };
                     return Some((t, event, None));
                 }
                 Route::On(events) => {
@@ -309,7 +313,9 @@ impl Lead<'_, '_> {
                     return Some((t, event, filter));
                 }
                 Route::Boost { scores, cond } => {
-                    if j.tries >= BOOST_TRIES || (j.tries == 0 && !self.feasible(scores, cond.as_ref())) {
+                    if j.tries >= BOOST_TRIES
+                        || (j.tries == 0 && !self.feasible(scores, cond.as_ref()))
+                    {
                         // Not a lead this stage takes (or it gave up): it stops here.
                         break;
                     }
@@ -342,7 +348,11 @@ impl Lead<'_, '_> {
                     if b.once {
                         j.used.push((chosen.0, chosen.1));
                     }
-                    let t = if first { j.t_last } else { self.after(j.t_last, 0.1, 3.0) };
+                    let t = if first {
+                        j.t_last
+                    } else {
+                        self.after(j.t_last, 0.1, 3.0)
+                    };
                     return Some((t, b.event, b.filter.clone()));
                 }
             }
@@ -437,7 +447,7 @@ impl Lead<'_, '_> {
                     None => Value::Missing,
                 })
                 .collect();
-            let ok = filter.map_or(true, |f| self.holds(f, &vals));
+            let ok = filter.is_none_or(|f| self.holds(f, &vals));
             best = Some((texts, vals));
             if ok {
                 break;
@@ -449,7 +459,8 @@ impl Lead<'_, '_> {
         for (i, text) in texts.iter().enumerate() {
             if let (Some(text), Some(&col)) = (text, cols.and_then(|cs| cs.get(i))) {
                 let sym = self.strings.intern(text);
-                self.cells.push((u16::try_from(col).unwrap_or(u16::MAX), sym));
+                self.cells
+                    .push((u16::try_from(col).unwrap_or(u16::MAX), sym));
             }
         }
         let n = self.cells.len() - first as usize;

@@ -246,7 +246,13 @@ fn vocabulary(c: &Compiled, plan: &Plan) -> Dataset {
                 }
                 _ => {}
             }
-            for h in plan.event_hints.get(e).and_then(|h| h.get(i)).into_iter().flatten() {
+            for h in plan
+                .event_hints
+                .get(e)
+                .and_then(|h| h.get(i))
+                .into_iter()
+                .flatten()
+            {
                 ds.texts.intern(h);
             }
         }

@@ -120,11 +120,11 @@ impl Plan {
                         }
                     }
                     Instr::If { cond, .. } => h.expr(cond, None),
-                    Instr::WaitFor { event, filter, .. } => {
-                        if let Some(f) = filter {
-                            h.expr(f, Some(*event));
-                        }
-                    }
+                    Instr::WaitFor {
+                        event,
+                        filter: Some(f),
+                        ..
+                    } => h.expr(f, Some(*event)),
                     _ => {}
                 }
             }
@@ -342,7 +342,11 @@ impl Hints<'_> {
                 }
             }
             Value::Money(d) => {
-                for x in [*d, d * rust_decimal::Decimal::TWO, d / rust_decimal::Decimal::TWO] {
+                for x in [
+                    *d,
+                    d * rust_decimal::Decimal::TWO,
+                    d / rust_decimal::Decimal::TWO,
+                ] {
                     slot.insert(x.round_dp(2).normalize().to_string());
                 }
             }
