@@ -16,17 +16,15 @@ use funnel_check::Ty;
 use rand::Rng;
 
 use super::plan::{Plan, Route};
-use super::values::{self, pick, ASSETS, FORMS, LOSS_REASONS, NEWSLETTERS, PATHS};
+use super::values::{self, after, pick, to_value, ASSETS, FORMS, LOSS_REASONS, NEWSLETTERS, PATHS};
 use super::write::Strings;
 use super::Rng8;
 use crate::compile::Compiled;
-use crate::data::decode::decode;
 use crate::eval::{CExpr, Ctx, StagePos, NO_STAGE};
 use crate::step::Stepper;
 use crate::trace::ActionDetail;
 use crate::value::{Interner, Value};
 
-const DAY: i64 = 86_400;
 /// Events one lead may have: a bound on any loop the playbook could cause.
 const MAX_EVENTS: usize = 400;
 /// Tries to enter a stage by its `on` event, and by raising scores.
@@ -592,28 +590,4 @@ struct Journey {
     lost_done: bool,
     done: bool,
     late_done: bool,
-}
-
-/// An instant `min..max` days after `t`, moved into 13:00-23:00 UTC (the
-/// working day in the Americas and Europe) most of the time.
-pub(crate) fn after(rng: &mut Rng8, t: i64, min_days: f64, max_days: f64) -> i64 {
-    let d = rng.random_range(min_days..max_days.max(min_days + 0.01));
-    let raw = t + (d * DAY as f64) as i64;
-    let day = raw.div_euclid(DAY) * DAY;
-    let hour = if rng.random_bool(0.9) {
-        rng.random_range(13..23)
-    } else {
-        rng.random_range(0..24)
-    };
-    let t2 = day + hour * 3_600 + rng.random_range(0..60) * 60;
-    t2.max(t + 60)
-}
-
-/// A drawn text as the engine's value; text must be in the vocabulary
-/// interned before the lead's replay began (anything else reads as missing).
-pub(crate) fn to_value(text: &str, ty: &Ty, c: &Compiled, texts: &Interner) -> Value {
-    match ty {
-        Ty::Text | Ty::Enum(_) => texts.get(text).map_or(Value::Missing, Value::Text),
-        _ => decode(text, ty, c.tz, &mut Interner::new()).unwrap_or(Value::Missing),
-    }
 }

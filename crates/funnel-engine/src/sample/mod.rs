@@ -31,8 +31,9 @@ use crate::data::Dataset;
 use crate::replay::RunOptions;
 use crate::step::Stepper;
 use crate::value::Value;
-use journey::{after, Drawn, Env, Lead};
+use journey::{Drawn, Env, Lead};
 use plan::Plan;
+use values::after;
 
 pub use write::{write_sample, SampleCounts, SampleError, SampleFormat};
 use write::{EventStore, Strings};
