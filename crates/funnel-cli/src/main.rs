@@ -78,6 +78,8 @@ enum Command {
     Init(commands::init::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell).
     Completions(commands::completions::Args),
+    /// Run the language server (LSP over stdio) for editors.
+    Lsp(commands::lsp::Args),
 }
 
 fn main() -> ExitCode {
@@ -100,6 +102,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => commands::simulate::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Completions(args) => commands::completions::run(args, Cli::command()),
+        Command::Lsp(args) => commands::lsp::run(args),
     };
     ExitCode::from(code)
 }

@@ -7,6 +7,7 @@ pub mod completions;
 pub mod explain;
 pub mod fmt;
 pub mod init;
+pub mod lsp;
 pub mod plan;
 pub mod run;
 pub mod sample;
