@@ -185,6 +185,14 @@ fn entry_text(c: &Compiled, ds: &Dataset, e: &TraceEntry) -> String {
             why,
         } => {
             let n = nurture_name(c, *nurture);
+            if *until == i64::MAX {
+                return match why {
+                    WaitWhy::Cron => format!(
+                        "  {n} waits for ever: the cron schedule never fires again (line {line})"
+                    ),
+                    _ => format!("  {n} waits for ever (line {line})"),
+                };
+            }
             let until = fmt_time_short(*until, c.tz);
             match why {
                 WaitWhy::Wait => format!("  {n} waits until {until} (line {line})"),

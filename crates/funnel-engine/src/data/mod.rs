@@ -22,6 +22,9 @@ mod merge;
 mod rows;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_csv;
+mod values;
 mod yaml;
 
 use std::collections::BTreeMap;
