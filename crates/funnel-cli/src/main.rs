@@ -48,7 +48,9 @@ fn main() -> ExitCode {
             return ExitCode::from(usage_exit_code(&e));
         }
     };
-    let code = match cli.command {
+    // Every pass recurses over the playbook: run on a stack with room for
+    // the deepest nesting the parser lets through.
+    let code = funnel_syntax::on_big_stack(move || match cli.command {
         Command::Check(args) => commands::check::run(args),
         Command::Run(args) => commands::run::run(args),
         Command::Explain(args) => commands::explain::run(args),
@@ -57,7 +59,7 @@ fn main() -> ExitCode {
         Command::Plan(args) => commands::plan::run(args),
         Command::Test(args) => commands::test::run(args),
         Command::Simulate(args) => commands::simulate::run(args),
-    };
+    });
     ExitCode::from(code)
 }
 

@@ -1,0 +1,188 @@
+//! Issue 12 at the command line: pathological playbooks and arguments give
+//! a clear diagnostic and an exit code, never a crash, and never a silently
+//! wrong result. Each test names the finding it pins.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Dir {
+        let dir = std::env::temp_dir().join(format!("funnel-robust-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Dir(dir)
+    }
+
+    fn write(&self, name: &str, text: &str) -> &Dir {
+        std::fs::write(self.0.join(name), text).unwrap();
+        self
+    }
+
+    fn funnel(&self, args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_funnel"))
+            .current_dir(&self.0)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const HEAD: &str = "playbook \"Deep\"\n\
+lead {\n  email text\n  size number?\n}\n\
+event signup\nevent visit { page: text }\n\
+funnel {\n  Lead on signup\n  MQL\n}\n";
+
+const LEADS: &str = "id,email,size\nL1,a@x.io,5\nL2,b@x.io,\nL3,c@x.io,40\n";
+const EVENTS: &str = "lead,event,at,page\n\
+L1,signup,2026-03-02 09:00,\nL2,signup,2026-03-02 10:00,\nL3,signup,2026-03-02 11:00,\n\
+L1,visit,2026-03-03 09:00,/pricing\n";
+
+/// A score whose condition nests `n` levels of one kind of expression.
+fn deep_condition(kind: &str, n: usize) -> String {
+    let cond = match kind {
+        "paren" => format!("{}size > 3{}", "(".repeat(n), ")".repeat(n)),
+        "not" => format!("{}size > 3", "not ".repeat(n)),
+        _ => unreachable!(),
+    };
+    format!("{HEAD}score s {{\n  +10 on visit where {cond}\n  MQL at 10\n}}\n")
+}
+
+/// A nurture whose steps nest `n` levels of one kind of block.
+fn deep_steps(kind: &str, n: usize) -> String {
+    let mut body = String::new();
+    match kind {
+        "if" => {
+            for _ in 0..n {
+                body.push_str("if size > 3 {\n");
+            }
+            body.push_str("send \"x\"\n");
+            body.push_str(&"}\n".repeat(n));
+        }
+        "else_if" => {
+            body.push_str("if size > 0 {\nsend \"a\"\n}");
+            for i in 1..n {
+                body.push_str(&format!(" else if size > {i} {{\nsend \"a\"\n}}"));
+            }
+            body.push('\n');
+        }
+        "split" => {
+            for _ in 0..n {
+                body.push_str("split 50% {\n");
+            }
+            body.push_str("send \"x\"\n");
+            body.push_str(&"}\n".repeat(n));
+        }
+        "wait_else" => {
+            for _ in 0..n {
+                body.push_str("wait up to 1 day for visit else {\n");
+            }
+            body.push_str("send \"x\"\n");
+            body.push_str(&"}\n".repeat(n));
+        }
+        _ => unreachable!(),
+    }
+    format!("{HEAD}nurture n {{\n  enroll on signup\n{body}}}\n")
+}
+
+/// The deepest accepted playbook runs through every command; one level
+/// more is the `too_deep` diagnostic (finding 9: these overflowed the stack).
+#[test]
+fn nesting_at_the_limit_runs_and_beyond_it_is_a_diagnostic() {
+    let max = funnel_syntax::MAX_NESTING;
+    let d = Dir::new("deep");
+    d.write("leads.csv", LEADS).write("events.csv", EVENTS);
+    // A nurture's own steps sit in no block; each `else if` link is an
+    // `else` level and the last link's block one more.
+    let cases: Vec<(&str, String, String)> = vec![
+        ("paren", deep_condition("paren", max), deep_condition("paren", max + 40)),
+        ("not", deep_condition("not", max), deep_condition("not", 20_000)),
+        ("if", deep_steps("if", max), deep_steps("if", 3_000)),
+        ("else_if", deep_steps("else_if", max), deep_steps("else_if", 5_000)),
+        ("split", deep_steps("split", max), deep_steps("split", 3_000)),
+        ("wait_else", deep_steps("wait_else", max), deep_steps("wait_else", 3_000)),
+    ];
+    for (kind, ok, deep) in cases {
+        d.write("ok.funnel", &ok).write("deep.funnel", &deep);
+        let (code, out, err) = d.funnel(&["check", "ok.funnel"]);
+        assert!(code == 0 || code == 1, "{kind}: check crashed: {code}\n{err}");
+        assert!(!out.contains("too_deep"), "{kind}: at the limit:\n{out}");
+        let (code, _, err) = d.funnel(&["fmt", "--check", "ok.funnel"]);
+        assert!(code == 0 || code == 1, "{kind}: fmt crashed: {code}\n{err}");
+        let (code, _, err) = d.funnel(&[
+            "run", "ok.funnel", "--leads", "leads.csv", "--events", "events.csv",
+        ]);
+        assert_eq!(code, 0, "{kind}: run at the limit:\n{err}");
+        for cmd in ["check", "fmt", "run", "test"] {
+            let args: Vec<&str> = match cmd {
+                "run" => vec!["run", "deep.funnel", "--leads", "leads.csv", "--events", "events.csv"],
+                "fmt" => vec!["fmt", "--check", "deep.funnel"],
+                _ => vec![cmd, "deep.funnel"],
+            };
+            let (code, out, err) = d.funnel(&args);
+            assert_eq!(code, 1, "{kind} {cmd}: {out}\n{err}");
+            let all = format!("{out}{err}");
+            assert!(all.contains("funnel::syntax::too_deep"), "{kind} {cmd}: {all}");
+            assert!(all.contains(&format!("nests more than {max} levels")), "{kind} {cmd}: {all}");
+        }
+    }
+}
+
+/// Finding 7: a cron schedule with no next fire never fires; the steps
+/// after it never run.
+#[test]
+fn a_wait_until_cron_that_can_never_fire_never_fires() {
+    let d = Dir::new("cron");
+    let playbook = format!(
+        "{HEAD}nurture n {{\n  enroll on signup\n  send \"first\"\n  \
+         wait until cron \"0 9 30 2 *\"\n  send \"never\"\n}}\n"
+    );
+    d.write("p.funnel", &playbook).write("leads.csv", LEADS).write("events.csv", EVENTS);
+    let (code, out, err) = d.funnel(&[
+        "run", "p.funnel", "--leads", "leads.csv", "--events", "events.csv",
+        "--as-of", "2030-01-01 00:00", "--out", "out",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let actions = std::fs::read_to_string(d.0.join("out/actions.jsonl")).unwrap();
+    assert_eq!(actions.matches("\"template\":\"first\"").count(), 3, "{out}");
+    assert!(!actions.contains("never"), "{actions}");
+    let (code, out, err) = d.funnel(&[
+        "explain", "p.funnel", "--leads", "leads.csv", "--events", "events.csv",
+        "--as-of", "2030-01-01 00:00", "L1",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("n waits for ever: the cron schedule never fires again (line 15)"),
+        "{out}"
+    );
+}
+
+/// Finding 3: an amount above the exact decimals' range was read as 0 and
+/// a target on it was "met".
+#[test]
+fn amounts_out_of_range_are_check_errors() {
+    let d = Dir::new("money");
+    let playbook = format!(
+        "{HEAD}event deal {{ amount: money }}\nkpi biggest = max(deal.amount)\n\
+         target biggest >= $100000000000000000000000000000\n"
+    );
+    d.write("p.funnel", &playbook);
+    let (code, out, err) = d.funnel(&["check", "p.funnel"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("funnel::check::number_out_of_range"), "{out}");
+    assert!(out.contains("the amount is too large or too precise"), "{out}");
+}
