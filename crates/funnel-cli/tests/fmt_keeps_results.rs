@@ -88,12 +88,34 @@ fn check_case(name: &str, playbook: &Path, data: Option<&Path>, extra: &[String]
             funnel(&tmp, &["sample", "--playbook", "a.funnel", "--leads", "150", "--seed", "3"]);
         }
     }
+    let mut extra = extra.to_vec();
+    if data.is_none() {
+        extra.extend(inputs(&text));
+    }
+    let extra = &extra[..];
     let a = run(&tmp, "a.funnel", extra, "out-a");
     let b = run(&tmp, "b.funnel", extra, "out-b");
     let c = run(&tmp, "c.funnel", extra, "out-c");
     let _ = std::fs::remove_dir_all(&tmp);
     assert_eq!(a, b, "{name}: moving lines changed the results");
     assert_eq!(a, c, "{name}: `funnel fmt` changed the results");
+}
+
+/// `--input NAME=VALUE` for every input of the playbook, a value of its type.
+fn inputs(text: &str) -> Vec<String> {
+    let program = funnel_check::check_source(text).program.expect("a valid playbook");
+    let mut args = Vec::new();
+    for i in &program.inputs {
+        let value = match i.ty.ty {
+            funnel_check::Ty::Money => "$5000",
+            funnel_check::Ty::Percent => "10%",
+            funnel_check::Ty::Duration => "3 days",
+            _ => "10",
+        };
+        args.push("--input".to_string());
+        args.push(format!("{}={value}", i.name));
+    }
+    args
 }
 
 fn root() -> PathBuf {

@@ -2,8 +2,9 @@
 //! formatting, compiling, evaluating) recurses over the tree, so a deeply
 //! nested playbook (400 parentheses, thousands of `not`s or `else if`s)
 //! would overflow the stack. A playbook may nest [`MAX_NESTING`] levels:
-//! each `(`, `not`, unary `-`, function call, nurture block and `else` is a
-//! level. Deeper nesting is the diagnostic `funnel::syntax::too_deep`,
+//! each `(`, `not`, unary `-`, function call, comparison, operator of an
+//! `and`/`or`/`+`/`*` chain, nurture block and `else` is a level (the depth
+//! of the tree the passes walk). Deeper nesting is the diagnostic `funnel::syntax::too_deep`,
 //! found before the tree is built (brackets are counted in the text first,
 //! so even pest never recurses far). Callers that run the passes on
 //! playbooks they did not write run them through [`on_big_stack`], where
@@ -12,6 +13,7 @@
 use pest::iterators::Pair;
 
 use crate::diagnostic::Diagnostic;
+use crate::lower::MAX_CHAIN;
 use crate::parser::Rule;
 use crate::span::Span;
 
@@ -49,8 +51,8 @@ pub(crate) fn too_deep(at: Span) -> Diagnostic {
     )
     .label(at, "nested too deeply")
     .help(
-        "each `(`, `not`, unary `-`, function call, block and `else` is a level; \
-         move part of the condition into a score, field or kpi, or write a long \
+        "each `(`, `not`, `-`, call, comparison, operator, block and `else` is a level; \
+         move part of the expression into a score, field or kpi, or write a long \
          `else if` chain as separate `if` steps",
     )
 }
@@ -86,15 +88,24 @@ pub(crate) fn deep_brackets(text: &str) -> Option<Span> {
     None
 }
 
-/// The levels a pair adds.
+/// The levels a pair adds to the tree the passes walk: one per `(`, `not`,
+/// unary `-`, call, comparison, block and `else`, and one per operator of
+/// an `and`/`or`/`+`/`*` chain (a chain longer than the lowering allows
+/// counts as that long, so it is reported as too long, not too deep).
 fn weight(p: &Pair<'_, Rule>) -> usize {
+    let operands = |of: Rule| p.clone().into_inner().filter(|c| c.as_rule() == of).count();
+    let chain = |of: Rule| operands(of).saturating_sub(1).min(MAX_CHAIN - 1);
     match p.as_rule() {
-        Rule::paren | Rule::call | Rule::block | Rule::else_block => 1,
-        Rule::negation | Rule::unary => p
-            .clone()
-            .into_inner()
-            .filter(|c| matches!(c.as_rule(), Rule::kw_not | Rule::neg_op))
-            .count(),
+        Rule::paren | Rule::call | Rule::block => 1,
+        // `else { … }` is its block's level; `else if` is a level of its own.
+        Rule::else_block => operands(Rule::if_step),
+        Rule::negation => operands(Rule::kw_not),
+        Rule::unary => operands(Rule::neg_op),
+        Rule::comparison => usize::from(p.clone().into_inner().nth(1).is_some()),
+        Rule::disjunction => chain(Rule::conjunction),
+        Rule::conjunction => chain(Rule::negation),
+        Rule::additive => chain(Rule::multiplicative),
+        Rule::multiplicative => chain(Rule::unary),
         _ => 0,
     }
 }
