@@ -6,7 +6,7 @@
 //! that copy. The summaries and output files must be the same apart from
 //! the source lines actions cite (`step_line`).
 
-#![allow(clippy::expect_used, clippy::unwrap_used)]
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -97,8 +97,19 @@ fn check_case(name: &str, playbook: &Path, data: Option<&Path>, extra: &[String]
     let b = run(&tmp, "b.funnel", extra, "out-b");
     let c = run(&tmp, "c.funnel", extra, "out-c");
     let _ = std::fs::remove_dir_all(&tmp);
-    assert_eq!(a, b, "{name}: moving lines changed the results");
-    assert_eq!(a, c, "{name}: `funnel fmt` changed the results");
+    same(name, "moving lines", &a, &b);
+    same(name, "`funnel fmt`", &a, &c);
+}
+
+/// Equal outputs, or a failure naming the first line that differs.
+fn same(name: &str, what: &str, a: &[String], b: &[String]) {
+    let labels = ["summary"].into_iter().chain(FILES);
+    for ((label, x), y) in labels.zip(a).zip(b) {
+        if x != y {
+            let first = x.lines().zip(y.lines()).find(|(p, q)| p != q);
+            panic!("{name}: {what} changed {label}; first difference: {first:?}");
+        }
+    }
 }
 
 /// `--input NAME=VALUE` for every input of the playbook, a value of its type.
