@@ -77,7 +77,10 @@ fn check_case(name: &str, playbook: &Path, data: Option<&Path>, extra: &[String]
     std::fs::write(tmp.join("b.funnel"), disturbed(&text)).unwrap();
     std::fs::write(tmp.join("c.funnel"), disturbed(&text)).unwrap();
     funnel(&tmp, &["fmt", "c.funnel"]);
-    assert_ne!(std::fs::read_to_string(tmp.join("c.funnel")).unwrap(), disturbed(&text));
+    assert_ne!(
+        std::fs::read_to_string(tmp.join("c.funnel")).unwrap(),
+        disturbed(&text)
+    );
     match data {
         Some(dir) => {
             for f in ["leads.csv", "events.csv"] {
@@ -85,7 +88,18 @@ fn check_case(name: &str, playbook: &Path, data: Option<&Path>, extra: &[String]
             }
         }
         None => {
-            funnel(&tmp, &["sample", "--playbook", "a.funnel", "--leads", "150", "--seed", "3"]);
+            funnel(
+                &tmp,
+                &[
+                    "sample",
+                    "--playbook",
+                    "a.funnel",
+                    "--leads",
+                    "150",
+                    "--seed",
+                    "3",
+                ],
+            );
         }
     }
     let mut extra = extra.to_vec();
@@ -114,7 +128,9 @@ fn same(name: &str, what: &str, a: &[String], b: &[String]) {
 
 /// `--input NAME=VALUE` for every input of the playbook, a value of its type.
 fn inputs(text: &str) -> Vec<String> {
-    let program = funnel_check::check_source(text).program.expect("a valid playbook");
+    let program = funnel_check::check_source(text)
+        .program
+        .expect("a valid playbook");
     let mut args = Vec::new();
     for i in &program.inputs {
         let value = match i.ty.ty {

@@ -101,7 +101,9 @@ pub struct Rendered {
 
 impl fmt::Debug for Rendered {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Rendered").field("diag", &self.diag).finish_non_exhaustive()
+        f.debug_struct("Rendered")
+            .field("diag", &self.diag)
+            .finish_non_exhaustive()
     }
 }
 

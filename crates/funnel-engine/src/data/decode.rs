@@ -28,9 +28,9 @@ pub fn decode(text: &str, ty: &Ty, tz: Tz, texts: &mut Interner) -> Result<Value
         Ty::Number => values::number(t)
             .map(Value::Num)
             .ok_or_else(|| format!("`{t}` is not a number (write `1234.5` or `1,234.5`)")),
-        Ty::Money => parse_money(t)
-            .map(Value::Money)
-            .ok_or_else(|| format!("`{t}` is not an amount of money (write `1234.50` or `$1,234.50`)")),
+        Ty::Money => parse_money(t).map(Value::Money).ok_or_else(|| {
+            format!("`{t}` is not an amount of money (write `1234.50` or `$1,234.50`)")
+        }),
         Ty::Percent => parse_percent(t)
             .map(Value::Num)
             .ok_or_else(|| format!("`{t}` is not a percent (write `25%` or `0.25`)")),

@@ -24,6 +24,8 @@ mod rows;
 mod tests;
 #[cfg(test)]
 mod tests_csv;
+#[cfg(test)]
+mod tests_formats;
 mod values;
 mod yaml;
 
@@ -36,6 +38,7 @@ use crate::value::{Interner, Value};
 
 pub use index::LeadIndex;
 pub use rows::EventRec;
+pub use yaml::{too_deep as yaml_too_deep, MAX_DEPTH as YAML_MAX_DEPTH};
 
 /// The format of a data file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

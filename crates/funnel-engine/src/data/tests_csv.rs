@@ -111,7 +111,14 @@ fn read_events(events: &str, policy: BadRows, threads: usize) -> Result<Dataset,
     let c = compiled();
     let mut ds = Dataset::new(&c);
     ds.read_leads_threads(&c, LEADS.as_bytes(), "leads", Format::Csv, policy, 1)?;
-    ds.read_events_threads(&c, events.as_bytes(), "events", Format::Csv, policy, threads)?;
+    ds.read_events_threads(
+        &c,
+        events.as_bytes(),
+        "events",
+        Format::Csv,
+        policy,
+        threads,
+    )?;
     Ok(ds)
 }
 
@@ -123,7 +130,10 @@ fn a_quoted_line_end_after_an_inch_mark_never_becomes_an_event() {
     events.push_str("L1,page_view,2026-03-02 10:00,/blog 24\" monitors,,,,,,\n");
     events.push_str("L1,deal_lost,2026-03-03 10:00,,,,,,,\"budget\ndeal_lost\"\n");
     for i in 0..2000 {
-        events.push_str(&format!("L2,page_view,2026-03-04 10:{:02},/,,,,,,\n", i % 60));
+        events.push_str(&format!(
+            "L2,page_view,2026-03-04 10:{:02},/,,,,,,\n",
+            i % 60
+        ));
     }
     for threads in [1, 3] {
         let ds = read_events(&events, BadRows::Error, threads).unwrap();

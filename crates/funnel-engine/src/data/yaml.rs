@@ -135,11 +135,12 @@ fn scalar(v: &serde_yaml::Value) -> Option<String> {
 
 /// Flow nesting deeper than this is refused (a record is a flat mapping;
 /// deep nesting only costs parse time).
-pub(crate) const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = 64;
 
 /// The line of the first `[` or `{` nested deeper than [`MAX_DEPTH`],
-/// outside quotes and comments.
-fn too_deep(text: &str) -> Option<usize> {
+/// outside quotes and comments (block nesting by indentation is bounded by
+/// the parser's own recursion limit).
+pub fn too_deep(text: &str) -> Option<usize> {
     let mut depth = 0usize;
     for (n, line) in text.lines().enumerate() {
         let mut quote: Option<char> = None;
@@ -177,7 +178,9 @@ fn is_flat(item: &serde_yaml::Value) -> bool {
         )
     };
     match item {
-        serde_yaml::Value::Mapping(m) => m.iter().all(|(k, v)| plain(k) && !k.is_null() && plain(v)),
+        serde_yaml::Value::Mapping(m) => {
+            m.iter().all(|(k, v)| plain(k) && !k.is_null() && plain(v))
+        }
         _ => false,
     }
 }

@@ -1,0 +1,103 @@
+//! One grammar per value across CSV, JSON Lines and YAML (issue 12,
+//! finding 5): YAML scalars keep their spelling, a value CSV refuses YAML
+//! refuses too, and a byte order mark is skipped in every format.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::*;
+
+fn compiled() -> Compiled {
+    let text = include_str!("../../../../playbooks/saas_inbound.funnel");
+    let program = funnel_check::check_source(text).program.unwrap();
+    crate::compile(&program, text).unwrap()
+}
+
+fn read(leads: &str, events: &str, format: Format) -> Result<Dataset, DataError> {
+    let c = compiled();
+    let mut ds = Dataset::new(&c);
+    ds.read_leads(&c, leads.as_bytes(), "leads", format, BadRows::Error)?;
+    ds.read_events(&c, events.as_bytes(), "events", format, BadRows::Error)?;
+    Ok(ds)
+}
+
+/// The rest of a lead's required fields, in YAML.
+const REST: &str = "  title: CEO\n  company: X\n  company_size: 10\n  industry: retail\n  country: US\n  source: organic\n";
+
+fn yaml_leads() -> String {
+    format!("- id: 1.50\n  email: a@x.io\n{REST}- id: 0x1F\n  email: b@x.io\n{REST}")
+}
+
+const CSV_HEAD: &str = "id,email,title,company,company_size,industry,country,source\n";
+const CSV_ROW: &str = "L1,a@x.io,CEO,X,10,retail,US,organic\n";
+const JSON_ROW: &str = "{\"id\":\"L1\",\"email\":\"a@x.io\",\"title\":\"CEO\",\"company\":\"X\",\"company_size\":10,\"industry\":\"retail\",\"country\":\"US\",\"source\":\"organic\"}\n";
+
+#[test]
+fn yaml_ids_keep_their_spelling() {
+    let events = "- lead: 1.50\n  event: pricing_view\n  at: 2026-03-02 10:00\n\
+                  - lead: 0x1F\n  event: pricing_view\n  at: 2026-03-02 11:00\n";
+    let ds = read(&yaml_leads(), events, Format::Yaml).unwrap();
+    assert_eq!(ds.leads.ids, vec![Box::from("1.50"), Box::from("0x1F")]);
+    assert_eq!(ds.events.recs.len(), 2);
+    assert_eq!(ds.event_report.rejected, 0);
+}
+
+#[test]
+fn yaml_refuses_the_money_csv_refuses() {
+    for amount in ["0x10", "1,50", "--5000", "$$$7", ".nan"] {
+        let yaml = format!(
+            "- lead: 1.50\n  event: deal_created\n  at: 2026-03-02 10:00\n  amount: {amount}\n"
+        );
+        let e = read(&yaml_leads(), &yaml, Format::Yaml).unwrap_err();
+        assert_eq!(e.line, Some(1), "{amount}");
+        assert!(
+            e.message.contains("is not an amount of money"),
+            "{amount}: {}",
+            e.message
+        );
+        let csv = format!("lead,event,at,amount\nL1,deal_created,2026-03-02 10:00,\"{amount}\"\n");
+        let leads = format!("{CSV_HEAD}{CSV_ROW}");
+        let e = read(&leads, &csv, Format::Csv).unwrap_err();
+        assert!(
+            e.message.contains("is not an amount of money"),
+            "{amount}: {}",
+            e.message
+        );
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped_in_every_format() {
+    let bom = "\u{feff}";
+    let csv = read(
+        &format!("{bom}{CSV_HEAD}{CSV_ROW}"),
+        &format!("{bom}lead,event,at\nL1,pricing_view,2026-03-02 10:00\n"),
+        Format::Csv,
+    )
+    .unwrap();
+    let jsonl = read(
+        &format!("{bom}{JSON_ROW}"),
+        &format!(
+            "{bom}{{\"lead\":\"L1\",\"event\":\"pricing_view\",\"at\":\"2026-03-02 10:00\"}}\n"
+        ),
+        Format::Jsonl,
+    )
+    .unwrap();
+    let yaml = read(
+        &format!("{bom}- id: L1\n  email: a@x.io\n{REST}"),
+        &format!("{bom}- lead: L1\n  event: pricing_view\n  at: 2026-03-02 10:00\n"),
+        Format::Yaml,
+    )
+    .unwrap();
+    for ds in [&csv, &jsonl, &yaml] {
+        assert_eq!(ds.leads.ids, vec![Box::<str>::from("L1")]);
+        assert_eq!(ds.events.recs.len(), 1);
+    }
+}
+
+#[test]
+fn deeply_nested_yaml_is_refused_before_parsing() {
+    let deep = format!("- id: {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let e = read(&deep, "", Format::Yaml).unwrap_err();
+    assert_eq!(e.message, "the value is nested more than 64 levels deep");
+    assert_eq!(e.line, Some(1));
+}
