@@ -271,7 +271,10 @@ fn simulate_refuses_what_it_cannot_finish_with_the_estimate() {
     let playbook = playbook.to_str().unwrap();
     let sim = |d: &Dir, yaml: &str, extra: &[&str]| {
         d.write("s.yaml", yaml);
-        let mut args = vec!["simulate", playbook, "--scenario", "s.yaml", "--runs", "2"];
+        let mut args = vec!["simulate", playbook, "--scenario", "s.yaml"];
+        if !extra.contains(&"--runs") {
+            args.extend(["--runs", "2"]);
+        }
         args.extend(extra);
         d.funnel(&args)
     };

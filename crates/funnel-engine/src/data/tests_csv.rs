@@ -12,6 +12,15 @@ use super::*;
 
 type Records = Vec<Vec<Vec<u8>>>;
 
+/// Property-test cases: `default`, or more when `FUNNEL_FUZZ_CASES` asks
+/// for more (`.ci/fuzz.sh`, docs/fuzzing.md).
+pub(super) fn fuzz_cases(default: u32) -> u32 {
+    std::env::var("FUNNEL_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(default, |n: u32| n.max(default))
+}
+
 /// What the `csv` crate reads from `bytes` (blank lines skipped, as it does).
 fn csv_records(bytes: &[u8]) -> Records {
     let mut rdr = ::csv::ReaderBuilder::new()
@@ -47,7 +56,7 @@ fn cell_bytes() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases(2000)))]
 
     /// Chunked reading gives the `csv` crate's records, and every chunk
     /// starts on the line its first byte is on.
