@@ -6,7 +6,7 @@
 # plain `cargo test` run. Longer runs: docs/fuzzing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CASES=${FUNNEL_FUZZ_CASES:-256}
+CASES=${FUNNEL_FUZZ_CASES:-64}
 echo "== fuzz (FUNNEL_FUZZ_CASES=$CASES)"
 FUNNEL_FUZZ_CASES=$CASES cargo test -q -p funnel-cli --test fuzz_playbooks
 FUNNEL_FUZZ_CASES=$((CASES * 4)) cargo test -q -p funnel-sim --test fuzz_scenarios

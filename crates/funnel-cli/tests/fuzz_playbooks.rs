@@ -4,7 +4,7 @@
 //! `funnel fmt` output is idempotent, checks with the same diagnostics, and
 //! replays the same data to the same stages, scores, transitions, actions
 //! (their source lines aside) and KPIs. `FUNNEL_FUZZ_CASES` sets the number
-//! of cases (default 64, about half a minute in a debug build); see
+//! of cases (default 24, about half a minute in a debug build); see
 //! docs/fuzzing.md for longer runs.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -17,7 +17,7 @@ fn cases() -> u32 {
     std::env::var("FUNNEL_FUZZ_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(64)
+        .unwrap_or(24)
 }
 
 const HEAD: &str = "playbook \"Fuzz\"\n\

@@ -478,9 +478,9 @@ impl Replay<'_> {
 }
 
 /// The split bucket of a lead: FNV-1a 64 of `lead_id/nurture/ordinal`, mod
-/// 10,000, where `ordinal` numbers the nurture's splits in source order from
-/// 1. No source position goes in, so layout (and `funnel fmt`) never moves a
-/// lead to another arm.
+/// 10,000, where `ordinal` numbers the nurture's splits in source order
+/// (the first is 1). No source position goes in, so layout (and `funnel
+/// fmt`) never moves a lead to another arm.
 pub fn split_bucket(lead_id: &str, nurture: &str, ordinal: u32) -> u32 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
