@@ -123,7 +123,7 @@ fn codes(text: &str) -> Vec<&'static str> {
 /// What a run of the sample data shows, without source lines.
 fn results(text: &str) -> Option<String> {
     let program = funnel_check::check_source(text).program?;
-    let c = funnel_engine::compile(&program, text).ok()?;
+    let c = funnel_engine::compile(&program, text);
     let mut ds = Dataset::new(&c);
     ds.read_leads(&c, LEADS.as_bytes(), "leads", Format::Csv, BadRows::Error)
         .unwrap();

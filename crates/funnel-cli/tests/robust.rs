@@ -231,7 +231,7 @@ fn a_wait_until_cron_that_can_never_fire_never_fires() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("n waits for ever: the cron schedule never fires again (line 15)"),
+        out.contains("n waits for a cron schedule that never fires again (line 15)"),
         "{out}"
     );
 }

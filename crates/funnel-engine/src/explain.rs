@@ -185,17 +185,14 @@ fn entry_text(c: &Compiled, ds: &Dataset, e: &TraceEntry) -> String {
             why,
         } => {
             let n = nurture_name(c, *nurture);
-            if *until == i64::MAX {
-                return match why {
-                    WaitWhy::Cron => format!(
-                        "  {n} waits for ever: the cron schedule never fires again (line {line})"
-                    ),
-                    _ => format!("  {n} waits for ever (line {line})"),
-                };
-            }
+            let never = *until == i64::MAX;
             let until = fmt_time_short(*until, c.tz);
             match why {
+                WaitWhy::Wait if never => format!("  {n} waits for ever (line {line})"),
                 WaitWhy::Wait => format!("  {n} waits until {until} (line {line})"),
+                WaitWhy::Cron if never => {
+                    format!("  {n} waits for a cron schedule that never fires again (line {line})")
+                }
                 WaitWhy::Cron => {
                     format!("  {n} waits for the cron schedule until {until} (line {line})")
                 }

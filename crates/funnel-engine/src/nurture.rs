@@ -223,7 +223,9 @@ impl Replay<'_> {
         e.waiting = how;
         e.gen = e.gen.wrapping_add(1);
         let gen = e.gen;
-        self.push_timer(until, lead, TimerKind::Nurture { n, gen });
+        if until != i64::MAX {
+            self.push_timer(until, lead, TimerKind::Nurture { n, gen });
+        }
         self.record(
             lead,
             at,
@@ -286,8 +288,8 @@ impl Replay<'_> {
                 }
                 Instr::WaitCron { cron, line } => {
                     self.enroll[slot].pc = next;
-                    // A schedule with no next fire (`0 9 30 2 *`, a past
-                    // year) never fires: the enrollment waits for ever.
+                    // A schedule that never fires again holds the
+                    // enrollment here for good (no timer is due).
                     let until = cron.next_after(at, c.tz).unwrap_or(i64::MAX);
                     self.suspend(lead, n, until, *line, WaitWhy::Cron, at);
                     break;

@@ -106,7 +106,7 @@ fn doubled_quotes_and_quotes_after_a_closed_cell_are_read_as_the_crate_does() {
 fn compiled() -> Compiled {
     let text = include_str!("../../../../playbooks/saas_inbound.funnel");
     let program = funnel_check::check_source(text).program.unwrap();
-    crate::compile(&program, text).unwrap()
+    crate::compile(&program, text)
 }
 
 const LEADS: &str = "id,email,title,company,company_size,industry,country,source

@@ -9,7 +9,7 @@ use super::*;
 fn compiled() -> Compiled {
     let text = include_str!("../../../../playbooks/saas_inbound.funnel");
     let program = funnel_check::check_source(text).program.unwrap();
-    crate::compile(&program, text).unwrap()
+    crate::compile(&program, text)
 }
 
 fn read(leads: &str, events: &str, format: Format) -> Result<Dataset, DataError> {
@@ -118,7 +118,7 @@ mod differential {
 
     fn compiled() -> Compiled {
         let program = funnel_check::check_source(PLAYBOOK).program.unwrap();
-        crate::compile(&program, PLAYBOOK).unwrap()
+        crate::compile(&program, PLAYBOOK)
     }
 
     /// The `page` of every event, in file order.
