@@ -62,6 +62,16 @@ fn deep_condition(kind: &str, n: usize) -> String {
     format!("{HEAD}score s {{\n  +10 on visit where {cond}\n}}\n")
 }
 
+/// A KPI formula of `n` nested parentheses around a call, plus one: `run`
+/// evaluates it (1 level for the `+`, 1 for the call).
+fn deep_kpi(n: usize) -> String {
+    format!(
+        "{HEAD}kpi k = {}count(visit){} + 1\n",
+        "(".repeat(n),
+        ")".repeat(n)
+    )
+}
+
 /// A nurture whose steps nest `n` levels of one kind of block.
 fn deep_steps(kind: &str, n: usize) -> String {
     let mut body = String::new();
@@ -120,6 +130,7 @@ fn nesting_at_the_limit_runs_and_beyond_it_is_a_diagnostic() {
             deep_condition("not", max - 1),
             deep_condition("not", 20_000),
         ),
+        ("kpi", deep_kpi(max - 2), deep_kpi(max + 1)),
         ("if", deep_steps("if", max), deep_steps("if", 3_000)),
         (
             "else_if",

@@ -237,16 +237,34 @@ mod tests {
             let tz: Tz = tz.parse().unwrap();
             let n = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
             let t = local_to_instant(tz, n);
-            tz.timestamp_opt(t, 0).unwrap().format("%Y-%m-%d %H:%M %Z").to_string()
+            tz.timestamp_opt(t, 0)
+                .unwrap()
+                .format("%Y-%m-%d %H:%M %Z")
+                .to_string()
         };
         // New York springs forward at 02:00 -> 03:00 on 2026-03-08.
-        assert_eq!(at("America/New_York", "2026-03-08 02:30"), "2026-03-08 03:00 EDT");
-        assert_eq!(at("America/New_York", "2026-03-08 02:00"), "2026-03-08 03:00 EDT");
+        assert_eq!(
+            at("America/New_York", "2026-03-08 02:30"),
+            "2026-03-08 03:00 EDT"
+        );
+        assert_eq!(
+            at("America/New_York", "2026-03-08 02:00"),
+            "2026-03-08 03:00 EDT"
+        );
         // Lord Howe springs forward half an hour, 02:00 -> 02:30, on 2026-10-04.
-        assert_eq!(at("Australia/Lord_Howe", "2026-10-04 02:15"), "2026-10-04 02:30 +11");
+        assert_eq!(
+            at("Australia/Lord_Howe", "2026-10-04 02:15"),
+            "2026-10-04 02:30 +11"
+        );
         // Times that exist are unchanged; in a fold the earlier one is taken.
-        assert_eq!(at("America/New_York", "2026-03-08 03:30"), "2026-03-08 03:30 EDT");
-        assert_eq!(at("America/New_York", "2026-11-01 01:30"), "2026-11-01 01:30 EDT");
+        assert_eq!(
+            at("America/New_York", "2026-03-08 03:30"),
+            "2026-03-08 03:30 EDT"
+        );
+        assert_eq!(
+            at("America/New_York", "2026-11-01 01:30"),
+            "2026-11-01 01:30 EDT"
+        );
     }
 
     #[test]
