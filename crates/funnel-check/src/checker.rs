@@ -179,9 +179,13 @@ impl<'a> Checker<'a> {
 /// Whether a number's text is an exact decimal of at most 28 significant
 /// places below 2^96 (what amounts and percentages are computed in).
 pub fn fits_decimal(text: &str) -> bool {
+    const MAX: &str = "79228162514264337593543950335"; // 2^96 - 1
     let (int, frac) = text.split_once('.').unwrap_or((text, ""));
-    let digits = int.trim_start_matches('0').len() + frac.len();
-    frac.len() <= 28 && digits <= 29 && text.parse::<rust_decimal::Decimal>().is_ok()
+    let mantissa = format!("{int}{frac}");
+    let mantissa = mantissa.trim_start_matches('0');
+    frac.len() <= 28
+        && mantissa.bytes().all(|b| b.is_ascii_digit())
+        && (mantissa.len() < MAX.len() || (mantissa.len() == MAX.len() && mantissa <= MAX))
 }
 
 /// The diagnostic for a date literal naming no real day or time, if any.

@@ -377,6 +377,26 @@ pub fn target_type(kpi: &str, want: &Ty, found: &Ty, span: Span) -> Diagnostic {
     .help(help)
 }
 
+pub fn when_rule_undoes_itself(score: &str, rule: Span, cond: Span) -> Diagnostic {
+    Diagnostic::error(
+        "funnel::check::when_rule_undoes_itself",
+        format!("this `when` rule undoes its own condition on `{score}`"),
+    )
+    .label(cond, "its points make this false, which takes them back, which makes it true again")
+    .label(rule, "the rule")
+    .help(format!("a `when` rule holds its points while its condition holds; compare `{score}` the other way, use another score, or award the points `on` an event"))
+}
+
+pub fn never_holds(span: Span, why: String, bound: Span, bound_label: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "funnel::check::never_holds",
+        "this condition can never hold".to_string(),
+    )
+    .label(span, why)
+    .label(bound, bound_label)
+    .help("compare with a value the score can reach, or raise the cap (lower the floor)")
+}
+
 pub fn cron_never_fires(expr: &str, span: Span) -> Diagnostic {
     Diagnostic::warning(
         "funnel::check::cron_never_fires",

@@ -269,7 +269,13 @@ impl<'a> Checker<'a> {
         match arg {
             CallArg::Days(a, b, dspan) => {
                 agg.stages = true;
-                self.stage_pair(a, b, "in `days(A -> B)`", *dspan);
+                if self.scope.stage(&b.name).is_some_and(|s| s.order.is_none()) {
+                    // Time from a forward stage into a lost exit (a
+                    // customer's lifetime: `days(Customer -> Churned)`).
+                    self.forward_stage_ref(a, "in `days(A -> B)`");
+                } else {
+                    self.stage_pair(a, b, "in `days(A -> B)`", *dspan);
+                }
                 (Ty::Duration, false)
             }
             CallArg::Expr(e) => {

@@ -38,6 +38,8 @@ enum Command {
     Simulate(commands::simulate::Args),
     /// Run the `test` blocks of playbooks (`--coverage`: what no test exercised).
     Test(commands::test::Args),
+    /// Run the language server (LSP over stdio) for editors.
+    Lsp(commands::lsp::Args),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Plan(args) => commands::plan::run(args),
         Command::Test(args) => commands::test::run(args),
         Command::Simulate(args) => commands::simulate::run(args),
+        Command::Lsp(args) => commands::lsp::run(args),
     });
     ExitCode::from(code)
 }

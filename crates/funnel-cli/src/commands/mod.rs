@@ -5,6 +5,7 @@
 pub mod check;
 pub mod explain;
 pub mod fmt;
+pub mod lsp;
 pub mod plan;
 pub mod run;
 pub mod sample;
