@@ -56,15 +56,34 @@ fn a_session_over_stdio() {
     stdin.flush().unwrap();
     let init = read(&mut stdout);
     assert_eq!(init["id"], 1);
-    assert_eq!(init["result"]["capabilities"]["renameProvider"]["prepareProvider"], true);
+    assert_eq!(
+        init["result"]["capabilities"]["renameProvider"]["prepareProvider"],
+        true
+    );
     let published = read(&mut stdout);
     assert_eq!(published["method"], "textDocument/publishDiagnostics");
     let d = &published["params"]["diagnostics"];
-    let codes: Vec<&str> = d.as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
-    assert_eq!(codes, ["funnel::check::missing_playbook", "funnel::check::unknown_event"]);
-    assert_eq!(d[1]["range"], json!({ "start": { "line": 3, "character": 10 }, "end": { "line": 3, "character": 14 } }));
+    let codes: Vec<&str> = d
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "funnel::check::missing_playbook",
+            "funnel::check::unknown_event"
+        ]
+    );
+    assert_eq!(
+        d[1]["range"],
+        json!({ "start": { "line": 3, "character": 10 }, "end": { "line": 3, "character": 14 } })
+    );
     stdin
-        .write_all(&frame(&json!({ "jsonrpc": "2.0", "id": 2, "method": "shutdown" })))
+        .write_all(&frame(
+            &json!({ "jsonrpc": "2.0", "id": 2, "method": "shutdown" }),
+        ))
         .unwrap();
     stdin.flush().unwrap();
     assert_eq!(read(&mut stdout)["id"], 2);
