@@ -160,12 +160,32 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Report an amount or percentage the engine's exact decimals cannot
+    /// hold (above about 7.9e28, or with more than 28 decimal places).
+    pub fn exact(&mut self, n: &Number, what: &str) {
+        if !fits_decimal(&n.text) {
+            self.report(d::number_out_of_range(what, n.span));
+        }
+    }
+
     /// Report a date or time that does not exist.
     pub fn datetime(&mut self, dt: &DateTimeLit) {
         if let Some(diag) = validate_datetime(dt) {
             self.report(diag);
         }
     }
+}
+
+/// Whether a number's text is an exact decimal of at most 28 significant
+/// places below 2^96 (what amounts and percentages are computed in).
+pub fn fits_decimal(text: &str) -> bool {
+    const MAX: &str = "79228162514264337593543950335"; // 2^96 - 1
+    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+    let mantissa = format!("{int}{frac}");
+    let mantissa = mantissa.trim_start_matches('0');
+    frac.len() <= 28
+        && mantissa.bytes().all(|b| b.is_ascii_digit())
+        && (mantissa.len() < MAX.len() || (mantissa.len() == MAX.len() && mantissa <= MAX))
 }
 
 /// The diagnostic for a date literal naming no real day or time, if any.

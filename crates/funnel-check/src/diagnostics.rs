@@ -622,6 +622,15 @@ pub fn kpi_cycle(names: &[&str], places: &[(Span, String)]) -> Diagnostic {
     d
 }
 
+pub fn number_out_of_range(what: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "funnel::check::number_out_of_range",
+        format!("the {what} is too large or too precise to compute with exactly"),
+    )
+    .label(span, "out of range")
+    .help("amounts and percentages are exact decimals: at most 79,228,162,514,264,337,593,543,950,335, with at most 28 digits after the point")
+}
+
 pub fn business_without_calendar(span: Span) -> Diagnostic {
     Diagnostic::error(
         "funnel::check::business_without_calendar",

@@ -199,8 +199,14 @@ impl<'a> Checker<'a> {
     pub fn literal(&mut self, l: &Literal) -> Ty {
         match l {
             Literal::Number(_) => Ty::Number,
-            Literal::Percent(_) => Ty::Percent,
-            Literal::Money(_) => Ty::Money,
+            Literal::Percent(n) => {
+                self.exact(n, "percentage");
+                Ty::Percent
+            }
+            Literal::Money(n) => {
+                self.exact(n, "amount");
+                Ty::Money
+            }
             Literal::Duration(dur) => {
                 self.business(dur);
                 Ty::Duration

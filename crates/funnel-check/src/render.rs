@@ -6,10 +6,20 @@
 use std::sync::Arc;
 
 use funnel_syntax::{Diagnostic, LineIndex, Span};
-use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanContents, SourceCode,
+    SourceSpan, SpanContents,
+};
+
+/// Labels further right than this many characters are not drawn under
+/// their line (the line is too long to show, and miette cannot pad that
+/// far): the report names the line and column instead.
+pub const MAX_DRAWN_COLUMN: usize = 10_000;
 
 /// Render diagnostics as miette reports, one after another. Without colour
-/// the output is plain Unicode text, stable for snapshots.
+/// the output is plain Unicode text, stable for snapshots. Each report reads
+/// only the lines around its labels, so the time grows with the number of
+/// diagnostics, not with it times the file's size.
 pub fn render_human(diags: &[Diagnostic], file_name: &str, source: &str, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
@@ -19,16 +29,78 @@ pub fn render_human(diags: &[Diagnostic], file_name: &str, source: &str, color: 
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_links(false);
-    let named = Arc::new(NamedSource::new(file_name, source.to_string()));
+    let excerpt = Arc::new(Excerpt {
+        name: file_name.to_string(),
+        text: source.to_string(),
+        index: LineIndex::new(source),
+    });
+    let locator = Locator::new(source);
     let mut out = String::new();
     for d in diags {
-        let rendered = d.with_source(Arc::clone(&named));
+        let too_wide = d.labels.iter().find(|l| {
+            let p = locator.position(l.span);
+            p.column > MAX_DRAWN_COLUMN || p.end_column > MAX_DRAWN_COLUMN
+        });
+        let rendered = match too_wide {
+            Some(l) => {
+                let p = locator.position(l.span);
+                let mut plain = d.clone();
+                plain.labels.clear();
+                plain.message = format!(
+                    "{} (at {file_name}:{}:{}; the line is too long to show)",
+                    d.message, p.line, p.column
+                );
+                plain.with_source(Arc::clone(&excerpt) as Arc<dyn SourceCode + Send + Sync>)
+            }
+            None => d.with_source(Arc::clone(&excerpt) as Arc<dyn SourceCode + Send + Sync>),
+        };
         if handler.render_report(&mut out, &rendered).is_err() {
             out.push_str(&format!("{}: {}\n", d.severity.as_str(), d.message));
         }
         out.push('\n');
     }
     out
+}
+
+/// The source as miette reads it, one window at a time: a read slices the
+/// lines around the span (found by binary search) and lets miette number
+/// them as if it had scanned the whole text from the start.
+struct Excerpt {
+    name: String,
+    text: String,
+    index: LineIndex,
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let bytes = self.text.as_bytes();
+        let start = span.offset();
+        if start > bytes.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let end = (start + span.len()).min(bytes.len());
+        let first = self.index.line_of(start).saturating_sub(before);
+        let last = self.index.line_of(end.saturating_sub(1).max(start)) + after + 2;
+        let lo = self.index.line_start(first).unwrap_or(0);
+        let hi = self.index.line_start(last).unwrap_or(bytes.len()).max(end);
+        let window = &bytes[lo..hi];
+        let rel = SourceSpan::new((start - lo).into(), span.len());
+        let inner = <[u8] as SourceCode>::read_span(window, &rel, before, after)?;
+        let at = SourceSpan::new((inner.span().offset() + lo).into(), inner.span().len());
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            at,
+            inner.line() + first,
+            inner.column(),
+            inner.line_count() + first,
+        )))
+    }
 }
 
 /// A span as 1-based lines and columns (columns count characters).

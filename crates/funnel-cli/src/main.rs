@@ -97,7 +97,9 @@ fn main() -> ExitCode {
         }
     };
     style::set_choice(cli.color);
-    let code = match cli.command {
+    // Every pass recurses over the playbook: run on a stack with room for
+    // the deepest nesting the parser lets through.
+    let code = funnel_syntax::on_big_stack(move || match cli.command {
         Command::Check(args) => commands::check::run(args),
         Command::Run(args) => commands::run::run(args),
         Command::Explain(args) => commands::explain::run(args),
@@ -112,7 +114,7 @@ fn main() -> ExitCode {
         Command::Ingest(args) => commands::ingest::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Live(args) => commands::live::run(args),
-    };
+    });
     ExitCode::from(code)
 }
 

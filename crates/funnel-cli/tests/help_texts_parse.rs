@@ -17,8 +17,9 @@ fn root() -> std::path::PathBuf {
 }
 
 /// Snippets that describe a shape or name a construct, not code to paste.
-const DESCRIPTIONS: [&str; 4] = [
+const DESCRIPTIONS: [&str; 5] = [
     "MIN HOUR DAY-OF-MONTH MONTH DAY-OF-WEEK", // the fields of a cron expression
+    "else if",                                 // names the chain the nesting limit counts
     "expect kpi",                              // names the expectation
     "limit sends",                             // names the declaration
     "send within",                             // names the nurture setting

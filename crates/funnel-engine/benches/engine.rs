@@ -1,8 +1,10 @@
 //! Benchmarks of the engine on generated data (`funnel sample`'s model, in
 //! memory): reading events (CSV and JSON Lines), the replay's cost per event
 //! (playbooks/saas_inbound.funnel with its nurture, decay, calendar and SLA
-//! timers, and bench/bench.funnel's plain scoring), and KPI evaluation over a
-//! finished replay. Run with `cargo bench -p funnel-engine --features bench -- --quick`.
+//! timers, and bench/bench.funnel's plain scoring), KPI evaluation over a
+//! finished replay, and the CSV reader's chunk-boundary scan against
+//! `csv-core`'s record reader on the same 2 MiB chunk. Run with
+//! `cargo bench -p funnel-engine --features bench -- --quick`.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -138,5 +140,77 @@ fn bench_kpis(cr: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_read, bench_replay, bench_kpis);
+/// Where the last complete record of a buffer ends, found by `csv-core`'s
+/// record reader: the alternative to the reader's own scan
+/// (`funnel_engine::data::csv_record_boundary`), timed on the same chunk.
+fn csv_core_boundary(buf: &[u8]) -> Option<usize> {
+    let mut rdr = csv_core::Reader::new();
+    let mut out = vec![0u8; 1 << 16];
+    let mut ends = vec![0usize; 64];
+    let (mut at, mut last) = (0usize, None);
+    loop {
+        let (res, nin, _, _) = rdr.read_record(&buf[at..], &mut out, &mut ends);
+        at += nin;
+        match res {
+            csv_core::ReadRecordResult::Record => last = Some(at),
+            csv_core::ReadRecordResult::InputEmpty | csv_core::ReadRecordResult::End => {
+                return last
+            }
+            // The cells are not wanted: the buffers are written over.
+            csv_core::ReadRecordResult::OutputFull | csv_core::ReadRecordResult::OutputEndsFull => {
+            }
+        }
+    }
+}
+
+/// A 2 MiB chunk of event rows (the reader's chunk size), one in ten with
+/// a quoted cell holding a comma and a line end, so that both scanners
+/// must follow quotes; cut inside a row, as a chunk is.
+fn quoted_chunk() -> Vec<u8> {
+    let mut buf = Vec::with_capacity(1 << 21);
+    let mut i = 0;
+    while buf.len() < 1 << 21 {
+        let reason = if i % 10 == 0 {
+            "\"budget, cut\nin Q3\""
+        } else {
+            ""
+        };
+        buf.extend_from_slice(
+            format!(
+                "L{:05},deal_lost,2026-03-02 10:{:02},/blog 24\" monitors,,,,,,{reason}\n",
+                i % 50_000,
+                i % 60
+            )
+            .as_bytes(),
+        );
+        i += 1;
+    }
+    buf.truncate(1 << 21);
+    buf
+}
+
+fn bench_csv_boundary(cr: &mut Criterion) {
+    let buf = quoted_chunk();
+    assert_eq!(
+        funnel_engine::data::csv_record_boundary(&buf),
+        csv_core_boundary(&buf)
+    );
+    let mut group = cr.benchmark_group("csv_boundary");
+    group.throughput(Throughput::Bytes(buf.len() as u64));
+    group.bench_function("scan (memchr, quotes at cell starts)", |b| {
+        b.iter(|| funnel_engine::data::csv_record_boundary(black_box(&buf)))
+    });
+    group.bench_function("csv-core record reader", |b| {
+        b.iter(|| csv_core_boundary(black_box(&buf)))
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_read,
+    bench_replay,
+    bench_kpis,
+    bench_csv_boundary
+);
 criterion_main!(benches);

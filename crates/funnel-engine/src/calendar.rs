@@ -148,7 +148,7 @@ impl Calendar {
             let close = self.at(date, self.close);
             let avail = close - cur;
             if left <= avail {
-                return cur + left;
+                return cur.saturating_add(left);
             }
             left -= avail.max(0);
             let next = self.next_opening(close);
@@ -157,7 +157,9 @@ impl Calendar {
             }
             cur = next;
         }
-        cur + left
+        // Beyond the days searched ahead, the rest counts as plain time,
+        // saturating like plain durations (an instant past every as-of).
+        cur.saturating_add(left)
     }
 }
 
@@ -212,6 +214,21 @@ mod tests {
             .unwrap()
             .and_utc()
             .timestamp()
+    }
+
+    #[test]
+    fn huge_business_durations_saturate() {
+        // Issue 12, finding 6: `1000000000000000 business days` wrapped
+        // around to an instant before 1970.
+        let c = cal();
+        let t = ts("2026-03-02 10:00");
+        let secs = (1e15_f64 * 30_600.0).round() as i64;
+        assert_eq!(secs, i64::MAX);
+        assert_eq!(c.add_business(t, secs), i64::MAX);
+        assert_eq!(c.add_business(t, i64::MAX - 1), i64::MAX);
+        // Long but representable: counted as plain time past the search.
+        let long = 400_000 * 30_600;
+        assert!(c.add_business(t, long) > t + long);
     }
 
     #[test]

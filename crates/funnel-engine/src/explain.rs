@@ -205,6 +205,7 @@ fn entry_text(c: &Compiled, ds: &Dataset, e: &TraceEntry) -> String {
             let never = *until == i64::MAX;
             let until = fmt_time_short(*until, c.tz);
             match why {
+                WaitWhy::Wait if never => format!("  {n} waits for ever (line {line})"),
                 WaitWhy::Wait => format!("  {n} waits until {until} (line {line})"),
                 WaitWhy::Cron if never => {
                     format!("  {n} waits for a cron schedule that never fires again (line {line})")

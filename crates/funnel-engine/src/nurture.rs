@@ -321,9 +321,11 @@ impl Replay<'_> {
                 Instr::Split {
                     arms,
                     else_pc,
+                    ordinal,
                     line,
                 } => {
-                    let bucket = split_bucket(&self.ds.leads.ids[lead as usize], &def.name, *line);
+                    let id = &self.ds.leads.ids[lead as usize];
+                    let bucket = split_bucket(id, &def.name, *ordinal);
                     let arm = arms.iter().position(|(upper, _)| bucket < *upper);
                     let (pc, taken) = match arm {
                         Some(i) => (arms[i].1, format!("arm {} (bucket {bucket})", i + 1)),
@@ -477,8 +479,11 @@ impl Replay<'_> {
     }
 }
 
-/// The split bucket of a lead: FNV-1a 64 of `lead_id/nurture/line`, mod 10,000.
-pub fn split_bucket(lead_id: &str, nurture: &str, line: u32) -> u32 {
+/// The split bucket of a lead: FNV-1a 64 of `lead_id/nurture/ordinal`, mod
+/// 10,000, where `ordinal` numbers the nurture's splits in source order
+/// (the first is 1). No source position goes in, so layout (and `funnel
+/// fmt`) never moves a lead to another arm.
+pub fn split_bucket(lead_id: &str, nurture: &str, ordinal: u32) -> u32 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let mut h = OFFSET;
@@ -492,7 +497,7 @@ pub fn split_bucket(lead_id: &str, nurture: &str, line: u32) -> u32 {
     feed(b"/");
     feed(nurture.as_bytes());
     feed(b"/");
-    feed(line.to_string().as_bytes());
+    feed(ordinal.to_string().as_bytes());
     (h % 10_000) as u32
 }
 
@@ -501,9 +506,10 @@ mod tests {
     use super::split_bucket;
 
     #[test]
-    fn buckets_are_fnv1a_of_id_nurture_and_line() {
+    fn buckets_are_fnv1a_of_id_nurture_and_ordinal() {
         // Reference values computed independently (Python FNV-1a 64).
         assert_eq!(split_bucket("L1", "n", 3), 7601);
-        assert_eq!(split_bucket("lead-42", "ebook_followup", 57), 5163);
+        assert_eq!(split_bucket("L1", "n", 1), 1179);
+        assert_eq!(split_bucket("lead-42", "ebook_followup", 2), 8567);
     }
 }

@@ -133,7 +133,7 @@ pub(crate) struct Replay<'a> {
     pub scores: Vec<f64>,
     pub when_contrib: Vec<f64>,
     pub last_award: Vec<i64>,
-    pub windows: Vec<Vec<(i64, f64)>>,
+    pub windows: Vec<crate::scores::Window>,
     pub decay: Vec<DecayState>,
     pub entered: Vec<i64>,
     pub enroll: Vec<Enroll>,
@@ -205,7 +205,7 @@ impl<'a> Replay<'a> {
             scores,
             when_contrib: vec![f64::NAN; n * c.when_rules.len()],
             last_award: vec![i64::MIN; n * c.n_last_slots],
-            windows: vec![Vec::new(); n * c.n_window_slots],
+            windows: vec![crate::scores::Window::default(); n * c.n_window_slots],
             decay: vec![
                 DecayState {
                     due: i64::MIN,
@@ -271,7 +271,9 @@ impl<'a> Replay<'a> {
         }
         self.when_contrib.fill(f64::NAN);
         self.last_award.fill(i64::MIN);
-        self.windows.iter_mut().for_each(Vec::clear);
+        self.windows
+            .iter_mut()
+            .for_each(crate::scores::Window::clear);
         self.decay.fill(DecayState {
             due: i64::MIN,
             first: i64::MIN,

@@ -7,6 +7,23 @@ use crate::replay::{Replay, TimerKind};
 use crate::trace::{Blocked, Cause, Entry};
 use crate::value::Value;
 
+/// The awards of one `max N per D` rule to one lead inside its window, in
+/// time order, and the sum of their sizes: expired awards leave from the
+/// front and the sum is kept as they come and go, so each event costs
+/// amortised O(1), however long the window (it used to be O(awards)).
+#[derive(Clone, Debug, Default)]
+pub struct Window {
+    pub awards: std::collections::VecDeque<(i64, f64)>,
+    pub used: f64,
+}
+
+impl Window {
+    pub fn clear(&mut self) {
+        self.awards.clear();
+        self.used = 0.0;
+    }
+}
+
 /// How many times the `when` rules are recomputed for one change at most.
 const MAX_WHEN_PASSES: usize = 8;
 
@@ -56,14 +73,18 @@ impl Replay<'_> {
         if let (Some((max, d)), Some(slot)) = (r.max_per, r.window_slot) {
             let w = &mut self.windows[l * c.n_window_slots + slot as usize];
             // Awards are kept in time order and `add` only grows with its
-            // instant, so the ones out of the window are a prefix.
-            let gone = w
-                .iter()
-                .position(|(t, _)| c.add(*t, d) > at)
-                .unwrap_or(w.len());
-            w.drain(..gone);
-            let used: f64 = w.iter().map(|(_, p)| p.abs()).sum();
-            let room = max - used;
+            // instant, so the ones out of the window are at the front.
+            while let Some(&(t, p)) = w.awards.front() {
+                if c.add(t, d) > at {
+                    break;
+                }
+                w.awards.pop_front();
+                w.used -= p.abs();
+            }
+            if w.awards.is_empty() {
+                w.used = 0.0;
+            }
+            let room = max - w.used;
             if room <= 0.0 {
                 self.blocked(lead, at, id, Blocked::MaxPer);
                 return;
@@ -71,7 +92,8 @@ impl Replay<'_> {
             if points.abs() > room {
                 points = room.copysign(points);
             }
-            w.push((at, points));
+            w.awards.push_back((at, points));
+            w.used += points.abs();
         }
         if let Some(slot) = r.last_slot {
             self.last_award[l * c.n_last_slots + slot as usize] = at;

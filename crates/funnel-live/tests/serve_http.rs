@@ -178,7 +178,7 @@ fn a_batch_with_bad_rows_keeps_the_good_ones_and_names_the_bad() {
         (
             5,
             "amount",
-            "bad value in column `amount`: `lots` is not an amount of money"
+            "bad value in column `amount`: `lots` is not an amount of money (write `1234.50` or `$1,234.50`)"
         )
     );
     assert_eq!(named[4].0, 6);

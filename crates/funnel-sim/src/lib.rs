@@ -8,6 +8,7 @@
 
 pub mod draw;
 pub mod driver;
+pub mod estimate;
 pub mod population;
 pub mod render;
 pub mod report;

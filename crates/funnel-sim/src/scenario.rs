@@ -284,6 +284,18 @@ impl<'de> Deserialize<'de> for Date {
 impl Scenario {
     /// Read a scenario from YAML text; shape errors carry line and column.
     pub fn from_yaml(text: &str) -> Result<Scenario, ScenarioError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if let Some(line) = funnel_engine::data::yaml_too_deep(text) {
+            return Err(ScenarioError {
+                line,
+                column: 1,
+                key: String::new(),
+                message: format!(
+                    "the value is nested more than {} levels deep",
+                    funnel_engine::data::YAML_MAX_DEPTH
+                ),
+            });
+        }
         let scenario: Scenario = serde_yaml::from_str(text).map_err(|e| {
             let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
             let message = e.to_string();
@@ -344,12 +356,27 @@ impl Scenario {
 }
 
 fn nonneg(text: &str, key: &str, x: NonNegative, problems: &mut Vec<ScenarioError>) {
-    if !(x.0 >= 0.0 && x.0.is_finite()) {
+    if let Some(why) = not_finite(x.0) {
+        problems.push(locate(text, key, why));
+    } else if x.0 < 0.0 {
         problems.push(locate(
             text,
             key,
             format!("{} is negative; use 0 or more", x.0),
         ));
+    }
+}
+
+/// What is wrong with a number that is not finite (`.nan`, `.inf`).
+fn not_finite(x: f64) -> Option<String> {
+    if x.is_nan() {
+        Some("NaN is not a number; write a number such as 0.5".to_string())
+    } else if x.is_infinite() {
+        Some(format!(
+            "{x} is not a finite number; write a number such as 100"
+        ))
+    } else {
+        None
     }
 }
 
@@ -371,6 +398,18 @@ fn check_draw(d: &Draw, text: &str, key: &str) -> Result<(), ScenarioError> {
     }
     if let Some(n) = &d.normal {
         nonneg(text, &format!("{key}.normal"), n.sd, &mut problems);
+        for x in [Some(n.mean), n.min, n.max].into_iter().flatten() {
+            if let Some(why) = not_finite(x) {
+                problems.push(locate(text, &format!("{key}.normal"), why));
+            }
+        }
+    }
+    if let Some(r) = &d.uniform {
+        for x in [r.min, r.max] {
+            if let Some(why) = not_finite(x) {
+                problems.push(locate(text, &format!("{key}.uniform"), why));
+            }
+        }
     }
     if let Some(first) = problems.into_iter().next() {
         return Err(first);
@@ -396,6 +435,12 @@ fn check_draw(d: &Draw, text: &str, key: &str) -> Result<(), ScenarioError> {
         Some("`weights` need at least one value with a weight above 0")
     } else if d.uniform.as_ref().is_some_and(|r| r.max < r.min) {
         Some("`uniform` needs min <= max")
+    } else if d
+        .normal
+        .as_ref()
+        .is_some_and(|n| matches!((n.min, n.max), (Some(lo), Some(hi)) if hi < lo))
+    {
+        Some("`normal` needs min <= max")
     } else {
         None
     };

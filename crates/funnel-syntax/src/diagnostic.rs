@@ -85,7 +85,7 @@ impl Diagnostic {
     }
 
     /// Attach the source so miette can render the diagnostic.
-    pub fn with_source(&self, source: Arc<miette::NamedSource<String>>) -> Rendered {
+    pub fn with_source(&self, source: Arc<dyn miette::SourceCode + Send + Sync>) -> Rendered {
         Rendered {
             diag: self.clone(),
             source,
@@ -94,10 +94,17 @@ impl Diagnostic {
 }
 
 /// A diagnostic with its source attached, ready for a miette handler.
-#[derive(Debug)]
 pub struct Rendered {
     diag: Diagnostic,
-    source: Arc<miette::NamedSource<String>>,
+    source: Arc<dyn miette::SourceCode + Send + Sync>,
+}
+
+impl fmt::Debug for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rendered")
+            .field("diag", &self.diag)
+            .finish_non_exhaustive()
+    }
 }
 
 impl fmt::Display for Rendered {

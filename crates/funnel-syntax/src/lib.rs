@@ -8,9 +8,11 @@ pub mod ast;
 pub mod diagnostic;
 pub mod fmt;
 mod lower;
+mod nesting;
 mod parser;
 pub mod span;
 
 pub use diagnostic::{Diagnostic, Label, Rendered, Severity};
+pub use nesting::{on_big_stack, MAX_NESTING, STACK_SIZE};
 pub use parser::parse;
 pub use span::{LineCol, LineIndex, Span};

@@ -10,6 +10,7 @@ use pest::Parser as _;
 use crate::ast::Playbook;
 use crate::diagnostic::Diagnostic;
 use crate::lower::{lower_file, Bug};
+use crate::nesting;
 use crate::span::Span;
 
 #[derive(pest_derive::Parser)]
@@ -18,15 +19,33 @@ pub struct FunnelParser;
 
 /// Parse a whole playbook.
 pub fn parse(text: &str) -> Result<Playbook, Diagnostic> {
+    if let Some(at) = nesting::deep_brackets(text) {
+        return Err(nesting::too_deep(at));
+    }
     match FunnelParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
             let Some(file) = pairs.next() else {
                 return Err(internal(Bug("empty parse".into(), Span::default())));
             };
+            if let Some(at) = nesting::deep_pair(&file) {
+                return Err(nesting::too_deep(at));
+            }
             lower_file(file).map_err(internal)
+        }
+        Err(err) if is_stack_limit(&err) => {
+            let pos = match err.location {
+                pest::error::InputLocation::Pos(p) => p,
+                pest::error::InputLocation::Span((s, _)) => s,
+            };
+            Err(nesting::too_deep(Span::new(pos, pos)))
         }
         Err(err) => Err(syntax_error(text, err)),
     }
+}
+
+/// pest stopped before the stack ran out (a chain of thousands of steps).
+fn is_stack_limit(err: &pest::error::Error<Rule>) -> bool {
+    matches!(&err.variant, pest::error::ErrorVariant::CustomError { message } if message.contains("limit reached"))
 }
 
 fn internal(bug: Bug) -> Diagnostic {

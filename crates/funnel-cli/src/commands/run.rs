@@ -51,6 +51,27 @@ pub struct Args {
     pub timings: bool,
 }
 
+/// Threads beyond this many per core only cost memory (each holds chunks
+/// and a stack); thousands could not even be started.
+const THREADS_PER_CORE: usize = 4;
+
+/// `--threads`, or one per core; at least 1 and at most
+/// [`THREADS_PER_CORE`] per core (with a note saying so).
+fn bound_threads(asked: Option<usize>, cores: usize) -> usize {
+    let most = THREADS_PER_CORE * cores.max(1);
+    match asked {
+        None => cores.max(1),
+        Some(n) if n > most => {
+            eprintln!(
+                "note: --threads {n} is more than {THREADS_PER_CORE} per core on this \
+                 {cores}-core machine; using {most}"
+            );
+            most
+        }
+        Some(n) => n.max(1),
+    }
+}
+
 /// Phase timings for `--timings`.
 struct Clock {
     on: bool,
@@ -71,10 +92,8 @@ impl Clock {
 }
 
 pub fn run(args: Args) -> u8 {
-    let threads = args.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
-    let threads = threads.max(1);
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let threads = bound_threads(args.threads, cores);
     let mut clock = Clock {
         on: args.timings,
         last: Instant::now(),
@@ -126,6 +145,15 @@ pub fn run(args: Args) -> u8 {
     );
     bar.finish_and_clear();
     clock.lap("replay");
+    if let Some(k) = outcome.kpis.iter().find(|k| k.fault.is_some()) {
+        let why = k.fault.map_or("", |f| f.message());
+        eprintln!("error: kpi `{}` cannot be computed: {why}", k.name);
+        eprintln!(
+            "  help: check the data behind it for absurd amounts, or split the formula into \
+             several kpis"
+        );
+        return 1;
+    }
     let c = &loaded.compiled;
     let ds = &loaded.data;
     if let Some(dir) = &args.out {

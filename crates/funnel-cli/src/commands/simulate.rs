@@ -9,6 +9,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use funnel_engine::value::{Interner, Value};
 use funnel_engine::Compiled;
+use funnel_sim::estimate::{estimate, human_bytes, parse_bytes, MAX_LEAD_RUNS};
 use funnel_sim::runs::{simulate_all, Subject};
 use funnel_sim::Scenario;
 
@@ -36,6 +37,10 @@ pub struct Args {
     /// `human` tables or one `json` document.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// The most memory the simulation may need (`4GB`, `512MB`, `16GiB`);
+    /// a larger one is refused before it starts, with its estimate.
+    #[arg(long, value_name = "SIZE", default_value = "4GB")]
+    pub max_memory: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -146,6 +151,9 @@ pub fn run(args: Args) -> u8 {
             return 1;
         }
     }
+    if let Err(code) = within_limits(&scenario, &args, other.is_some()) {
+        return code;
+    }
     let total = args.runs * if other.is_some() { 2 } else { 1 };
     let bar = if std::io::stderr().is_terminal() {
         let b = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
@@ -189,6 +197,54 @@ pub fn run(args: Args) -> u8 {
         ),
     }
     0
+}
+
+/// Refuse a simulation too large to finish: more simulated leads than
+/// [`MAX_LEAD_RUNS`], or more memory than `--max-memory`, with the estimate
+/// and what to change.
+fn within_limits(scenario: &Scenario, args: &Args, vs: bool) -> Result<(), u8> {
+    let Some(max) = parse_bytes(&args.max_memory) else {
+        eprintln!("error: `--max-memory {}` is not a size", args.max_memory);
+        eprintln!("  help: write a size such as `4GB`, `512MB` or `16GiB`");
+        return Err(2);
+    };
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let e = estimate(scenario, args.runs, if vs { 2 } else { 1 }, threads);
+    let leads = |x: f64| {
+        if x < 1e15 {
+            format!("{x:.0}")
+        } else {
+            format!("{x:.1e}")
+        }
+    };
+    if e.lead_runs().is_nan() || e.lead_runs() > MAX_LEAD_RUNS {
+        eprintln!(
+            "error: the simulation would draw about {} leads ({} runs of {} leads), \
+             more than the {} a simulation may draw",
+            leads(e.lead_runs()),
+            leads(e.runs),
+            leads(e.leads_per_run),
+            leads(MAX_LEAD_RUNS)
+        );
+        eprintln!("  help: lower `--runs`, or `arrivals.rate` or `horizon_days` in the scenario");
+        return Err(2);
+    }
+    if e.bytes.is_nan() || e.bytes > max {
+        eprintln!(
+            "error: the simulation would need about {} of memory ({} leads a run, {} runs at a time), \
+             more than --max-memory {}",
+            human_bytes(e.bytes),
+            leads(e.leads_per_run),
+            e.concurrent,
+            human_bytes(max)
+        );
+        eprintln!(
+            "  help: lower `arrivals.rate` or `horizon_days` in the scenario, or raise \
+             `--max-memory` if the machine has the memory"
+        );
+        return Err(2);
+    }
+    Ok(())
 }
 
 fn print_scenario_error(file: &str, e: &funnel_sim::ScenarioError) {

@@ -65,9 +65,12 @@ pub enum Instr {
     },
     Jump(u32),
     /// Arms take cumulative bucket ranges: bucket < `upper` (of 10,000).
+    /// `ordinal` is the split's place among the nurture's splits in source
+    /// order (1-based): with the nurture's name, what the bucket hashes.
     Split {
         arms: Vec<(u32, u32)>,
         else_pc: u32,
+        ordinal: u32,
         line: u32,
     },
     Notify {
@@ -138,6 +141,15 @@ impl Compiler<'_> {
             self.step(s, &mut code);
         }
         code.push(Instr::End);
+        // Steps are laid out in source order, so this numbers the splits
+        // as they are written, whatever their lines.
+        let mut splits = 0;
+        for i in &mut code {
+            if let Instr::Split { ordinal, .. } = i {
+                splits += 1;
+                *ordinal = splits;
+            }
+        }
         def.code = code;
         def
     }
@@ -235,6 +247,7 @@ impl Compiler<'_> {
                 code.push(Instr::Split {
                     arms: Vec::new(),
                     else_pc: 0,
+                    ordinal: 0,
                     line,
                 });
                 let mut upper = 0u32;

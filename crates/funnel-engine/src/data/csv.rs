@@ -1,18 +1,19 @@
 //! CSV input: a header row naming the columns, then one row per record.
 //!
 //! The header is read with the `csv` crate. The rows are cut into chunks at
-//! record boundaries ([`super::chunks`]) and decoded in parallel. A chunk
-//! without quotes, carriage returns or invalid UTF-8 (the usual case) is
-//! split on newlines and commas directly, borrowing every cell from the
-//! chunk; any other chunk goes through the `csv` crate. A file whose start
-//! has carriage returns (CRLF line ends) is read whole by the `csv` crate,
-//! whose line numbering for such files the messages keep.
+//! the record boundaries the `csv` crate would find ([`super::chunks`]) and
+//! decoded in parallel. A chunk without quotes, carriage returns or invalid
+//! UTF-8 (the usual case) is split on newlines and commas directly,
+//! borrowing every cell from the chunk; any other chunk goes through the
+//! `csv` crate. Line numbers count line feeds before a record's first byte
+//! (blank lines and CRLF included), not the crate's own numbering. A quote
+//! still open at the end of the file is an error naming the line it opened on.
 
 #![allow(clippy::result_large_err)]
 
 use std::io::Read;
 
-use super::chunks::{each_part, Chunks};
+use super::chunks::{each_part, scan_csv, Chunks};
 use super::rows::{Part, Schema};
 use super::{unknown_column, DataError, RejectKind};
 
@@ -99,46 +100,71 @@ pub(crate) fn read<S: Schema>(
         DataError::file(file, "the file is empty")
             .help("the first line must be a header naming the columns")
     };
-    let Some((rec, end, line)) = found else {
+    let Some((rec, end, _)) = found else {
         return Err(empty());
     };
     if rec.iter().all(|c| c.is_empty()) && rec.len() <= 1 {
         return Err(empty());
     }
     let h = header(file, &rec, schema)?;
-    if memchr::memchr(b'\r', &start).is_some() {
-        // CRLF: the `csv` crate reads it all, numbering lines its way.
-        let whole = start.chain(input);
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(whole);
-        let mut skip = csv::ByteRecord::new();
-        rdr.read_byte_record(&mut skip)
-            .map_err(|e| csv_error(file, &e))?;
-        let mut p = Part::default();
-        if let Err(e) = slow_rows(&mut rdr, file, schema, &h, 0, &mut p) {
-            p.stop = Some(e);
-        }
-        return merge(&mut p);
-    }
+    let line = line_after(&start[..end], 1);
     let rest = start.split_off(end);
     let mut chunks = Chunks::new(input, rest, line, true);
     let decode = |bytes: &[u8], line: usize, p: &mut Part| {
         let done = if fast_ok(bytes) {
             fast_rows(bytes, line, file, schema, &h, p)
         } else {
-            let mut rdr = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(bytes);
-            slow_rows(&mut rdr, file, schema, &h, line - 1, p)
+            slow_chunk(bytes, line, file, schema, &h, p)
         };
         if let Err(e) = done {
             p.stop = Some(e);
         }
     };
     each_part(&mut chunks, file, threads, &decode, merge)
+}
+
+/// The line a text that starts on line `line` ends on.
+fn line_after(bytes: &[u8], line: usize) -> usize {
+    line + memchr::memchr_iter(b'\n', bytes).count()
+}
+
+/// A chunk with quotes or carriage returns: its rows through the `csv`
+/// crate, then, if a quoted cell is still open at its end (only the last
+/// chunk can end so), an error naming where that quote opened.
+fn slow_chunk<S: Schema>(
+    bytes: &[u8],
+    line: usize,
+    file: &str,
+    schema: &S,
+    h: &Header,
+    p: &mut Part,
+) -> Result<(), DataError> {
+    let scan = scan_csv(bytes);
+    let Some(quote) = scan.open else {
+        return slow_rows(bytes, file, schema, h, line, p);
+    };
+    let start = scan.boundary.unwrap_or(0);
+    slow_rows(&bytes[..start], file, schema, h, line, p)?;
+    let at = line_after(&bytes[..quote], line);
+    // The cell the quote opens: the cells of its record before it, plus one.
+    let before = &bytes[start..quote];
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(before);
+    let mut rec = csv::ByteRecord::new();
+    let cell = match rdr.read_byte_record(&mut rec) {
+        Ok(true) => rec.len(),
+        _ => 1,
+    };
+    let mut e = DataError::file(
+        file,
+        format!("malformed CSV: the quote opened on line {at} is never closed"),
+    )
+    .at(at)
+    .help("end the quoted cell with `\"`; write a quote inside a quoted cell as `\"\"`");
+    e.column = Some(cell);
+    Err(e)
 }
 
 /// Can the chunk be split on newlines and commas?
@@ -228,25 +254,39 @@ fn nth_cell(row: &str, k: usize) -> &str {
     ""
 }
 
-/// Rows through the `csv` crate; `offset` is added to its line numbers.
-fn slow_rows<R: Read, S: Schema>(
-    rdr: &mut csv::Reader<R>,
+/// Rows through the `csv` crate; the first byte of `bytes` is on line
+/// `first_line`, and a record's line is that of its first byte.
+fn slow_rows<S: Schema>(
+    bytes: &[u8],
     file: &str,
     schema: &S,
     h: &Header,
-    offset: usize,
+    first_line: usize,
     p: &mut Part,
 ) -> Result<(), DataError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
     let width = h.map.len();
     let mut row = csv::ByteRecord::new();
     let mut spare: Vec<Option<&'static str>> = Vec::with_capacity(h.n_cols);
+    let (mut seen, mut line) = (0usize, first_line);
     loop {
         match rdr.read_byte_record(&mut row) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(csv_error(file, &e)),
+            Err(e) => return Err(csv_error(file, &e, line)),
         }
-        let line = row.position().map_or(0, |p| p.line() as usize) + offset;
+        // The crate places a record after blank lines at the first of them:
+        // skip the line ends to its first byte.
+        let mut at = row.position().map_or(seen, |p| p.byte() as usize).max(seen);
+        while matches!(bytes.get(at), Some(b'\r' | b'\n')) {
+            at += 1;
+        }
+        let at = at.min(bytes.len());
+        line = line_after(&bytes[seen..at], line);
+        seen = at;
         if row.len() == 1 && row.get(0).is_some_and(<[u8]>::is_empty) {
             continue; // a blank line
         }
@@ -285,9 +325,8 @@ fn recycle<'b>(mut v: Vec<Option<&str>>) -> Vec<Option<&'b str>> {
     v.into_iter().map(|_| None).collect()
 }
 
-fn csv_error(file: &str, e: &csv::Error) -> DataError {
-    let line = e.position().map(|p| p.line() as usize);
-    let mut d = DataError::file(file, format!("malformed CSV: {e}"));
-    d.line = line;
-    d
+/// The crate reads bytes from memory, so this is the rare case of a record
+/// it cannot read at all; the line is that of the last record read.
+fn csv_error(file: &str, e: &csv::Error, line: usize) -> DataError {
+    DataError::file(file, format!("malformed CSV: {e}")).at(line)
 }

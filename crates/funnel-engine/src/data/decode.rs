@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 use funnel_check::Ty;
 use rust_decimal::Decimal;
 
+use super::values;
 use crate::calendar::local_to_instant;
 use crate::value::{Interner, Value};
 
@@ -24,15 +25,12 @@ pub fn decode(text: &str, ty: &Ty, tz: Tz, texts: &mut Interner) -> Result<Value
                 Err(format!("`{t}` is not one of {}", values.join(" | ")))
             }
         }
-        Ty::Number => t
-            .parse::<f64>()
-            .ok()
-            .filter(|n| n.is_finite())
+        Ty::Number => values::number(t)
             .map(Value::Num)
-            .ok_or_else(|| format!("`{t}` is not a number")),
-        Ty::Money => parse_money(t)
-            .map(Value::Money)
-            .ok_or_else(|| format!("`{t}` is not an amount of money")),
+            .ok_or_else(|| format!("`{t}` is not a number (write `1234.5` or `1,234.5`)")),
+        Ty::Money => parse_money(t).map(Value::Money).ok_or_else(|| {
+            format!("`{t}` is not an amount of money (write `1234.50` or `$1,234.50`)")
+        }),
         Ty::Percent => parse_percent(t)
             .map(Value::Num)
             .ok_or_else(|| format!("`{t}` is not a percent (write `25%` or `0.25`)")),
@@ -40,11 +38,9 @@ pub fn decode(text: &str, ty: &Ty, tz: Tz, texts: &mut Interner) -> Result<Value
             .map(Value::Dur)
             .ok_or_else(|| format!("`{t}` is not a duration (write `3 days`)")),
         Ty::Date | Ty::DateTime => parse_instant(t, tz).map(Value::Time),
-        Ty::Bool => match t.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "1" => Ok(Value::Bool(true)),
-            "false" | "no" | "0" => Ok(Value::Bool(false)),
-            _ => Err(format!("`{t}` is not true or false")),
-        },
+        Ty::Bool => values::boolean(t)
+            .map(Value::Bool)
+            .ok_or_else(|| format!("`{t}` is not true or false")),
         Ty::Stage | Ty::MoneyPerDay | Ty::Error => Ok(Value::Text(texts.intern(t))),
     }
 }
@@ -66,54 +62,19 @@ pub fn decode_unread(text: &str, ty: &Ty, tz: Tz, texts: &mut Interner) -> Resul
     }
 }
 
-/// `$10,000.50`, `10000.5`, `-3`.
+/// `$10,000.50`, `10000.5`, `-3` (see [`values::money`]).
 pub fn parse_money(t: &str) -> Option<Decimal> {
-    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        // Plain digits: nothing to strip.
-        return t.parse::<Decimal>().ok();
-    }
-    let neg = t.starts_with('-');
-    let body: String = t
-        .trim_start_matches('-')
-        .trim_start_matches('$')
-        .chars()
-        .filter(|c| *c != ',' && *c != '_')
-        .collect();
-    if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        return None;
-    }
-    let d = body.parse::<Decimal>().ok()?;
-    Some(if neg { -d } else { d })
+    values::money(t)
 }
 
 /// `25%` is 0.25; a plain number is already a fraction.
 pub fn parse_percent(t: &str) -> Option<f64> {
-    let (num, scale) = match t.strip_suffix('%') {
-        Some(n) => (n.trim(), 100.0),
-        None => (t, 1.0),
-    };
-    num.parse::<f64>()
-        .ok()
-        .filter(|n| n.is_finite())
-        .map(|n| n / scale)
+    values::percent(t)
 }
 
 /// `3 days`, `12 hours`, `1 week`; a plain number is days. Seconds.
 pub fn parse_duration(t: &str) -> Option<i64> {
-    let mut parts = t.split_whitespace();
-    let n: f64 = parts.next()?.parse().ok()?;
-    let unit = match parts.next().map(|u| u.trim_end_matches('s')) {
-        None | Some("day") => 86_400.0,
-        Some("minute") => 60.0,
-        Some("hour") => 3_600.0,
-        Some("week") => 7.0 * 86_400.0,
-        Some("month") => 30.0 * 86_400.0,
-        Some(_) => return None,
-    };
-    if parts.next().is_some() {
-        return None;
-    }
-    Some((n * unit).round() as i64)
+    values::duration(t)
 }
 
 /// An instant: RFC 3339 (`2026-03-02T09:00:00+01:00`), or a local date-time

@@ -29,7 +29,10 @@ pub(crate) fn read<S: Schema>(
 ) -> Result<(), DataError> {
     let names = schema.columns();
     let mut any = false;
-    let mut chunks = Chunks::new(input, Vec::new(), 1, false);
+    let mut input = input;
+    let start = skip_bom(&mut input)
+        .map_err(|e| DataError::file(file, format!("cannot read the file: {e}")))?;
+    let mut chunks = Chunks::new(input, start, 1, false);
     let decode = |bytes: &[u8], line: usize, p: &mut Part| {
         if let Err(e) = lines(bytes, line, file, schema, &names, p) {
             p.stop = Some(e);
@@ -45,6 +48,17 @@ pub(crate) fn read<S: Schema>(
         );
     }
     Ok(())
+}
+
+/// The first bytes of the input, without a UTF-8 byte order mark (read as
+/// in CSV, YAML and playbooks).
+pub(crate) fn skip_bom(input: &mut impl Read) -> std::io::Result<Vec<u8>> {
+    let mut start = Vec::with_capacity(3);
+    Read::take(&mut *input, 3).read_to_end(&mut start)?;
+    if start == b"\xEF\xBB\xBF" {
+        start.clear();
+    }
+    Ok(start)
 }
 
 fn lines<S: Schema>(

@@ -22,6 +22,11 @@ mod merge;
 mod rows;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_csv;
+#[cfg(test)]
+mod tests_formats;
+mod values;
 mod yaml;
 
 use std::collections::BTreeMap;
@@ -33,6 +38,14 @@ use crate::value::{Interner, Value};
 
 pub use index::LeadIndex;
 pub use rows::EventRec;
+
+/// Where the last complete CSV record of `buf` ends, as the reader cuts
+/// chunks (exposed for the benchmark that compares it with `csv-core`).
+#[doc(hidden)]
+pub fn csv_record_boundary(buf: &[u8]) -> Option<usize> {
+    chunks::scan_csv(buf).boundary
+}
+pub use yaml::{too_deep as yaml_too_deep, MAX_DEPTH as YAML_MAX_DEPTH};
 
 /// The format of a data file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

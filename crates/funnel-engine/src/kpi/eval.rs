@@ -4,8 +4,11 @@
 //! lead durations), grouped by the KPI's `by` keys; arithmetic then runs per
 //! key, with scalars (inputs, literals, ungrouped KPIs) broadcast. A key one
 //! operand lacks takes that aggregate's empty value (0 for counts and sums,
-//! undefined for averages). Division by zero, an average of nothing and
-//! overflow are undefined (`None`), never 0.
+//! undefined for averages). Division by zero and an average of nothing
+//! are undefined (`None`), never 0. A value beyond the decimals' range (a
+//! sum that overflows) and a formula nested too deeply to evaluate are
+//! faults: the KPI's [`KpiResult::fault`] says which, and `funnel run`
+//! stops with an error instead of showing a value.
 
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
@@ -64,7 +67,33 @@ pub struct KpiResult {
     pub groups: Vec<(Vec<String>, Option<Decimal>)>,
     /// The target's text, its verdict.
     pub target: Option<(String, TargetStatus)>,
+    /// Why the KPI has no trustworthy value, when it has none.
+    pub fault: Option<Fault>,
 }
+
+/// A KPI that cannot be computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// A sum, product or other step went beyond ±79,228,162,514,264,337,593,543,950,335.
+    Overflow,
+    /// The formula (with the KPIs it references) nests deeper than [`MAX_EVAL_DEPTH`].
+    TooDeep,
+}
+
+impl Fault {
+    pub fn message(self) -> &'static str {
+        match self {
+            Fault::Overflow => {
+                "the value overflows: a step of it goes beyond 79,228,162,514,264,337,593,543,950,335"
+            }
+            Fault::TooDeep => "the formula, with the kpis it uses, nests too deeply to evaluate",
+        }
+    }
+}
+
+/// How deep a formula, through the KPIs it references, may nest. The
+/// evaluation runs on threads with room for it.
+pub const MAX_EVAL_DEPTH: usize = 4 * funnel_syntax::MAX_NESTING;
 
 /// A value being computed: a total and per-group values.
 #[derive(Clone, Debug)]
@@ -74,6 +103,7 @@ struct KVal {
     groups: BTreeMap<Vec<String>, Option<Decimal>>,
     /// The value for a group with no facts.
     empty: Option<Decimal>,
+    fault: Option<Fault>,
 }
 
 impl KVal {
@@ -83,6 +113,14 @@ impl KVal {
             grouped: false,
             groups: BTreeMap::new(),
             empty: v,
+            fault: None,
+        }
+    }
+
+    fn fault(f: Fault) -> KVal {
+        KVal {
+            fault: Some(f),
+            ..KVal::scalar(None)
         }
     }
 
@@ -151,19 +189,33 @@ pub fn evaluate_threads(f: &Facts<'_>, threads: usize) -> Vec<KpiResult> {
             .map(|i| (i, one(&x, i, &mut totals)))
             .collect()
     };
+    // Formulas recurse as deep as they nest (up to MAX_EVAL_DEPTH): every
+    // share runs on a thread with a big stack.
     if threads == 1 {
-        return share(0).into_iter().map(|(_, k)| k).collect();
+        return funnel_syntax::on_big_stack(|| share(0))
+            .into_iter()
+            .map(|(_, k)| k)
+            .collect();
     }
     let mut parts: Vec<(usize, KpiResult)> = std::thread::scope(|scope| {
         let share = &share;
         let handles: Vec<_> = (1..threads)
-            .map(|t| scope.spawn(move || share(t)))
+            .map(|t| {
+                let h = std::thread::Builder::new()
+                    .stack_size(funnel_syntax::STACK_SIZE)
+                    .spawn_scoped(scope, move || share(t));
+                (t, h)
+            })
             .collect();
-        let mut all = share(0);
-        for h in handles {
-            match h.join() {
-                Ok(p) => all.extend(p),
-                Err(e) => std::panic::resume_unwind(e),
+        let mut all = funnel_syntax::on_big_stack(|| share(0));
+        for (t, h) in handles {
+            match h {
+                Ok(h) => match h.join() {
+                    Ok(p) => all.extend(p),
+                    Err(e) => std::panic::resume_unwind(e),
+                },
+                // A thread that could not start: its share runs here.
+                Err(_) => all.extend(funnel_syntax::on_big_stack(|| share(t))),
             }
         }
         all
@@ -176,7 +228,8 @@ pub fn evaluate_threads(f: &Facts<'_>, threads: usize) -> Vec<KpiResult> {
 fn one(x: &Ctx<'_>, i: usize, totals: &mut Vec<Option<Option<Decimal>>>) -> KpiResult {
     let k = &x.f.c.kpis[i];
     let v = eval(x, &k.expr, &k.by, totals, 0);
-    totals[i] = Some(v.total);
+    // A fault is not remembered: a KPI using this one meets it again.
+    totals[i] = v.fault.is_none().then_some(v.total);
     let target = k.target.as_ref().map(|(op, want, text)| {
         let status = match v.total {
             None => TargetStatus::Undefined,
@@ -196,6 +249,7 @@ fn one(x: &Ctx<'_>, i: usize, totals: &mut Vec<Option<Option<Decimal>>>) -> KpiR
             v.groups.into_iter().collect()
         },
         target,
+        fault: v.fault,
     }
 }
 
@@ -217,8 +271,8 @@ fn eval(
     totals: &mut Vec<Option<Option<Decimal>>>,
     depth: usize,
 ) -> KVal {
-    if depth > 64 {
-        return KVal::scalar(None);
+    if depth > MAX_EVAL_DEPTH {
+        return KVal::fault(Fault::TooDeep);
     }
     match e {
         KExpr::Const(d) => KVal::scalar(Some(*d)),
@@ -235,7 +289,10 @@ fn eval(
                     return KVal::scalar(*t);
                 }
                 let v = eval(f, &k.expr, &[], totals, depth + 1);
-                return KVal::scalar(v.total);
+                return KVal {
+                    fault: v.fault,
+                    ..KVal::scalar(v.total)
+                };
             }
             eval(f, &k.expr, by, totals, depth + 1)
         }
@@ -264,31 +321,45 @@ fn input_decimal(v: Value) -> Option<Decimal> {
     }
 }
 
-fn op(o: ArithOp, a: Option<Decimal>, b: Option<Decimal>) -> Option<Decimal> {
-    let (a, b) = (a?, b?);
-    match o {
+/// `a o b`, and whether it overflowed (division by zero is undefined,
+/// not an overflow).
+fn op(o: ArithOp, a: Option<Decimal>, b: Option<Decimal>) -> (Option<Decimal>, bool) {
+    let (Some(a), Some(b)) = (a, b) else {
+        return (None, false);
+    };
+    let v = match o {
         ArithOp::Add => a.checked_add(b),
         ArithOp::Sub => a.checked_sub(b),
         ArithOp::Mul => a.checked_mul(b),
         ArithOp::Div => a.checked_div(b),
-    }
+    };
+    (v, v.is_none() && !(o == ArithOp::Div && b.is_zero()))
 }
 
 fn combine(o: ArithOp, x: &KVal, y: &KVal) -> KVal {
     let grouped = x.grouped || y.grouped;
     let mut groups = BTreeMap::new();
+    let mut overflow = false;
+    let mut apply = |a, b| {
+        let (v, over) = op(o, a, b);
+        overflow |= over;
+        v
+    };
     if grouped {
         for key in x.groups.keys().chain(y.groups.keys()) {
             if !groups.contains_key(key) {
-                groups.insert(key.clone(), op(o, x.at(key), y.at(key)));
+                groups.insert(key.clone(), apply(x.at(key), y.at(key)));
             }
         }
     }
+    let total = apply(x.total, y.total);
+    let empty = apply(x.empty, y.empty);
     KVal {
-        total: op(o, x.total, y.total),
+        total,
         grouped,
         groups,
-        empty: op(o, x.empty, y.empty),
+        empty,
+        fault: x.fault.or(y.fault).or(overflow.then_some(Fault::Overflow)),
     }
 }
 
@@ -444,7 +515,9 @@ fn aggregate(x: &Ctx<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
         }
     }
     let empty = Acc::default().result(fun);
+    let overflow = total.overflow || groups.values().any(|a| a.overflow);
     KVal {
+        fault: overflow.then_some(Fault::Overflow),
         total: total.result(fun),
         grouped: !by.is_empty(),
         groups: groups

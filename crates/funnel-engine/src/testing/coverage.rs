@@ -142,6 +142,7 @@ fn nurture_items(code: &[Instr], name: &str, n: u16, lines: &[&str], out: &mut V
                 arms,
                 else_pc,
                 line,
+                ..
             } => {
                 let t = text(*line);
                 let mut lower = 0;

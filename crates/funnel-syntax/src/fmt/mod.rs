@@ -53,8 +53,11 @@ use crate::span::Span;
 pub const MAX_WIDTH: usize = 100;
 
 /// Expressions nested deeper than this (a chain of thousands of operators)
-/// are refused: checking the output would recurse that deep.
-pub const MAX_DEPTH: usize = 1000;
+/// are refused: checking the output would recurse that deep. The parser
+/// already refuses deeper nesting than [`crate::MAX_NESTING`] (an
+/// expression's depth is at most its nesting plus its leaf), so this is a
+/// second guard that parsed playbooks never reach.
+pub const MAX_DEPTH: usize = crate::MAX_NESTING + 1;
 
 /// Format a playbook's source text.
 pub fn format(source: &str) -> Result<String, Diagnostic> {
