@@ -28,6 +28,8 @@ pub struct Checker<'a> {
     pub used: Used,
     /// Regex patterns already compiled: `None` if valid, else the reason.
     pub regexes: HashMap<String, Option<String>>,
+    /// Every valid cron expression, parsed once, by the span of its literal.
+    pub crons: std::collections::BTreeMap<Span, crate::schedule::Cron>,
 }
 
 impl<'a> Checker<'a> {
@@ -46,6 +48,7 @@ impl<'a> Checker<'a> {
             diags,
             used,
             regexes: HashMap::new(),
+            crons: std::collections::BTreeMap::new(),
         }
     }
 

@@ -58,6 +58,7 @@ pub fn collect(ast: Playbook) -> Program {
         inputs: Vec::new(),
         kpis: Vec::new(),
         calendars: Vec::new(),
+        crons: Default::default(),
     };
     let mut kpi_index = 0;
     for d in &ast.decls {

@@ -8,6 +8,7 @@
 use funnel_syntax::{Diagnostic, Span};
 
 use crate::suggest::help_or;
+use crate::types::Ty;
 
 fn list(names: &[&str]) -> String {
     let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
@@ -349,6 +350,60 @@ pub fn invalid_cron(expr: &str, span: Span, reason: &str) -> Diagnostic {
     .help(format!(
         "the cron parser says: {reason}; write `MIN HOUR DAY-OF-MONTH MONTH DAY-OF-WEEK`, e.g. `0 10 * * TUE`"
     ))
+}
+
+pub fn duplicate_target(kpi: &str, span: Span, first: Span) -> Diagnostic {
+    Diagnostic::error(
+        "funnel::check::duplicate_target",
+        format!("kpi `{kpi}` has more than one target"),
+    )
+    .label(span, "second target")
+    .label(first, "first target here")
+    .help("a kpi has one target; keep the one you mean, or declare a second kpi with the same formula for another bar")
+}
+
+pub fn target_type(kpi: &str, want: &Ty, found: &Ty, span: Span) -> Diagnostic {
+    let help = match (want, found) {
+        (Ty::Percent, Ty::Number) => "write a percentage such as `25%`".to_string(),
+        (Ty::Number, Ty::Money) => format!("`{kpi}` is a plain number; drop the currency sign"),
+        (Ty::Number, Ty::Percent) => format!("`{kpi}` is a plain number; drop the `%`"),
+        _ => format!("give a value of type {want}"),
+    };
+    Diagnostic::error(
+        "funnel::check::type_mismatch",
+        format!("expected {want} for kpi `{kpi}`, found {found}"),
+    )
+    .label(span, format!("this is {found}"))
+    .help(help)
+}
+
+pub fn when_rule_undoes_itself(score: &str, rule: Span, cond: Span) -> Diagnostic {
+    Diagnostic::error(
+        "funnel::check::when_rule_undoes_itself",
+        format!("this `when` rule undoes its own condition on `{score}`"),
+    )
+    .label(cond, "its points make this false, which takes them back, which makes it true again")
+    .label(rule, "the rule")
+    .help(format!("a `when` rule holds its points while its condition holds; compare `{score}` the other way, use another score, or award the points `on` an event"))
+}
+
+pub fn never_holds(span: Span, why: String, bound: Span, bound_label: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "funnel::check::never_holds",
+        "this condition can never hold".to_string(),
+    )
+    .label(span, why)
+    .label(bound, bound_label)
+    .help("compare with a value the score can reach, or raise the cap (lower the floor)")
+}
+
+pub fn cron_never_fires(expr: &str, span: Span) -> Diagnostic {
+    Diagnostic::warning(
+        "funnel::check::cron_never_fires",
+        format!("cron expression `{expr}` never fires"),
+    )
+    .label(span, "no date matches this schedule")
+    .help("an enrollment that reaches this wait stays there for good; check the day of month against the month (February has no 30th or 31st)")
 }
 
 pub fn invalid_regex(span: Span, reason: &str) -> Diagnostic {

@@ -389,6 +389,66 @@ impl<'a> Checker<'a> {
         }
         let rt = self.infer(r, ctx);
         self.comparable(op, &lt, &rt, span);
+        self.score_bound_compare(op, l, r, span, ctx);
+    }
+
+    /// Warn when a comparison of a score with a number can never hold
+    /// because of the score's `cap` or `floor` (`engagement >= 150` with
+    /// `cap 100`).
+    fn score_bound_compare(&mut self, op: CmpOp, l: &Expr, r: &Expr, span: Span, ctx: Ctx<'_>) {
+        let (name, k, op) = match (&l.kind, number(r), &r.kind, number(l)) {
+            (ExprKind::Name(id), Some(k), _, _) => (id, k, op),
+            (_, _, ExprKind::Name(id), Some(k)) => (id, k, flip(op)),
+            _ => return,
+        };
+        let Some(i) = self.scope.scores.find(&name.name) else {
+            return;
+        };
+        // A lead field or, after `on E where`, a field of E comes first.
+        let shadowed = self.scope.lead.get(&name.name).is_some()
+            || match ctx {
+                Ctx::On { events, .. } => events
+                    .iter()
+                    .any(|&e| self.scope.events.list[e].fields.get(&name.name).is_some()),
+                Ctx::When => false,
+            };
+        if shadowed {
+            return;
+        }
+        let decl = self.scope.scores.list[i];
+        let (mut floor, mut cap) = (None, None);
+        for item in &decl.items {
+            match item {
+                ScoreItem::Floor(f, fs) => floor = Some((f, *fs)),
+                ScoreItem::Cap(c, cs) => cap = Some((c, *cs)),
+                _ => {}
+            }
+        }
+        let beyond_cap = cap.filter(|(c, _)| match op {
+            CmpOp::Gt => k >= c.value,
+            CmpOp::Ge | CmpOp::Eq => k > c.value,
+            _ => false,
+        });
+        let below_floor = floor.filter(|(f, _)| match op {
+            CmpOp::Lt => k <= f.value,
+            CmpOp::Le | CmpOp::Eq => k < f.value,
+            _ => false,
+        });
+        if let Some((c, cs)) = beyond_cap {
+            self.report(d::never_holds(
+                span,
+                format!("`{}` never exceeds its cap of {}", name.name, c.text),
+                cs,
+                "the cap is set here",
+            ));
+        } else if let Some((f, fs)) = below_floor {
+            self.report(d::never_holds(
+                span,
+                format!("`{}` never goes below its floor of {}", name.name, f.text),
+                fs,
+                "the floor is set here",
+            ));
+        }
     }
 
     /// Report when `op` cannot compare values of these types.
@@ -603,4 +663,25 @@ pub fn regex_reason(err: &regex::Error) -> String {
             || text.lines().last().unwrap_or("").trim().to_string(),
             str::to_string,
         )
+}
+
+/// The value of a number literal, negated or not.
+fn number(e: &Expr) -> Option<f64> {
+    match &e.kind {
+        ExprKind::Lit(Literal::Number(n)) => Some(n.value),
+        ExprKind::Neg(x) => number(x).map(|v| -v),
+        ExprKind::Paren(x) => number(x),
+        _ => None,
+    }
+}
+
+/// The operator with its sides swapped (`5 < x` is `x > 5`).
+fn flip(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        other => other,
+    }
 }

@@ -1,8 +1,8 @@
 //! KPIs: names in formulas, aggregate calls, `by` keys, dependency cycles,
 //! dependency order, type inference, and targets.
 //!
-//! Types follow the brief: `count` is a number and a ratio of two counts is
-//! a percent; `sum`/`avg`/`min`/`max` of an event field have the field's type
+//! Types follow the table in docs/language.md: `count` is a number and a
+//! ratio of two numbers is a percent (see [`kpi_arith`]); `sum`/`avg`/`min`/`max` of an event field have the field's type
 //! and of `days(A -> B)` are durations (days); arithmetic follows
 //! [`crate::types::arith`]. A KPI used by another is a scalar there (its total).
 
@@ -73,13 +73,11 @@ impl<'a> Checker<'a> {
         }
         let order: Vec<usize> = comps.iter().flatten().copied().collect();
         let mut types: Vec<Option<Ty>> = vec![None; kpis.len()];
-        let mut counts = vec![false; kpis.len()];
         for &k in &order {
             let mut agg = Aggregates::default();
-            let (t, c) = self.kinfer(&kpis[k].expr, &mut agg, &types, &counts);
+            let (t, _) = self.kinfer(&kpis[k].expr, &mut agg, &types);
             self.by_keys(kpis[k], &agg);
             types[k] = Some(if in_cycle[k] { Ty::Error } else { t });
-            counts[k] = c && !in_cycle[k];
         }
         let types: Vec<Ty> = types.into_iter().map(|t| t.unwrap_or(Ty::Error)).collect();
         self.targets(&types);
@@ -103,19 +101,13 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Infer a formula's type and whether it is a count (for count/count).
-    fn kinfer(
-        &mut self,
-        e: &Expr,
-        agg: &mut Aggregates,
-        types: &[Option<Ty>],
-        counts: &[bool],
-    ) -> (Ty, bool) {
+    /// Infer a formula's type and whether it is a bare number literal.
+    fn kinfer(&mut self, e: &Expr, agg: &mut Aggregates, types: &[Option<Ty>]) -> (Ty, bool) {
         match &e.kind {
             ExprKind::Lit(l) => {
                 let t = self.literal(l);
                 if t.is_numeric() {
-                    (t, false)
+                    (t, matches!(l, Literal::Number(_)))
                 } else {
                     self.report(d::type_mismatch(
                         format!("a kpi formula cannot use a {t}"),
@@ -127,7 +119,7 @@ impl<'a> Checker<'a> {
                 }
             }
             ExprKind::Name(id) => match self.scope.values.get(&id.name).copied() {
-                Some(Value::Kpi(i, _)) => (types[i].clone().unwrap_or(Ty::Error), counts[i]),
+                Some(Value::Kpi(i, _)) => (types[i].clone().unwrap_or(Ty::Error), false),
                 Some(Value::Input(i, _)) => {
                     self.used.inputs[i] = true;
                     (self.scope.inputs[i].1.ty.clone(), false)
@@ -153,20 +145,21 @@ impl<'a> Checker<'a> {
                 ));
                 (Ty::Error, false)
             }
-            ExprKind::Neg(x) => {
-                let (t, _) = self.kinfer(x, agg, types, counts);
-                (t, false)
-            }
-            ExprKind::Paren(x) => self.kinfer(x, agg, types, counts),
+            ExprKind::Neg(x) => self.kinfer(x, agg, types),
+            ExprKind::Paren(x) => self.kinfer(x, agg, types),
             ExprKind::Arith(op, a, b) => {
-                let (at, ac) = self.kinfer(a, agg, types, counts);
-                let (bt, bc) = self.kinfer(b, agg, types, counts);
-                let t = self.arith(*op, &at, &bt, b, e.span);
-                match op {
-                    ArithOp::Div if ac && bc && t == Ty::Number => (Ty::Percent, false),
-                    ArithOp::Add | ArithOp::Sub => (t, ac && bc),
-                    _ => (t, false),
-                }
+                let (at, a_lit) = self.kinfer(a, agg, types);
+                let (bt, b_lit) = self.kinfer(b, agg, types);
+                (
+                    kpi_arith(
+                        self.arith(*op, &at, &bt, b, e.span),
+                        *op,
+                        &at,
+                        &bt,
+                        a_lit || b_lit,
+                    ),
+                    false,
+                )
             }
             ExprKind::Call(f, arg) => self.call(f, arg, e.span, agg),
             ExprKind::Stage
@@ -214,12 +207,12 @@ impl<'a> Checker<'a> {
                 CallArg::Entered(x) => {
                     agg.stages = true;
                     self.stage_ref(x);
-                    (Ty::Number, true)
+                    (Ty::Number, false)
                 }
                 CallArg::Reached(x) => {
                     agg.stages = true;
                     self.forward_stage_ref(x, "with `reached`");
-                    (Ty::Number, true)
+                    (Ty::Number, false)
                 }
                 CallArg::Breached(a, b) => {
                     agg.stages = true;
@@ -232,7 +225,7 @@ impl<'a> Checker<'a> {
                     if known && !declared {
                         self.report(d::unknown_sla(&a.name, &b.name, a.span.to(b.span)));
                     }
-                    (Ty::Number, true)
+                    (Ty::Number, false)
                 }
                 CallArg::Days(..) => {
                     self.report(d::invalid_argument(
@@ -247,10 +240,8 @@ impl<'a> Checker<'a> {
                         let ev = self.event_ref(id);
                         agg.incomplete |= ev.is_none();
                         agg.events.extend(ev);
-                        (
-                            if ev.is_some() { Ty::Number } else { Ty::Error },
-                            ev.is_some(),
-                        )
+                        let t = if ev.is_some() { Ty::Number } else { Ty::Error };
+                        (t, false)
                     }
                     ExprKind::FieldPath(ev, _) => {
                         self.report(d::invalid_argument(
@@ -278,7 +269,13 @@ impl<'a> Checker<'a> {
         match arg {
             CallArg::Days(a, b, dspan) => {
                 agg.stages = true;
-                self.stage_pair(a, b, "in `days(A -> B)`", *dspan);
+                if self.scope.stage(&b.name).is_some_and(|s| s.order.is_none()) {
+                    // Time from a forward stage into a lost exit (a
+                    // customer's lifetime: `days(Customer -> Churned)`).
+                    self.forward_stage_ref(a, "in `days(A -> B)`");
+                } else {
+                    self.stage_pair(a, b, "in `days(A -> B)`", *dspan);
+                }
                 (Ty::Duration, false)
             }
             CallArg::Expr(e) => {
@@ -416,14 +413,21 @@ impl<'a> Checker<'a> {
 
     fn targets(&mut self, types: &[Ty]) {
         let ast = self.ast;
+        let mut first: std::collections::HashMap<usize, Span> = std::collections::HashMap::new();
         for decl in &ast.decls {
             let Decl::Target(t) = decl else { continue };
             let vt = self.literal_value(&t.value);
             match self.scope.values.get(&t.kpi.name).copied() {
                 Some(Value::Kpi(i, _)) => {
+                    if let Some(&f) = first.get(&i) {
+                        self.report(d::duplicate_target(&t.kpi.name, t.span, f));
+                    } else {
+                        first.insert(i, t.span);
+                    }
                     if let Some(vt) = vt {
-                        let what = format!("kpi `{}`", t.kpi.name);
-                        self.value_fits(&types[i], &vt, t.value.span, &what);
+                        if !target_fits(&types[i], &vt) {
+                            self.report(d::target_type(&t.kpi.name, &types[i], &vt, t.value.span));
+                        }
                     }
                 }
                 Some(Value::Input(..)) => self.report(d::misplaced_expression(
@@ -448,6 +452,30 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+    }
+}
+
+/// Whether a target's literal of type `vt` may judge a KPI of type `want`:
+/// the KPI's own type, or a plain number for money, money per day and
+/// durations (days).
+pub(crate) fn target_fits(want: &Ty, vt: &Ty) -> bool {
+    *want == Ty::Error
+        || *vt == Ty::Error
+        || want == vt
+        || (*vt == Ty::Number && matches!(want, Ty::Money | Ty::MoneyPerDay | Ty::Duration))
+        || (*vt == Ty::Money && *want == Ty::MoneyPerDay)
+}
+
+/// The type of `a op b` in a KPI formula, given the type `t` that
+/// [`crate::types::arith`] found: a ratio of two numbers is a percent
+/// (`count(reached Customer) / count(reached Lead)`, `count(…) / an input`,
+/// `count(…) / (count(…) + 2)`), unless a side is a bare number literal
+/// (`count(…) / 2` stays a number). This is the KPI type the engine shows.
+pub fn kpi_arith(t: Ty, op: ArithOp, a: &Ty, b: &Ty, literal_side: bool) -> Ty {
+    if op == ArithOp::Div && *a == Ty::Number && *b == Ty::Number && !literal_side {
+        Ty::Percent
+    } else {
+        t
     }
 }
 

@@ -8,14 +8,13 @@
 //!
 //! Code map: `scope` builds the symbol tables (duplicates); `settings`,
 //! `calendar`, `stages`, `scores`, `nurtures`, `kpis` and `tests_decl` check
-//! one kind of declaration each; `infer` types conditions; `lints` warns about
+//! one kind of declaration each; `schedule` is the one cron implementation; `infer` types conditions; `lints` warns about
 //! unused declarations; `diagnostics` holds every diagnostic constructor;
 //! `render` turns diagnostics into text for people and positions for tools.
 
 mod calendar;
 mod checker;
 mod collect;
-pub mod cronexpr;
 mod diagnostics;
 mod infer;
 mod kpis;
@@ -23,6 +22,7 @@ mod lints;
 mod nurtures;
 pub mod program;
 pub mod render;
+pub mod schedule;
 mod scope;
 mod scores;
 mod settings;
@@ -31,8 +31,8 @@ mod suggest;
 mod tests_decl;
 pub mod types;
 
-pub use cronexpr::parse_cron;
 pub use program::{CalendarInfo, EventInfo, Field, InputInfo, KpiInfo, Program, StageInfo};
+pub use schedule::Cron;
 pub use types::{FieldTy, Ty};
 
 use funnel_syntax::Diagnostic;
@@ -69,7 +69,7 @@ pub fn check_source(text: &str) -> Checked {
 
 /// Check a parsed playbook.
 pub fn check(ast: funnel_syntax::ast::Playbook) -> Checked {
-    let (mut diagnostics, facts, calendars) = {
+    let (mut diagnostics, facts, calendars, crons) = {
         let mut cx = checker::Checker::new(&ast);
         cx.check_settings();
         let calendars = cx.check_calendars();
@@ -79,7 +79,7 @@ pub fn check(ast: funnel_syntax::ast::Playbook) -> Checked {
         let facts = cx.check_kpis();
         cx.check_tests(&facts.types);
         cx.lint_unused();
-        (cx.diags, facts, calendars)
+        (cx.diags, facts, calendars, cx.crons)
     };
     sort_diagnostics(&mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -90,6 +90,7 @@ pub fn check(ast: funnel_syntax::ast::Playbook) -> Checked {
     }
     let mut program = collect::collect(ast);
     program.calendars = calendars;
+    program.crons = crons;
     let mut kpis = Vec::with_capacity(program.kpis.len());
     for &k in &facts.order {
         if let (Some(info), Some(ty)) = (program.kpis.get(k), facts.types.get(k)) {

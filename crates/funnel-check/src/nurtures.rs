@@ -6,9 +6,9 @@ use funnel_syntax::ast::*;
 use funnel_syntax::Span;
 
 use crate::checker::Checker;
-use crate::cronexpr::parse_cron;
 use crate::diagnostics as d;
 use crate::infer::Ctx;
+use crate::schedule::Cron;
 use crate::suggest::did_you_mean;
 
 impl<'a> Checker<'a> {
@@ -85,11 +85,15 @@ impl<'a> Checker<'a> {
         match &s.kind {
             StepKind::Send { guard, .. } => self.guard(guard),
             StepKind::Wait(dur) => self.duration(dur, "a wait"),
-            StepKind::WaitCron(expr) => {
-                if let Err(reason) = parse_cron(&expr.value) {
-                    self.report(d::invalid_cron(&expr.value, expr.span, &reason));
+            StepKind::WaitCron(expr) => match Cron::parse(&expr.value) {
+                Ok(cron) => {
+                    if cron.never_fires() {
+                        self.report(d::cron_never_fires(&expr.value, expr.span));
+                    }
+                    self.crons.insert(expr.span, cron);
                 }
-            }
+                Err(reason) => self.report(d::invalid_cron(&expr.value, expr.span, &reason)),
+            },
             StepKind::WaitFor {
                 timeout,
                 event,

@@ -81,6 +81,9 @@ pub struct Program {
     pub kpis: Vec<KpiInfo>,
     /// Calendars in declaration order; business durations use the first.
     pub calendars: Vec<CalendarInfo>,
+    /// Every `wait until cron` schedule, parsed once by the checker, keyed by
+    /// the span of its string literal.
+    pub crons: std::collections::BTreeMap<Span, crate::schedule::Cron>,
 }
 
 impl Program {
@@ -106,6 +109,11 @@ impl Program {
 
     pub fn calendar(&self, name: &str) -> Option<&CalendarInfo> {
         self.calendars.iter().find(|c| c.name == name)
+    }
+
+    /// The schedule of the cron literal at `span`.
+    pub fn cron(&self, span: Span) -> Option<&crate::schedule::Cron> {
+        self.crons.get(&span)
     }
 
     pub fn input(&self, name: &str) -> Option<&InputInfo> {

@@ -23,7 +23,7 @@ impl<'a> Checker<'a> {
         let mut decay: Option<Span> = None;
         for item in &sc.items {
             match item {
-                ScoreItem::Rule(r) => self.points_rule(r),
+                ScoreItem::Rule(r) => self.points_rule(&sc.name.name, r),
                 ScoreItem::Decay(dr) => {
                     self.setting_once("decay", &mut decay, dr.span);
                     let p = dr.percent.value;
@@ -96,11 +96,14 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn points_rule(&mut self, r: &PointsRule) {
+    fn points_rule(&mut self, score: &str, r: &PointsRule) {
         self.trigger(&r.trigger);
-        if matches!(r.trigger, Trigger::When(_)) {
+        if let Trigger::When(cond) = &r.trigger {
             if let Some(m) = r.modifiers.first() {
                 self.report(d::modifier_on_when(modifier_span(m)));
+            }
+            if let Some(span) = self_undoing(score, r.points.value, cond) {
+                self.report(d::when_rule_undoes_itself(score, r.span, span));
             }
             return;
         }
@@ -139,5 +142,43 @@ impl<'a> Checker<'a> {
 fn modifier_span(m: &Modifier) -> Span {
     match m {
         Modifier::MaxPer(_, _, s) | Modifier::Once(s) | Modifier::OncePer(_, s) => *s,
+    }
+}
+
+/// The comparison in a `when` rule's condition (the whole condition or one
+/// term of an `and`) that the rule's own points make false: `+5 when
+/// engagement < 50` lifts the score past 50, which takes the 5 points back,
+/// which makes the condition hold again, for ever. Such a rule's result would
+/// depend only on how many passes the engine allows.
+fn self_undoing(score: &str, points: f64, cond: &Expr) -> Option<Span> {
+    match &cond.kind {
+        ExprKind::And(a, b) => {
+            self_undoing(score, points, a).or_else(|| self_undoing(score, points, b))
+        }
+        ExprKind::Paren(x) => self_undoing(score, points, x),
+        ExprKind::Compare(op, l, r) => {
+            let names = |e: &Expr| matches!(&e.kind, ExprKind::Name(id) if id.name == score);
+            let op = if names(l) {
+                *op
+            } else if names(r) {
+                match op {
+                    CmpOp::Lt => CmpOp::Gt,
+                    CmpOp::Le => CmpOp::Ge,
+                    CmpOp::Gt => CmpOp::Lt,
+                    CmpOp::Ge => CmpOp::Le,
+                    other => *other,
+                }
+            } else {
+                return None;
+            };
+            let undoes = match op {
+                CmpOp::Lt | CmpOp::Le => points > 0.0,
+                CmpOp::Gt | CmpOp::Ge => points < 0.0,
+                CmpOp::Eq => points != 0.0,
+                CmpOp::Ne => false,
+            };
+            undoes.then_some(cond.span)
+        }
+        _ => None,
     }
 }

@@ -202,7 +202,12 @@ impl<'a> Checker<'a> {
             Expectation::Kpi(kpi, _, value) => match self.scope.values.get(&kpi.name).copied() {
                 Some(Value::Kpi(i, _)) => {
                     let want = kpi_types.get(i).cloned().unwrap_or(Ty::Error);
-                    self.test_value(&want, value, &format!("kpi `{}`", kpi.name));
+                    // A KPI value is judged like a target's.
+                    if let Some(vt) = self.literal_value(value) {
+                        if !crate::kpis::target_fits(&want, &vt) {
+                            self.report(d::target_type(&kpi.name, &want, &vt, value.span));
+                        }
+                    }
                 }
                 Some(Value::Input(..)) => self.report(d::misplaced_expression(
                     &format!("input `{}`", kpi.name),

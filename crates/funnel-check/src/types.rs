@@ -13,6 +13,9 @@ pub enum Ty {
     Percent,
     /// A length of time; KPIs over `days(A -> B)` are durations in days.
     Duration,
+    /// Money per day: money divided by a duration (pipeline velocity). Only
+    /// KPI formulas make one.
+    MoneyPerDay,
     Date,
     DateTime,
     Text,
@@ -31,6 +34,7 @@ impl fmt::Display for Ty {
             Ty::Money => f.write_str("money"),
             Ty::Percent => f.write_str("percent"),
             Ty::Duration => f.write_str("duration"),
+            Ty::MoneyPerDay => f.write_str("money per day"),
             Ty::Date => f.write_str("date"),
             Ty::DateTime => f.write_str("datetime"),
             Ty::Text => f.write_str("text"),
@@ -52,7 +56,10 @@ pub struct FieldTy {
 impl Ty {
     /// Number, money, percent or duration: values arithmetic works on.
     pub fn is_numeric(&self) -> bool {
-        matches!(self, Ty::Number | Ty::Money | Ty::Percent | Ty::Duration)
+        matches!(
+            self,
+            Ty::Number | Ty::Money | Ty::Percent | Ty::Duration | Ty::MoneyPerDay
+        )
     }
 
     /// Types `<`, `>=` and friends can order.
@@ -78,9 +85,16 @@ pub fn arith(op: funnel_syntax::ast::ArithOp, a: &Ty, b: &Ty) -> Option<Ty> {
         (Mul, Money, Percent | Number) | (Mul, Percent | Number, Money) => Money,
         (Mul, Percent, Percent) => Percent,
         (Mul, Duration, Number | Percent) | (Mul, Number | Percent, Duration) => Duration,
+        (Mul, MoneyPerDay, Number | Percent) | (Mul, Number | Percent, MoneyPerDay) => MoneyPerDay,
+        (Mul, MoneyPerDay, Duration) | (Mul, Duration, MoneyPerDay) => Money,
         (Div, Number, Number) => Number,
-        (Div, Money, Money) | (Div, Percent, Percent) | (Div, Duration, Duration) => Percent,
-        (Div, Money, Number | Percent | Duration) => Money,
+        (Div, Money, Money)
+        | (Div, Percent, Percent)
+        | (Div, Duration, Duration)
+        | (Div, MoneyPerDay, MoneyPerDay) => Percent,
+        (Div, Money, Duration) => MoneyPerDay,
+        (Div, Money, Number | Percent) => Money,
+        (Div, MoneyPerDay, Number | Percent) => MoneyPerDay,
         (Div, Number, Percent | Duration) => Number,
         (Div, Percent, Number) => Percent,
         (Div, Duration, Number | Percent) => Duration,
@@ -111,7 +125,8 @@ mod tests {
         assert_eq!(arith(Mul, &Ty::Number, &Ty::Percent), Some(Ty::Number));
         assert_eq!(arith(Mul, &Ty::Money, &Ty::Percent), Some(Ty::Money));
         assert_eq!(arith(Div, &Ty::Money, &Ty::Number), Some(Ty::Money));
-        assert_eq!(arith(Div, &Ty::Money, &Ty::Duration), Some(Ty::Money));
+        assert_eq!(arith(Div, &Ty::Money, &Ty::Duration), Some(Ty::MoneyPerDay));
+        assert_eq!(arith(Mul, &Ty::MoneyPerDay, &Ty::Duration), Some(Ty::Money));
         assert_eq!(arith(Div, &Ty::Money, &Ty::Money), Some(Ty::Percent));
         assert_eq!(arith(Mul, &Ty::Percent, &Ty::Percent), Some(Ty::Percent));
         assert_eq!(arith(Add, &Ty::Money, &Ty::Money), Some(Ty::Money));

@@ -112,11 +112,7 @@ pub fn load_threads(
     keep_unread: bool,
 ) -> Result<Loaded, u8> {
     let (source, program) = crate::report::load_playbook(playbook)?;
-    let compiled = funnel_engine::compile(&program, &source).map_err(|e| {
-        eprintln!("error: {}", e.message);
-        eprintln!("  --> {}:{}", playbook.display(), e.line);
-        1
-    })?;
+    let compiled = funnel_engine::compile(&program, &source);
     let policy = match args.on_bad_row {
         OnBadRow::Error => BadRows::Error,
         OnBadRow::Skip => BadRows::Skip,

@@ -44,6 +44,8 @@ enum Command {
     Serve(commands::serve::Args),
     /// Live mode: create and inspect state files, dead letters, plans.
     Live(commands::live::Args),
+    /// Run the language server (LSP over stdio) for editors.
+    Lsp(commands::lsp::Args),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Command::Ingest(args) => commands::ingest::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Live(args) => commands::live::run(args),
+        Command::Lsp(args) => commands::lsp::run(args),
     };
     ExitCode::from(code)
 }

@@ -23,7 +23,7 @@ fn compiled(rel: &str) -> Compiled {
         .join(rel);
     let text = std::fs::read_to_string(path).unwrap();
     let program = funnel_check::check_source(&text).program.unwrap();
-    funnel_engine::compile(&program, &text).unwrap()
+    funnel_engine::compile(&program, &text)
 }
 
 struct Data {

@@ -43,7 +43,7 @@ fn main() {
     };
     let text = std::fs::read_to_string(playbook).expect("playbook");
     let program = funnel_check::check_source(&text).program.expect("checks");
-    let c = funnel_engine::compile(&program, &text).expect("compiles");
+    let c = funnel_engine::compile(&program, &text);
     let mut ds = Dataset::new(&c);
     let t0 = Instant::now();
     let f = std::io::BufReader::new(std::fs::File::open(leads).expect("leads"));

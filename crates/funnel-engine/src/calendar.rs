@@ -2,7 +2,7 @@
 //! playbook's zone; the next opening after an instant and business-time
 //! arithmetic (`2 business days` = twice the daily open span of open time).
 
-use chrono::{Datelike, Duration as ChronoDuration, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{Datelike, Duration as ChronoDuration, NaiveDate, NaiveDateTime, TimeZone, Timelike};
 use chrono_tz::Tz;
 use funnel_syntax::ast::{Calendar as CalendarDecl, CalendarItem};
 
@@ -178,9 +178,14 @@ pub fn local_to_instant(tz: Tz, naive: NaiveDateTime) -> i64 {
         chrono::LocalResult::Single(d) => d.timestamp(),
         chrono::LocalResult::Ambiguous(a, _) => a.timestamp(),
         chrono::LocalResult::None => {
-            let later = naive + ChronoDuration::hours(1);
-            tz.from_local_datetime(&later)
-                .earliest()
+            // In a gap every earlier minute of the gap is missing too, so the
+            // first whole minute that exists is where the gap ends: the
+            // instant the clock jumped (03:00 EDT for 02:30 on the night
+            // New York springs forward; 02:30 for Lord Howe's half hour).
+            let start = naive.with_second(0).unwrap_or(naive);
+            (1..=2 * 1440)
+                .map(|m| start + ChronoDuration::minutes(m))
+                .find_map(|t| tz.from_local_datetime(&t).earliest())
                 .map_or_else(|| naive.and_utc().timestamp(), |d| d.timestamp())
         }
     }
@@ -207,6 +212,42 @@ mod tests {
             .unwrap()
             .and_utc()
             .timestamp()
+    }
+
+    #[test]
+    fn a_missing_local_time_is_the_first_instant_after_the_gap() {
+        let at = |tz: &str, s: &str| {
+            let tz: Tz = tz.parse().unwrap();
+            let n = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+            let t = local_to_instant(tz, n);
+            tz.timestamp_opt(t, 0)
+                .unwrap()
+                .format("%Y-%m-%d %H:%M %Z")
+                .to_string()
+        };
+        // New York springs forward at 02:00 -> 03:00 on 2026-03-08.
+        assert_eq!(
+            at("America/New_York", "2026-03-08 02:30"),
+            "2026-03-08 03:00 EDT"
+        );
+        assert_eq!(
+            at("America/New_York", "2026-03-08 02:00"),
+            "2026-03-08 03:00 EDT"
+        );
+        // Lord Howe springs forward half an hour, 02:00 -> 02:30, on 2026-10-04.
+        assert_eq!(
+            at("Australia/Lord_Howe", "2026-10-04 02:15"),
+            "2026-10-04 02:30 +11"
+        );
+        // Times that exist are unchanged; in a fold the earlier one is taken.
+        assert_eq!(
+            at("America/New_York", "2026-03-08 03:30"),
+            "2026-03-08 03:30 EDT"
+        );
+        assert_eq!(
+            at("America/New_York", "2026-11-01 01:30"),
+            "2026-11-01 01:30 EDT"
+        );
     }
 
     #[test]

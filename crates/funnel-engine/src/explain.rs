@@ -185,9 +185,13 @@ fn entry_text(c: &Compiled, ds: &Dataset, e: &TraceEntry) -> String {
             why,
         } => {
             let n = nurture_name(c, *nurture);
+            let never = *until == i64::MAX;
             let until = fmt_time_short(*until, c.tz);
             match why {
                 WaitWhy::Wait => format!("  {n} waits until {until} (line {line})"),
+                WaitWhy::Cron if never => {
+                    format!("  {n} waits for a cron schedule that never fires again (line {line})")
+                }
                 WaitWhy::Cron => {
                     format!("  {n} waits for the cron schedule until {until} (line {line})")
                 }

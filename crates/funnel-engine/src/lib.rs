@@ -25,7 +25,6 @@
 
 pub mod calendar;
 pub mod compile;
-pub mod cron;
 pub mod data;
 pub mod eval;
 pub mod explain;
@@ -45,7 +44,7 @@ pub mod testing;
 pub mod trace;
 pub mod value;
 
-pub use compile::{compile, CompileError, Compiled};
+pub use compile::{compile, Compiled};
 pub use data::{BadRows, DataError, Dataset, Format, InputReport};
 pub use kpi::{KpiResult, TargetStatus};
 pub use nurture::split_bucket;

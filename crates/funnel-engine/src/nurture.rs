@@ -223,7 +223,9 @@ impl Replay<'_> {
         e.waiting = how;
         e.gen = e.gen.wrapping_add(1);
         let gen = e.gen;
-        self.push_timer(until, lead, TimerKind::Nurture { n, gen });
+        if until != i64::MAX {
+            self.push_timer(until, lead, TimerKind::Nurture { n, gen });
+        }
         self.record(
             lead,
             at,
@@ -286,13 +288,11 @@ impl Replay<'_> {
                 }
                 Instr::WaitCron { cron, line } => {
                     self.enroll[slot].pc = next;
-                    match cron.next_after(at, c.tz) {
-                        Some(until) => {
-                            self.suspend(lead, n, until, *line, WaitWhy::Cron, at);
-                            break;
-                        }
-                        None => continue,
-                    }
+                    // A schedule that never fires again holds the
+                    // enrollment here for good (no timer is due).
+                    let until = cron.next_after(at, c.tz).unwrap_or(i64::MAX);
+                    self.suspend(lead, n, until, *line, WaitWhy::Cron, at);
+                    break;
                 }
                 Instr::WaitFor { dur, line, .. } => {
                     let until = c.add(at, *dur);

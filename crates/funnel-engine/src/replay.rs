@@ -3,10 +3,12 @@
 //! Events (sorted by instant, then input order) and timers (a binary heap
 //! ordered by instant, then creation order) are processed in time order up
 //! to the as-of instant; at the same instant events come before timers.
-//! Per event: (1) lost-stage triggers, (2) score `on` rules in source order,
-//! then [`Replay::settle`]: (3) `when` score rules, (4) forward stage
-//! triggers, (5) nurture exits, enrollments and `wait … for` resumptions,
-//! repeated while something changes. Per-lead state lives in flat vectors
+//! Per event: (0) at a lead's first event, its `when` rules and lost
+//! stages' `when` triggers on its fields; (1) lost stages' `on` triggers,
+//! (2) score `on` rules in source order, then [`Replay::settle`]: (3) `when`
+//! score rules, (4) forward stage triggers, (5) nurture exits, enrollments
+//! and `wait … for` resumptions, repeated — with lost stages' `when`
+//! triggers from the second pass on — while something changes. Per-lead state lives in flat vectors
 //! indexed by lead (and score, stage, rule slot or nurture), so the hot path
 //! does no lookups by name and no allocation. Those vectors hold a window of
 //! leads starting at `base`: every lead for a plain replay (and the
@@ -378,7 +380,8 @@ impl<'a> Replay<'a> {
     pub fn event_with(&mut self, lead: u32, event: u16, at: i64, off: u32, fields: &[Value]) {
         let l = self.l(lead);
         // A lead's first event evaluates every condition once.
-        self.changed = if self.leads[l].started { 0 } else { DEP_ALL };
+        let first = !self.leads[l].started;
+        self.changed = if first { DEP_ALL } else { 0 };
         self.leads[l].started = true;
         if self.trace_lead == Some(lead) {
             self.trace.push(TraceEntry {
@@ -387,9 +390,29 @@ impl<'a> Replay<'a> {
             });
         }
         self.note_template(l, event, fields);
-        self.lost_triggers(lead, at, Some((event, fields)), self.changed);
+        if first {
+            self.initial_state(lead, at);
+        }
+        // Step (1) looks at lost stages' `on` triggers only: their `when`
+        // triggers join the repeats of steps (3)-(5).
+        self.lost_triggers(lead, at, Some((event, fields)), 0);
         self.on_rules(lead, event, at, fields);
         self.settle(lead, at, Some((event, fields)));
+    }
+
+    /// Step (0), at a lead's first event: the state its fields give it before
+    /// any event acts, that is its `when` rules and then its lost stages'
+    /// `when` triggers (a throwaway address is lost before it enters a
+    /// stage or a nurture; a fit score counts before `lost … when fit < N`
+    /// is judged).
+    fn initial_state(&mut self, lead: u32, at: i64) {
+        self.seen = DEP_ALL;
+        self.pass_state = true;
+        self.when_rules(lead, at);
+        self.lost_triggers(lead, at, None, self.mask());
+        self.pass_state = false;
+        self.seen = 0;
+        self.changed = DEP_ALL;
     }
 
     /// Remember clicked and opened templates for `clicked "t"` / `opened "t"`.
@@ -416,23 +439,29 @@ impl<'a> Replay<'a> {
     /// look at it in the first pass.
     pub fn settle(&mut self, lead: u32, at: i64, event: Option<(u16, &[Value])>) {
         let mut ev = event;
+        // What changed before an event's first pass, for the lost stages'
+        // `when` triggers, which that pass leaves to the next one.
+        let mut deferred = 0;
         for _ in 0..MAX_SETTLE_PASSES {
             // Conditions read only state; when nothing changed since they were
             // last evaluated they cannot have changed, so only the event-bound
             // triggers need a look, and of the `when` conditions only those
             // reading something that changed.
-            self.seen = std::mem::take(&mut self.changed);
+            self.seen = std::mem::take(&mut self.changed) | deferred;
             self.pass_state = self.seen != 0;
             if self.pass_state {
                 self.when_rules(lead, at);
-                self.lost_triggers(lead, at, None, self.mask());
+                if ev.is_none() {
+                    self.lost_triggers(lead, at, None, self.mask());
+                }
             }
             if self.pass_state || ev.is_some() {
                 self.forward_stages(lead, at, ev);
                 self.nurtures(lead, at, ev);
             }
+            deferred = if ev.is_some() { self.seen } else { 0 };
             ev = None;
-            if self.changed == 0 {
+            if self.changed == 0 && deferred == 0 {
                 break;
             }
         }

@@ -342,7 +342,7 @@ mod tests {
 
     fn setup(text: &str, leads: usize) -> (Compiled, Dataset, RunOptions) {
         let program = funnel_check::check_source(text).program.expect("checks");
-        let c = crate::compile(&program, text).expect("compiles");
+        let c = crate::compile(&program, text);
         let opts = SampleOptions {
             leads,
             seed: 3,

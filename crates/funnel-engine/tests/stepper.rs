@@ -21,7 +21,7 @@ fn shipped_sample() -> (Compiled, Dataset) {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let source = std::fs::read_to_string(format!("{root}/playbooks/saas_inbound.funnel")).unwrap();
     let program = funnel_check::check_source(&source).program.unwrap();
-    let c = compile(&program, &source).unwrap();
+    let c = compile(&program, &source);
     let leads = std::fs::read(format!("{root}/examples/data/leads.csv")).unwrap();
     let events = std::fs::read(format!("{root}/examples/data/events.csv")).unwrap();
     let mut ds = Dataset::new(&c);

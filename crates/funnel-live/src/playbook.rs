@@ -26,8 +26,7 @@ impl Playbook {
             return Err(LiveError::new("the playbook has errors")
                 .help("run `funnel check` on it and fix what it reports"));
         };
-        let compiled = funnel_engine::compile(&program, source)
-            .map_err(|e| LiveError::new(format!("line {}: {}", e.line, e.message)))?;
+        let compiled = funnel_engine::compile(&program, source);
         let mut inputs = inputs.to_vec();
         inputs.sort();
         let mut parts: Vec<&str> = vec![source];

@@ -7,6 +7,7 @@ pub mod explain;
 pub mod fmt;
 pub mod ingest;
 pub mod live;
+pub mod lsp;
 pub mod plan;
 pub mod run;
 pub mod sample;

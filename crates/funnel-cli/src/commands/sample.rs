@@ -58,14 +58,7 @@ pub fn run(args: Args) -> u8 {
         );
         return 1;
     };
-    let compiled = match funnel_engine::compile(&program, &text) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {}", e.message);
-            eprintln!("  --> {}:{}", args.playbook.display(), e.line);
-            return 1;
-        }
-    };
+    let compiled = funnel_engine::compile(&program, &text);
     let start = match funnel_engine::data::decode::parse_instant(&args.start, compiled.tz) {
         Ok(t) => t,
         Err(reason) => {

@@ -213,17 +213,7 @@ fn test_file(file: &Path, filter: Option<&str>, summary: &mut Summary) -> Option
             format!("{errors} check error{s}; its tests did not run"),
         );
     };
-    let c = match funnel_engine::compile(&program, &report.source) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {}", e.message);
-            eprintln!("  --> {path}:{}", e.line);
-            return error(
-                summary,
-                format!("cannot run: {} (line {})", e.message, e.line),
-            );
-        }
-    };
+    let c = funnel_engine::compile(&program, &report.source);
     let mut coverage = Coverage::new(&c, &report.source);
     let mut tests = Vec::new();
     for t in testing::tests(&program) {

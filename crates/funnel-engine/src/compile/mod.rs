@@ -263,16 +263,9 @@ impl Compiled {
     }
 }
 
-/// A playbook the engine cannot run (the checker lets it through).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct CompileError {
-    pub message: String,
-    pub line: usize,
-}
-
 /// Compile a checked program; `source` is the playbook text it came from.
-pub fn compile(program: &Program, source: &str) -> Result<Compiled, CompileError> {
+/// Infallible: whatever the engine could refuse, the checker reported first.
+pub fn compile(program: &Program, source: &str) -> Compiled {
     let mut c = Compiler {
         program,
         source,
@@ -281,7 +274,6 @@ pub fn compile(program: &Program, source: &str) -> Result<Compiled, CompileError
         regexes: Vec::new(),
         regex_index: HashMap::new(),
         daily_span: 86_400,
-        errors: Vec::new(),
     };
     c.run()
 }
@@ -294,7 +286,6 @@ pub(crate) struct Compiler<'a> {
     pub(crate) regexes: Vec<Option<Regex>>,
     pub(crate) regex_index: HashMap<String, u32>,
     daily_span: i64,
-    pub(crate) errors: Vec<CompileError>,
 }
 
 fn field_defs(fields: &[funnel_check::Field]) -> Vec<FieldDef> {
@@ -375,7 +366,7 @@ impl Compiler<'_> {
         }
     }
 
-    fn run(&mut self) -> Result<Compiled, CompileError> {
+    fn run(&mut self) -> Compiled {
         let p = self.program;
         let tz = p.timezone;
         let calendars: Vec<Calendar> = p
@@ -540,9 +531,6 @@ impl Compiler<'_> {
         set_fields.sort_unstable();
         set_fields.dedup();
         let kpis = kpi::compile(self, p);
-        if let Some(e) = self.errors.first() {
-            return Err(e.clone());
-        }
         let deps = CondDeps::new(&stages, &rules, &nurtures);
         let mut compiled = Compiled {
             deps,
@@ -574,7 +562,7 @@ impl Compiler<'_> {
             set_fields,
         };
         compiled.reads = reads::reads(&compiled);
-        Ok(compiled)
+        compiled
     }
 
     fn rule(

@@ -6,11 +6,11 @@
 
 use funnel_syntax::ast::{NurtureDecl, NurtureItem, Reenroll as AstReenroll, Step, StepKind};
 
-use crate::cron::Cron;
 use crate::eval::CExpr;
 use crate::value::Sym;
+use funnel_check::Cron;
 
-use super::{to_u16, CompileError, Compiler, Dur, Origin, Trig};
+use super::{to_u16, Compiler, Dur, Origin, Trig};
 
 /// Re-enrollment policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -164,16 +164,17 @@ impl Compiler<'_> {
                 dur: self.dur(d),
                 line,
             }),
-            StepKind::WaitCron(e) => match Cron::parse(&e.value) {
-                Ok(cron) => code.push(Instr::WaitCron {
-                    cron: Box::new(cron),
-                    line,
-                }),
-                Err(message) => self.errors.push(CompileError {
-                    message,
-                    line: line as usize,
-                }),
-            },
+            StepKind::WaitCron(e) => {
+                // The checker parsed every cron literal of a checked program.
+                let cron = self.program.cron(e.span).cloned();
+                debug_assert!(cron.is_some(), "cron literal not in the checked program");
+                if let Some(cron) = cron {
+                    code.push(Instr::WaitCron {
+                        cron: Box::new(cron),
+                        line,
+                    });
+                }
+            }
             StepKind::WaitFor {
                 timeout,
                 event,

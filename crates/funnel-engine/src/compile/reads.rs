@@ -178,7 +178,7 @@ mod tests {
     fn the_bench_playbook_reads_few_fields() {
         let text = include_str!("../../../../bench/bench.funnel");
         let program = funnel_check::check_source(text).program.unwrap();
-        let c = crate::compile(&program, text).unwrap();
+        let c = crate::compile(&program, text);
         let lead: Vec<&str> = c
             .lead_fields
             .iter()
@@ -216,7 +216,7 @@ mod tests {
     fn saas_inbound_reads_its_lead_fields_and_templates() {
         let text = include_str!("../../../../playbooks/saas_inbound.funnel");
         let program = funnel_check::check_source(text).program.unwrap();
-        let c = crate::compile(&program, text).unwrap();
+        let c = crate::compile(&program, text);
         // email (matches), title (matches), company (notify), company_size,
         // industry, country (when rules), source (KPI `by`).
         assert!(c.reads.lead.iter().all(|r| *r));

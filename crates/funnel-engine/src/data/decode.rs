@@ -45,7 +45,7 @@ pub fn decode(text: &str, ty: &Ty, tz: Tz, texts: &mut Interner) -> Result<Value
             "false" | "no" | "0" => Ok(Value::Bool(false)),
             _ => Err(format!("`{t}` is not true or false")),
         },
-        Ty::Stage | Ty::Error => Ok(Value::Text(texts.intern(t))),
+        Ty::Stage | Ty::MoneyPerDay | Ty::Error => Ok(Value::Text(texts.intern(t))),
     }
 }
 
@@ -53,7 +53,7 @@ pub fn decode(text: &str, ty: &Ty, tz: Tz, texts: &mut Interner) -> Result<Value
 /// but text is not kept (the value is missing).
 pub fn decode_unread(text: &str, ty: &Ty, tz: Tz, texts: &mut Interner) -> Result<Value, String> {
     match ty {
-        Ty::Text | Ty::Stage | Ty::Error => Ok(Value::Missing),
+        Ty::Text | Ty::Stage | Ty::MoneyPerDay | Ty::Error => Ok(Value::Missing),
         Ty::Enum(values) => {
             let t = text.trim();
             if values.iter().any(|v| v == t) {

@@ -10,7 +10,7 @@ use crate::sample::{write_sample, SampleFormat, SampleOptions};
 fn compiled() -> Compiled {
     let text = include_str!("../../../../playbooks/saas_inbound.funnel");
     let program = funnel_check::check_source(text).program.unwrap();
-    crate::compile(&program, text).unwrap()
+    crate::compile(&program, text)
 }
 
 fn sample(c: &Compiled, format: SampleFormat) -> (String, String) {

@@ -1,11 +1,10 @@
-//! KPIs: compiling formulas, inferring their display type, and (in
-//! [`eval`]) computing them at the end of a replay.
+//! KPIs: compiling formulas and (in [`eval`]) computing them at the end of
+//! a replay. Each KPI's type is the one the checker inferred.
 //!
 //! A formula is arithmetic over aggregates (`count(entered X)`,
 //! `sum(E.f)`, `avg(days(A -> B))`, …), inputs, literals and other KPIs.
 //! Every value is an exact decimal; percent values are fractions; durations
-//! are days. The display type follows the brief's table (count/count is a
-//! percent, money/days is money a day, …).
+//! are days.
 
 pub mod eval;
 
@@ -30,6 +29,18 @@ pub enum KTy {
 }
 
 impl KTy {
+    /// How a KPI of the checker's type `ty` is shown (the checker gives a
+    /// KPI only these types).
+    pub fn of(ty: &Ty) -> KTy {
+        match ty {
+            Ty::Money => KTy::Money,
+            Ty::Percent => KTy::Percent,
+            Ty::MoneyPerDay => KTy::MoneyPerDay,
+            Ty::Duration => KTy::Days,
+            _ => KTy::Number,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             KTy::Number => "number",
@@ -147,17 +158,13 @@ pub(crate) fn compile(cx: &mut Compiler<'_>, p: &Program) -> Vec<KpiDef> {
             expr,
             by,
             by_names: k.by.iter().map(|b| b.name.clone()).collect(),
-            ty: KTy::Number,
+            // The type the checker inferred and reported: never re-inferred.
+            ty: p
+                .kpi(&k.name.name)
+                .map_or(KTy::Number, |info| KTy::of(&info.ty)),
             line: cx.line(k.span),
             target: None,
         });
-    }
-    // Types: a KPI's type may depend on KPIs declared after it; iterate.
-    for _ in 0..defs.len().max(1) {
-        for i in 0..defs.len() {
-            let t = infer(&defs[i].expr, &defs, p);
-            defs[i].ty = t;
-        }
     }
     for d in &p.ast.decls {
         if let Decl::Target(t) = d {
@@ -283,105 +290,5 @@ fn target_value(e: &Expr) -> Option<Decimal> {
         ExprKind::Paren(a) => target_value(a),
         ExprKind::Neg(a) => target_value(a).map(|d| -d),
         _ => None,
-    }
-}
-
-fn input_kty(ty: &Ty) -> KTy {
-    match ty {
-        Ty::Money => KTy::Money,
-        Ty::Percent => KTy::Percent,
-        Ty::Duration => KTy::Days,
-        _ => KTy::Number,
-    }
-}
-
-fn infer(e: &KExpr, defs: &[KpiDef], p: &Program) -> KTy {
-    use KTy::*;
-    match e {
-        KExpr::Const(_) | KExpr::Undefined => Number,
-        KExpr::Input(i) => p
-            .inputs
-            .get(*i as usize)
-            .map_or(Number, |x| input_kty(&x.ty.ty)),
-        KExpr::Kpi(i) => defs.get(*i as usize).map_or(Number, |k| k.ty),
-        KExpr::Agg(Fun::Count, _) => Number,
-        KExpr::Agg(_, Source::Days { .. }) => Days,
-        KExpr::Agg(
-            _,
-            Source::Events {
-                event,
-                field: Some(f),
-            },
-        ) => p
-            .events
-            .get(*event as usize)
-            .and_then(|ev| ev.fields.get(*f as usize))
-            .map_or(Number, |f| input_kty(&f.ty.ty)),
-        KExpr::Agg(..) => Number,
-        KExpr::Neg(a) => infer(a, defs, p),
-        KExpr::Arith(op, a, b) => {
-            let (x, y) = (const_aware(a, defs, p), const_aware(b, defs, p));
-            arith_ty(*op, x, y)
-        }
-    }
-}
-
-/// A bare literal takes the type the other operand suggests (`1 - x`).
-fn const_aware(e: &KExpr, defs: &[KpiDef], p: &Program) -> Option<KTy> {
-    match e {
-        KExpr::Const(_) => None,
-        _ => Some(infer(e, defs, p)),
-    }
-}
-
-fn arith_ty(op: ArithOp, a: Option<KTy>, b: Option<KTy>) -> KTy {
-    use KTy::*;
-    let (a, b) = match (a, b) {
-        (None, None) => return Number,
-        (Some(x), None) => return x,
-        (None, Some(y)) => {
-            return match op {
-                ArithOp::Div if y == Days => Number,
-                ArithOp::Div if y == Money => Number,
-                _ => y,
-            }
-        }
-        (Some(x), Some(y)) => (x, y),
-    };
-    match op {
-        ArithOp::Add | ArithOp::Sub => match (a, b) {
-            (Number, Percent) | (Percent, Number) => Percent,
-            (x, _) => x,
-        },
-        ArithOp::Mul => match (a, b) {
-            (Percent, x) | (x, Percent) => x,
-            (Number, x) | (x, Number) => x,
-            (MoneyPerDay, Days) | (Days, MoneyPerDay) => Money,
-            (x, _) => x,
-        },
-        ArithOp::Div => match (a, b) {
-            (Number, Number) | (Money, Money) | (Days, Days) | (Percent, Percent) => Percent,
-            (Money, Days) => MoneyPerDay,
-            (x, Number) | (x, Percent) => x,
-            (Number, Days) => Number,
-            (x, _) => x,
-        },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn types_follow_the_table() {
-        use KTy::*;
-        assert_eq!(arith_ty(ArithOp::Div, Some(Number), Some(Number)), Percent);
-        assert_eq!(arith_ty(ArithOp::Mul, Some(Number), Some(Percent)), Number);
-        assert_eq!(arith_ty(ArithOp::Mul, Some(Number), Some(Money)), Money);
-        assert_eq!(arith_ty(ArithOp::Div, Some(Money), Some(Days)), MoneyPerDay);
-        assert_eq!(arith_ty(ArithOp::Div, Some(Money), Some(Number)), Money);
-        assert_eq!(arith_ty(ArithOp::Sub, None, Some(Percent)), Percent);
-        assert_eq!(arith_ty(ArithOp::Div, Some(Money), Some(Money)), Percent);
     }
 }

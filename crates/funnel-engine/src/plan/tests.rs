@@ -10,7 +10,7 @@ fn compiled(text: &str) -> Compiled {
     let program = checked
         .program
         .unwrap_or_else(|| panic!("does not check: {:?}", checked.diagnostics));
-    crate::compile(&program, text).unwrap_or_else(|e| panic!("{e}"))
+    crate::compile(&program, text)
 }
 
 fn load(c: &Compiled, leads: &str, events: &str, policy: BadRows) -> Dataset {

@@ -214,7 +214,9 @@ pub fn value(rng: &mut Rng8, name: &str, ty: &Ty) -> String {
         ),
         Ty::Bool => rng.random_bool(0.5).to_string(),
         Ty::Enum(values) => values[rng.random_range(0..values.len())].clone(),
-        Ty::Text | Ty::Stage | Ty::Error => format!("{name}-{}", rng.random_range(1..20)),
+        Ty::Text | Ty::Stage | Ty::MoneyPerDay | Ty::Error => {
+            format!("{name}-{}", rng.random_range(1..20))
+        }
     }
 }
 

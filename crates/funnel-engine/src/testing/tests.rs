@@ -8,7 +8,7 @@ fn compiled(text: &str) -> (Program, Compiled) {
     let program = checked
         .program
         .unwrap_or_else(|| panic!("does not check: {:?}", checked.diagnostics));
-    let c = crate::compile(&program, text).unwrap_or_else(|e| panic!("{e}"));
+    let c = crate::compile(&program, text);
     (program, c)
 }
 

@@ -7,6 +7,7 @@
 use funnel_engine::output::fmt_time;
 use funnel_engine::testing::{Coverage, Failure, TestRun};
 use funnel_engine::Compiled;
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde_json::{json, Value};
 
 use super::{FileOutcome, FileResult, Summary};
@@ -98,76 +99,68 @@ fn coverage_json(cov: &Coverage) -> Value {
     })
 }
 
-/// The JUnit XML document.
-pub(super) fn junit(outcomes: &[FileOutcome], s: &Summary) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&format!(
-        "<testsuites name=\"funnel test\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n",
-        s.passed + s.failed + s.errors,
-        s.failed,
-        s.errors
-    ));
+/// The JUnit XML document, written by the `quick-junit` crate.
+pub(super) fn junit(outcomes: &[FileOutcome], _s: &Summary) -> String {
+    let mut report = Report::new("funnel test");
     for o in outcomes {
-        let path = esc(&o.path);
+        let mut suite = TestSuite::new(o.path.as_str());
         match &o.result {
             FileResult::Error(why) => {
-                out.push_str(&format!(
-                    "  <testsuite name=\"{path}\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
-                ));
-                out.push_str(&format!(
-                    "    <testcase name=\"check\" classname=\"{path}\" file=\"{path}\">\n"
-                ));
-                out.push_str(&format!("      <error message=\"{}\"/>\n", esc(why)));
-                out.push_str("    </testcase>\n  </testsuite>\n");
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+                status.set_message(why.as_str());
+                let mut case = TestCase::new("check", status);
+                case.set_classname(o.path.as_str());
+                case.extra.insert("file".into(), o.path.as_str().into());
+                suite.add_test_case(case);
             }
             FileResult::Ran {
                 tests, compiled, ..
             } => {
-                let failed = tests.iter().filter(|t| !t.passed()).count();
-                out.push_str(&format!(
-                    "  <testsuite name=\"{path}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\">\n",
-                    tests.len()
-                ));
                 for t in tests {
-                    out.push_str(&testcase(&path, compiled, t));
+                    suite.add_test_case(testcase(&o.path, compiled, t));
                 }
-                out.push_str("  </testsuite>\n");
             }
         }
+        report.add_test_suite(suite);
     }
-    out.push_str("</testsuites>\n");
-    out
+    // Serialising strings the crate built can only fail on a bug of its own;
+    // say so in the document rather than panic.
+    report
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- junit report failed: {} -->\n", esc(&e.to_string())))
 }
 
-fn testcase(path: &str, c: &Compiled, t: &TestRun) -> String {
-    let open = format!(
-        "    <testcase name=\"{}\" classname=\"{path}\" file=\"{path}\" line=\"{}\"",
-        esc(&t.name),
-        t.line
-    );
-    if t.passed() {
-        return format!("{open}/>\n");
-    }
-    let mut body = String::new();
-    for tl in &t.timelines {
-        for f in t.failures.iter().filter(|f| f.at == tl.at) {
-            body.push_str(&failure_text(f));
+fn testcase(path: &str, c: &Compiled, t: &TestRun) -> TestCase {
+    let status = if t.passed() {
+        TestCaseStatus::success()
+    } else {
+        let mut body = String::new();
+        for tl in &t.timelines {
+            for f in t.failures.iter().filter(|f| f.at == tl.at) {
+                body.push_str(&failure_text(f));
+            }
+            body.push_str(&format!(
+                "{}:\n{}\n",
+                super::human::timeline_title(c, tl),
+                tl.text
+            ));
         }
-        body.push_str(&format!(
-            "{}:\n{}\n",
-            super::human::timeline_title(c, tl),
-            tl.text
-        ));
-    }
-    let mut message = t.failures.first().map(summary_line).unwrap_or_default();
-    if t.failures.len() > 1 {
-        message.push_str(&format!(" (and {} more)", t.failures.len() - 1));
-    }
-    format!(
-        "{open}>\n      <failure message=\"{}\" type=\"expectation\">{}</failure>\n    </testcase>\n",
-        esc(&message),
-        esc(&body)
-    )
+        let mut message = t.failures.first().map(summary_line).unwrap_or_default();
+        if t.failures.len() > 1 {
+            message.push_str(&format!(" (and {} more)", t.failures.len() - 1));
+        }
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status
+            .set_message(message)
+            .set_type("expectation")
+            .set_description(body);
+        status
+    };
+    let mut case = TestCase::new(t.name.as_str(), status);
+    case.set_classname(path);
+    case.extra.insert("file".into(), path.into());
+    case.extra.insert("line".into(), t.line.to_string().into());
+    case
 }
 
 fn summary_line(f: &Failure) -> String {
