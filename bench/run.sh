@@ -35,14 +35,14 @@ fi
 DIR=${BENCH_DIR:-bench/out}
 SEED=${BENCH_SEED:-7}
 SIM_RUNS=${BENCH_SIM_RUNS:-100}
-FUNNEL=./target/release/funnel
+FUNNEL=./target/dist/funnel  # the `dist` profile: thin LTO, as measured in RESULTS.md
 mkdir -p "$DIR"
 ROWS="$DIR/rows.tsv"
 : > "$ROWS"
 
 echo "== build"
-cargo build --release -q -p funnel-cli
-cargo build --release -q -p funnel-check --example big_playbook
+cargo build --profile dist -q -p funnel-cli
+cargo build --profile dist -q -p funnel-check --example big_playbook
 
 if ! python3 -c "import duckdb" 2>/dev/null; then
   echo "== pip install duckdb"
@@ -50,8 +50,9 @@ if ! python3 -c "import duckdb" 2>/dev/null; then
 fi
 
 # events written by `funnel sample` per lead for playbooks/saas_inbound.funnel
-# (9,572,728 events for 1,000,000 leads at seed 7).
-EVENTS_PER_LEAD=9.5727
+# (361,436 events for 50,000 leads at seed 7, with the funnel-driven
+# generator; the earlier generator wrote 9.57 a lead).
+EVENTS_PER_LEAD=7.2287
 
 to_number() { # 10M -> 10000000
   python3 -c "import sys; s=sys.argv[1].upper(); m={'K':10**3,'M':10**6}; print(int(float(s[:-1])*m[s[-1]]) if s[-1] in m else int(s))" "$1"
@@ -99,8 +100,8 @@ for size in $SIZES; do
   echo "== $size events ($leads leads)"
   if [[ ! -s "$data/events.csv" || ! -s "$data/events.jsonl" || "$(cat "$data/leads.txt" 2>/dev/null)" != "$leads $SEED" ]]; then
     rm -rf "$data"
-    measure "sample (CSV)" "$size" 0 "" $FUNNEL sample --leads "$leads" --seed "$SEED" --out "$data"
-    measure "sample (JSONL)" "$size" 0 "" $FUNNEL sample --leads "$leads" --seed "$SEED" --format jsonl --out "$data"
+    measure "sample (CSV)" "$size" 0 "" $FUNNEL sample playbooks/saas_inbound.funnel --count "$leads" --seed "$SEED" --out "$data"
+    measure "sample (JSONL)" "$size" 0 "" $FUNNEL sample playbooks/saas_inbound.funnel --count "$leads" --seed "$SEED" --format jsonl --out "$data"
     echo "$leads $SEED" > "$data/leads.txt"
   fi
   events=$(($(wc -l < "$data/events.csv") - 1))
@@ -134,7 +135,7 @@ for size in $SIZES; do
 done
 
 echo "== check a 1 MB playbook"
-./target/release/examples/big_playbook 1000000 > "$DIR/big.funnel"
+./target/dist/examples/big_playbook 1000000 > "$DIR/big.funnel"
 best_of $((REPEAT + 2)) "check 1 MB playbook" "$(wc -c < "$DIR/big.funnel") B" 0 "< 200 ms" \
   $FUNNEL check "$DIR/big.funnel"
 

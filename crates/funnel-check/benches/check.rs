@@ -1,6 +1,6 @@
 //! Benchmark: parse and check a ~1 MB playbook made of realistic blocks
 //! (events, stages, scores, a nurture, KPIs and a test) repeated with renamed
-//! identifiers. Run with `cargo bench -p funnel-check -- --quick`.
+//! identifiers. Run with `cargo bench -p funnel-check --features bench -- --quick`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 

@@ -27,7 +27,7 @@ mod scope;
 mod scores;
 mod settings;
 mod stages;
-mod suggest;
+pub mod suggest;
 mod tests_decl;
 pub mod types;
 

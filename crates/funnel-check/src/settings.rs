@@ -27,10 +27,12 @@ impl<'a> Checker<'a> {
                 Decl::Timezone(name, span) => {
                     once(self, "timezone", &mut timezone, *span);
                     if name.value.parse::<chrono_tz::Tz>().is_err() {
-                        let s = did_you_mean(
-                            &name.value,
-                            chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()),
-                        );
+                        let s = zone_for_abbreviation(&name.value).or_else(|| {
+                            did_you_mean(
+                                &name.value,
+                                chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()),
+                            )
+                        });
                         self.report(d::invalid_timezone(&name.value, name.span, s));
                     }
                 }
@@ -181,4 +183,34 @@ fn once(cx: &mut Checker<'_>, what: &str, first: &mut Option<Span>, span: Span) 
         Some(f) => cx.report(d::duplicate_setting(what, span, *f)),
         None => *first = Some(span),
     }
+}
+
+/// The IANA zone people usually mean by a zone abbreviation (`PST` is
+/// `America/Los_Angeles`, not the nearest name `EST`): the zone that uses it
+/// in summer and winter alike.
+fn zone_for_abbreviation(name: &str) -> Option<&'static str> {
+    Some(match name.to_ascii_uppercase().as_str() {
+        "PST" | "PDT" | "PT" | "PACIFIC" => "America/Los_Angeles",
+        "MST" | "MDT" | "MT" | "MOUNTAIN" => "America/Denver",
+        "CST" | "CDT" | "CT" | "CENTRAL" => "America/Chicago",
+        "EST" | "EDT" | "ET" | "EASTERN" => "America/New_York",
+        "AKST" | "AKDT" => "America/Anchorage",
+        "HST" => "Pacific/Honolulu",
+        "BST" | "GMT+1" => "Europe/London",
+        "IST" => "Asia/Kolkata",
+        "CET" | "CEST" => "Europe/Berlin",
+        "EET" | "EEST" => "Europe/Athens",
+        "WET" | "WEST" => "Europe/Lisbon",
+        "JST" => "Asia/Tokyo",
+        "KST" => "Asia/Seoul",
+        "SGT" => "Asia/Singapore",
+        "HKT" => "Asia/Hong_Kong",
+        "AEST" | "AEDT" => "Australia/Sydney",
+        "ACST" | "ACDT" => "Australia/Adelaide",
+        "AWST" => "Australia/Perth",
+        "NZST" | "NZDT" => "Pacific/Auckland",
+        "BRT" => "America/Sao_Paulo",
+        "MSK" => "Europe/Moscow",
+        _ => return None,
+    })
 }

@@ -4,7 +4,7 @@
 //! and turned into the exit code (1 bad input, 2 usage or IO).
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use funnel_engine::data::decode::parse_instant;
@@ -71,7 +71,26 @@ pub fn print_data_error(e: &DataError) {
     }
 }
 
+/// `-` as a path: standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Read a playbook (or any text file); `-` reads standard input.
+pub fn read_source(path: &Path) -> std::io::Result<String> {
+    if is_stdin(path) {
+        let mut s = String::new();
+        std::io::stdin().lock().read_to_string(&mut s)?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(path)
+    }
+}
+
 fn format_of(path: &Path, given: Option<DataFormat>) -> Result<Format, u8> {
+    if given.is_none() && is_stdin(path) {
+        return Ok(Format::Csv);
+    }
     if let Some(f) = given {
         return Ok(match f {
             DataFormat::Csv => Format::Csv,
@@ -89,12 +108,17 @@ fn format_of(path: &Path, given: Option<DataFormat>) -> Result<Format, u8> {
     })
 }
 
-fn open(path: &Path) -> Result<BufReader<File>, u8> {
-    File::open(path).map(BufReader::new).map_err(|e| {
-        eprintln!("error: cannot read `{}`: {e}", path.display());
-        eprintln!("  help: check the path; it must name a readable data file");
-        2
-    })
+fn open(path: &Path) -> Result<Box<dyn Read>, u8> {
+    if is_stdin(path) {
+        return Ok(Box::new(BufReader::new(std::io::stdin())));
+    }
+    File::open(path)
+        .map(|f| Box::new(BufReader::new(f)) as Box<dyn Read>)
+        .map_err(|e| {
+            eprintln!("error: cannot read `{}`: {e}", path.display());
+            eprintln!("  help: check the path; it must name a readable data file");
+            2
+        })
 }
 
 /// Load the playbook, the data and the inputs, printing any problem.
@@ -132,6 +156,11 @@ pub fn load_threads(
             2
         })?),
     };
+    if is_stdin(&args.leads) && is_stdin(&args.events) {
+        eprintln!("error: `--leads -` and `--events -` cannot both read standard input");
+        eprintln!("  help: give one of them as a file");
+        return Err(2);
+    }
     let lf = format_of(&args.leads, args.data_format)?;
     let ef = format_of(&args.events, args.data_format)?;
     let leads_name = args.leads.display().to_string();
@@ -145,6 +174,7 @@ pub fn load_threads(
     )
     .map_err(|e| {
         print_data_error(&e);
+        swapped_hint(args);
         1
     })?;
     let events_name = args.events.display().to_string();
@@ -158,6 +188,7 @@ pub fn load_threads(
     )
     .map_err(|e| {
         print_data_error(&e);
+        swapped_hint(args);
         1
     })?;
     Ok(Loaded {
@@ -167,4 +198,22 @@ pub fn load_threads(
         as_of,
         inputs,
     })
+}
+
+/// After a data error: when the file names suggest `--leads` and `--events`
+/// were given the wrong way round, say so.
+fn swapped_hint(args: &DataArgs) {
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default()
+    };
+    let (l, e) = (name(&args.leads), name(&args.events));
+    if l.contains("event") || (e.contains("lead") && !e.contains("event")) {
+        eprintln!(
+            "  hint: `--leads {}` and `--events {}` look swapped: `--leads` takes the file with one row per lead, `--events` the one with `lead`, `event` and `at` columns",
+            args.leads.display(),
+            args.events.display()
+        );
+    }
 }

@@ -2,20 +2,56 @@
 //! terminal, the environment or the clock; every command lives in
 //! `src/commands/<verb>.rs` and turns library results into output and an exit code.
 
+#[macro_use]
+mod pipe;
 mod commands;
 mod load;
 mod output;
 mod report;
 mod sarif;
+mod style;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+
+/// What `funnel --help` says before the commands.
+const LONG_ABOUT: &str = "Rules-as-code for B2B revenue operations.
+
+Write your lead scoring, lifecycle stages, nurture sequences, SLAs and KPIs in a
+small playbook language; Funnel checks the playbook, replays your lead and event
+history through it, and tells you which stage every lead is in and why, every
+point change, every email a nurture would have sent, every SLA breach, and your
+KPIs against their targets. Runs are deterministic and never touch your CRM.";
+
+/// What `funnel --help` says after the commands.
+const EXAMPLES: &str = "Examples:
+  funnel init my-funnel                       # a commented playbook, data templates and a test
+  funnel check playbooks                      # every error and warning, with line and column
+  funnel test playbooks                       # run the playbooks' `test` blocks
+  funnel sample playbooks/saas_inbound.funnel --count 400 --out data
+  funnel run playbooks/saas_inbound.funnel --leads data/leads.csv --events data/events.csv
+  funnel explain playbooks/saas_inbound.funnel L0042 --leads data/leads.csv --events data/events.csv
+  funnel plan old.funnel new.funnel --leads data/leads.csv --events data/events.csv
+  funnel completions bash > ~/.local/share/bash-completion/completions/funnel
+
+A path of `-` reads standard input. `--color never` (or NO_COLOR=1) turns colour off.
+Docs: README.md, docs/language.md, docs/data.md.";
 
 /// Rules-as-code for B2B revenue operations.
 #[derive(Parser)]
-#[command(name = "funnel", version, about, propagate_version = true)]
+#[command(
+    name = "funnel",
+    version,
+    about,
+    long_about = LONG_ABOUT,
+    after_help = EXAMPLES,
+    propagate_version = true
+)]
 struct Cli {
+    /// Colour reports: `auto` (on a terminal, unless NO_COLOR is set), `always` or `never`.
+    #[arg(long, global = true, value_enum, default_value_t = style::ColorChoice::Auto, value_name = "WHEN")]
+    color: style::ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -38,14 +74,18 @@ enum Command {
     Simulate(commands::simulate::Args),
     /// Run the `test` blocks of playbooks (`--coverage`: what no test exercised).
     Test(commands::test::Args),
+    /// Create a commented starter playbook, data templates and a test.
+    Init(commands::init::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    Completions(commands::completions::Args),
+    /// Run the language server (LSP over stdio) for editors.
+    Lsp(commands::lsp::Args),
     /// Live mode: apply new lead and event files to a state file (cron).
     Ingest(commands::ingest::Args),
     /// Live mode: serve the HTTP API on a state file, firing timers and delivering actions.
     Serve(commands::serve::Args),
     /// Live mode: create and inspect state files, dead letters, plans.
     Live(commands::live::Args),
-    /// Run the language server (LSP over stdio) for editors.
-    Lsp(commands::lsp::Args),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +96,7 @@ fn main() -> ExitCode {
             return ExitCode::from(usage_exit_code(&e));
         }
     };
+    style::set_choice(cli.color);
     let code = match cli.command {
         Command::Check(args) => commands::check::run(args),
         Command::Run(args) => commands::run::run(args),
@@ -65,10 +106,12 @@ fn main() -> ExitCode {
         Command::Plan(args) => commands::plan::run(args),
         Command::Test(args) => commands::test::run(args),
         Command::Simulate(args) => commands::simulate::run(args),
+        Command::Init(args) => commands::init::run(args),
+        Command::Completions(args) => commands::completions::run(args, Cli::command()),
+        Command::Lsp(args) => commands::lsp::run(args),
         Command::Ingest(args) => commands::ingest::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Live(args) => commands::live::run(args),
-        Command::Lsp(args) => commands::lsp::run(args),
     };
     ExitCode::from(code)
 }

@@ -4,6 +4,7 @@
 //! tests can snapshot them.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ColumnConstraint, Table, Width};
@@ -20,6 +21,7 @@ fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
     t.set_header(header.to_vec());
+    crate::style::fit(&mut t);
     t
 }
 
@@ -29,6 +31,17 @@ fn right(t: &mut Table, cols: &[usize]) {
             col.set_cell_alignment(CellAlignment::Right);
         }
     }
+}
+
+/// Per stage in funnel order: leads now in it (their final stage).
+pub fn now_counts(c: &Compiled, o: &Outcome) -> Vec<usize> {
+    let mut n = vec![0usize; c.stages.len()];
+    for &s in &o.stage {
+        if let Some(x) = n.get_mut(s as usize) {
+            *x += 1;
+        }
+    }
+    n
 }
 
 /// Per stage in funnel order: name, lost, leads that entered it.
@@ -95,8 +108,8 @@ fn input_line(what: &str, r: &InputReport) -> String {
     s
 }
 
-/// The human summary.
-pub fn human(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
+/// The human summary; `out` is the `--out` directory, if any.
+pub fn human(c: &Compiled, ds: &Dataset, o: &Outcome, out_dir: Option<&Path>) -> String {
     let mut out = String::new();
     let name = if c.name.is_empty() {
         "playbook"
@@ -120,19 +133,29 @@ pub fn human(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
     ));
 
     out.push_str("Funnel\n");
-    let mut t = table(&["stage", "leads", "conversion"]);
+    let mut t = table(&["stage", "reached", "now in stage", "conversion"]);
     let mut prev: Option<usize> = None;
-    for (name, lost, n) in stage_counts(c, o) {
+    let now = now_counts(c, o);
+    for ((name, lost, n), now) in stage_counts(c, o).into_iter().zip(now) {
         if lost {
-            t.add_row(vec![format!("{name} (lost)"), n.to_string(), String::new()]);
+            t.add_row(vec![
+                format!("{name} (lost)"),
+                n.to_string(),
+                now.to_string(),
+                String::new(),
+            ]);
         } else {
             let conv = prev.map_or(String::new(), |p| conversion(p, n));
-            t.add_row(vec![name, n.to_string(), conv]);
+            t.add_row(vec![name, n.to_string(), now.to_string(), conv]);
             prev = Some(n);
         }
     }
-    right(&mut t, &[1, 2]);
-    out.push_str(&format!("{t}\n\n"));
+    right(&mut t, &[1, 2, 3]);
+    out.push_str(&format!("{t}\n"));
+    out.push_str(
+        "  reached: leads that ever entered the stage (a stage jumped over counts)\n  \
+         now in stage: leads whose current stage it is; conversion: reached / reached of the stage above\n\n",
+    );
 
     if !o.kpis.is_empty() {
         out.push_str("KPIs\n");
@@ -157,11 +180,15 @@ pub fn human(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
                 ]);
             }
             if k.groups.len() > MAX_GROUP_ROWS {
+                let more = k.groups.len() - MAX_GROUP_ROWS;
                 t.add_row(vec![
-                    format!(
-                        "  … {} more groups (see kpis.json)",
-                        k.groups.len() - MAX_GROUP_ROWS
-                    ),
+                    match out_dir {
+                        Some(d) => format!(
+                            "  … {more} more groups (see {})",
+                            d.join("kpis.json").display()
+                        ),
+                        None => format!("  … {more} more (`--out DIR` lists all)"),
+                    },
                     String::new(),
                     String::new(),
                     String::new(),
@@ -211,9 +238,11 @@ fn report_json(r: &InputReport) -> serde_json::Value {
 /// The summary as one JSON document.
 pub fn json_summary(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
     let mut prev: Option<usize> = None;
+    let now = now_counts(c, o);
     let funnel: Vec<serde_json::Value> = stage_counts(c, o)
         .into_iter()
-        .map(|(name, lost, n)| {
+        .zip(now)
+        .map(|((name, lost, n), now)| {
             let conv = if lost {
                 serde_json::Value::Null
             } else {
@@ -224,7 +253,7 @@ pub fn json_summary(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
                 prev = Some(n);
                 v
             };
-            json!({"stage": name, "lost": lost, "leads": n, "conversion": conv})
+            json!({"stage": name, "lost": lost, "leads": n, "now": now, "conversion": conv})
         })
         .collect();
     let kpis: serde_json::Value =

@@ -5,7 +5,6 @@
 //! Human-readable diagnostics always go to stderr, so a command's real output
 //! on stdout stays clean; machine formats (`--format json|github`) go to stdout.
 
-use std::io::IsTerminal;
 use std::path::Path;
 
 use funnel_check::render::{render_human, Located, Locator, Position};
@@ -43,16 +42,10 @@ impl FileReport {
     }
 }
 
-/// Whether to colour output to stderr: a terminal and `NO_COLOR` unset or empty.
+/// Whether to colour output to stderr (`--color`; by default a terminal and
+/// `NO_COLOR` unset or empty).
 pub fn stderr_color() -> bool {
-    std::io::stderr().is_terminal() && no_color_unset()
-}
-
-fn no_color_unset() -> bool {
-    match std::env::var_os("NO_COLOR") {
-        Some(v) => v.is_empty(),
-        None => true,
-    }
+    crate::style::stderr_color()
 }
 
 /// Print an IO problem the way every command does: what failed and what to do.
@@ -78,7 +71,7 @@ fn io_reason(err: &std::io::Error) -> String {
 /// the exit code to use: 2 when the file cannot be read, 1 when it has errors.
 #[allow(dead_code)] // the shared loader for commands that run a playbook (`run`, `test`)
 pub fn load_playbook(path: &Path) -> Result<(String, Program), u8> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::load::read_source(path) {
         Ok(t) => t,
         Err(e) => {
             io_error(path, &e);
@@ -202,6 +195,9 @@ pub fn escape_property(s: &str) -> String {
 /// directory, sorted. Hidden directories are skipped and symbolic links to
 /// directories are not followed (no cycles).
 pub fn playbook_files(path: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    if crate::load::is_stdin(path) {
+        return Ok(vec![path.to_path_buf()]);
+    }
     let meta = std::fs::metadata(path)?;
     if !meta.is_dir() {
         return Ok(vec![path.to_path_buf()]);

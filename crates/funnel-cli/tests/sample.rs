@@ -34,14 +34,23 @@ fn tmp(name: &str) -> PathBuf {
 fn shipped_examples_match_the_documented_command() {
     let out = tmp("docs");
     let dir = out.display().to_string();
-    let (code, _, err) = funnel(&["sample", "--leads", "400", "--seed", "42", "--out", &dir]);
+    let (code, _, err) = funnel(&[
+        "sample",
+        "playbooks/saas_inbound.funnel",
+        "--count",
+        "400",
+        "--seed",
+        "42",
+        "--out",
+        &dir,
+    ]);
     assert_eq!(code, 0, "{err}");
     for f in ["leads.csv", "events.csv"] {
         let made = std::fs::read(out.join(f)).unwrap();
         let shipped = std::fs::read(root().join("examples/data").join(f)).unwrap();
         assert!(
             made == shipped,
-            "examples/data/{f} differs from `funnel sample --leads 400 --seed 42`"
+            "examples/data/{f} differs from `funnel sample playbooks/saas_inbound.funnel --count 400 --seed 42`"
         );
     }
     let _ = std::fs::remove_dir_all(&out);
@@ -53,7 +62,16 @@ fn same_seed_same_files_other_seed_other_files() {
     for (d, seed) in [(&a, "7"), (&b, "7"), (&c, "8")] {
         let dir = d.display().to_string();
         let (code, _, err) = funnel(&[
-            "sample", "--leads", "60", "--seed", seed, "--out", &dir, "--format", "jsonl",
+            "sample",
+            "playbooks/saas_inbound.funnel",
+            "--count",
+            "60",
+            "--seed",
+            seed,
+            "--out",
+            &dir,
+            "--format",
+            "jsonl",
         ]);
         assert_eq!(code, 0, "{err}");
     }

@@ -314,8 +314,14 @@ fn filter_counts_what_it_leaves_out() {
          \"an attendee who clicks the follow-up is handed to an SDR\"\n\
          \n13 filtered out\n1 passed, 0 failed\n"
     );
+    // A filter that matches nothing is a mistake: exit 2, with the names.
     let (code, stdout, stderr) = funnel(&["test", "playbooks", "--filter", "no such test"]);
-    assert_eq!(code, 0);
+    assert_eq!(code, 2);
     assert_eq!(stdout, "\n14 filtered out\n0 passed, 0 failed\n");
-    assert_eq!(stderr, "note: no tests ran\n");
+    assert!(
+        stderr.starts_with(
+            "error: no test name contains `no such test`\n  help: the tests are: \"an outbound deal closes in 84 days\""
+        ),
+        "{stderr}"
+    );
 }

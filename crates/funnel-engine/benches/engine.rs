@@ -2,7 +2,7 @@
 //! memory): reading events (CSV and JSON Lines), the replay's cost per event
 //! (playbooks/saas_inbound.funnel with its nurture, decay, calendar and SLA
 //! timers, and bench/bench.funnel's plain scoring), and KPI evaluation over a
-//! finished replay. Run with `cargo bench -p funnel-engine -- --quick`.
+//! finished replay. Run with `cargo bench -p funnel-engine --features bench -- --quick`.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 

@@ -5,7 +5,7 @@
 use crate::compile::Compiled;
 use crate::data::Dataset;
 use crate::output::{action_detail, fmt_time_short, fmt_value, reason_text, stage_name};
-use crate::trace::{ActionDetail, Cause, Entry, ExitCause, TraceEntry, WaitWhy};
+use crate::trace::{ActionDetail, Blocked, Cause, Entry, ExitCause, TraceEntry, WaitWhy};
 use crate::value::fmt_num;
 use crate::Outcome;
 
@@ -111,6 +111,23 @@ fn entry_text(c: &Compiled, ds: &Dataset, e: &TraceEntry) -> String {
                 s.push_str(&format!(" {{{}}}", fields.join(", ")));
             }
             s
+        }
+        Entry::Blocked { rule, why } => {
+            let r = &c.rules[*rule as usize];
+            let name = &c.scores[r.score as usize].name;
+            let at = |t: i64| fmt_time_short(t, c.tz);
+            let reason = match why {
+                Blocked::Once { last } => format!("`once`: already awarded {}", at(*last)),
+                Blocked::OncePer { last } => {
+                    format!("a `once per` window: last awarded {}", at(*last))
+                }
+                Blocked::MaxPer => "its `max … per` window is used up".to_string(),
+                Blocked::Clamped => format!("{name} is at its cap or floor"),
+            };
+            format!(
+                "  +0 {name}  rule at line {}: {}  (no points: {reason})",
+                r.origin.line, r.origin.text
+            )
         }
         Entry::Points {
             score,

@@ -4,7 +4,7 @@
 
 use crate::compile::Trig;
 use crate::replay::{Replay, TimerKind};
-use crate::trace::{Cause, Entry};
+use crate::trace::{Blocked, Cause, Entry};
 use crate::value::Value;
 
 /// How many times the `when` rules are recomputed for one change at most.
@@ -41,10 +41,12 @@ impl Replay<'_> {
             let last = self.last_award[l * c.n_last_slots + slot as usize];
             if last != i64::MIN {
                 if r.once {
+                    self.blocked(lead, at, id, Blocked::Once { last });
                     return;
                 }
                 if let Some(d) = r.once_per {
                     if c.add(last, d) > at {
+                        self.blocked(lead, at, id, Blocked::OncePer { last });
                         return;
                     }
                 }
@@ -63,6 +65,7 @@ impl Replay<'_> {
             let used: f64 = w.iter().map(|(_, p)| p.abs()).sum();
             let room = max - used;
             if room <= 0.0 {
+                self.blocked(lead, at, id, Blocked::MaxPer);
                 return;
             }
             if points.abs() > room {
@@ -73,9 +76,18 @@ impl Replay<'_> {
         if let Some(slot) = r.last_slot {
             self.last_award[l * c.n_last_slots + slot as usize] = at;
         }
-        self.apply(lead, r.score, points, at, Cause::Rule(id));
+        if self.apply(lead, r.score, points, at, Cause::Rule(id)) == 0.0 && points != 0.0 {
+            self.blocked(lead, at, id, Blocked::Clamped);
+        }
         if points > 0.0 {
             self.positive_award(lead, r.score, at);
+        }
+    }
+
+    /// Note a rule that matched and gave nothing, for the traced lead only.
+    fn blocked(&mut self, lead: u32, at: i64, rule: u32, why: Blocked) {
+        if self.trace_lead == Some(lead) {
+            self.record(lead, at, Entry::Blocked { rule, why });
         }
     }
 

@@ -94,6 +94,11 @@ pub enum Entry {
         now: f64,
         cause: Cause,
     },
+    /// A rule matched the event but gave no points: why.
+    Blocked {
+        rule: u32,
+        why: Blocked,
+    },
     Stage(Transition),
     Breach {
         sla: u16,
@@ -125,6 +130,19 @@ pub enum Entry {
         taken: String,
     },
     Action(Action),
+}
+
+/// Why a matching rule gave no points (for `explain`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blocked {
+    /// `once`, and it was awarded at this instant before.
+    Once { last: i64 },
+    /// `once per D`, last awarded at this instant, less than D ago.
+    OncePer { last: i64 },
+    /// `max N per D`: the window's N points are used up.
+    MaxPer,
+    /// The score was already at its cap (or floor).
+    Clamped,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

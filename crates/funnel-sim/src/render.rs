@@ -40,6 +40,41 @@ fn spread_cells(s: &Spread, ty: KTy, currency: &str) -> Vec<String> {
     v
 }
 
+/// A change in the signed form `funnel plan` uses: `+4.85 pp` for
+/// percents, `+2`, `-$1,200`, `+3 days`; `0` for no change.
+pub fn signed(d: Option<Decimal>, ty: KTy, currency: &str) -> String {
+    let Some(d) = d else {
+        return fmt_kpi(None, ty, currency);
+    };
+    let sign = if d > Decimal::ZERO {
+        "+"
+    } else if d < Decimal::ZERO {
+        "-"
+    } else {
+        ""
+    };
+    let body = fmt_kpi(Some(d.abs()), ty, currency);
+    let body = match (ty, body.strip_suffix('%')) {
+        (KTy::Percent, Some(b)) => format!("{b} pp"),
+        _ => body,
+    };
+    format!("{sign}{body}")
+}
+
+fn signed_cells(s: &Spread, ty: KTy, currency: &str) -> Vec<String> {
+    let mut v = vec![
+        signed(s.p5, ty, currency),
+        signed(s.median, ty, currency),
+        signed(s.p95, ty, currency),
+    ];
+    v.push(if s.undefined_runs == 0 {
+        String::new()
+    } else {
+        s.undefined_runs.to_string()
+    });
+    v
+}
+
 fn kpi_table(meta: &[KpiMeta], r: &Report, currency: &str) -> String {
     let mut t = table(&["KPI", "p5", "median", "p95", "undefined in runs"]);
     for (m, s) in meta.iter().zip(&r.kpis) {
@@ -67,12 +102,63 @@ fn targets(meta: &[KpiMeta], r: &Report) -> String {
     out
 }
 
-fn weekly(stages: &[String], r: &Report) -> String {
+/// The weekly table; wider than `width`, it is cut into several tables of
+/// whole columns, each starting with the week.
+fn weekly(stages: &[String], r: &Report, width: Option<u16>) -> String {
     let mut header: Vec<&str> = vec!["week"];
     header.extend(stages.iter().map(String::as_str));
     header.push("sends/day (median)");
     header.push("busiest day (p95)");
-    let mut t = table(&header);
+    let rows = weekly_rows(r);
+    // Each column's width: its longest cell, a space either side, a border.
+    let widths: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            rows.iter()
+                .filter_map(|row| row.get(i))
+                .map(|c| c.chars().count())
+                .chain([h.chars().count()])
+                .max()
+                .unwrap_or(0)
+                + 3
+        })
+        .collect();
+    let limit = width.map_or(usize::MAX, usize::from);
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut current: Vec<usize> = Vec::new();
+    let mut used = 1 + widths[0];
+    for (i, w) in widths.iter().enumerate().skip(1) {
+        if !current.is_empty() && used + w > limit {
+            groups.push(std::mem::take(&mut current));
+            used = 1 + widths[0];
+        }
+        current.push(i);
+        used += w;
+    }
+    if !current.is_empty() {
+        groups.push(current);
+    }
+    let mut out = Vec::new();
+    for g in groups {
+        let cols: Vec<usize> = std::iter::once(0).chain(g).collect();
+        let h: Vec<&str> = cols.iter().map(|&i| header[i]).collect();
+        let mut t = table(&h);
+        for row in &rows {
+            t.add_row(
+                cols.iter()
+                    .map(|&i| row.get(i).cloned().unwrap_or_default())
+                    .collect::<Vec<_>>(),
+            );
+        }
+        out.push(t.to_string());
+    }
+    out.join("\n")
+}
+
+/// The weekly table's rows: week, leads per stage, sends per day.
+fn weekly_rows(r: &Report) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
     for (w, row) in r.stage_weekly.iter().enumerate() {
         let mut cells = vec![(w + 1).to_string()];
         cells.extend(row.iter().map(|d| d.normalize().to_string()));
@@ -87,13 +173,18 @@ fn weekly(stages: &[String], r: &Report) -> String {
         });
         cells.push(med.round_dp(1).normalize().to_string());
         cells.push(p95.normalize().to_string());
-        t.add_row(cells);
+        rows.push(cells);
     }
-    t.to_string()
+    rows
 }
 
 /// The report for people.
 pub fn human(sim: &Simulation, scenario_name: &str) -> String {
+    human_width(sim, scenario_name, None)
+}
+
+/// The report for people, wide tables cut to fit `width` columns.
+pub fn human_width(sim: &Simulation, scenario_name: &str, width: Option<u16>) -> String {
     let (name, meta, r) = &sim.base;
     let mut out = format!(
         "Simulated {} runs of `{}` with scenario {} (seed {})\n",
@@ -117,7 +208,7 @@ pub fn human(sim: &Simulation, scenario_name: &str) -> String {
         out.push_str(&t);
     }
     out.push_str("\nLeads per stage at the end of each week (median across runs)\n");
-    out.push_str(&weekly(&sim.stages, r));
+    out.push_str(&weekly(&sim.stages, r, width));
     out.push('\n');
     if let Some(v) = &sim.vs {
         let (other, ometa, or, diffs) = (&v.name, &v.meta, &v.report, &v.differences);
@@ -137,7 +228,7 @@ pub fn human(sim: &Simulation, scenario_name: &str) -> String {
                 .find(|m| &m.name == k)
                 .map_or(KTy::Number, |m| m.ty);
             let mut row = vec![k.clone()];
-            row.extend(spread_cells(s, ty, &sim.currency));
+            row.extend(signed_cells(s, ty, &sim.currency));
             t.add_row(row);
         }
         out.push_str(&t.to_string());

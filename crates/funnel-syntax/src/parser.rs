@@ -118,7 +118,8 @@ fn describe_token(token: &str) -> Option<String> {
     match token {
         "0..9" | "1..9" => Some("a number".to_string()),
         "a..z" | "A..Z" | "_" => Some("a name".to_string()),
-        "" | " " | "\t" | "\n" | "\r\n" | "\r" | "#" | "\\" | "BUILTIN_RULE" => None,
+        "\n" | "\r\n" => Some("the end of the line".to_string()),
+        "" | " " | "\t" | "\r" | "#" | "\\" | "BUILTIN_RULE" => None,
         "\"" => Some("a quoted string".to_string()),
         "$" => Some("an amount such as `$1,000`".to_string()),
         "}" => Some("`}` (end of block)".to_string()),
@@ -171,14 +172,29 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Diagnostic {
             expected.push(s);
         }
     };
-    if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
-        for r in positives {
-            if let Some(d) = describe(*r) {
-                push(d.to_string());
+    // pest reports where the outermost rule that failed began (a whole
+    // `calendar` block); the attempts say how far the parse really got. An
+    // error inside a block points at the token it stopped at, with what may
+    // stand there.
+    let attempts = detailed.as_ref().and_then(|e| e.parse_attempts());
+    let further = attempts
+        .as_ref()
+        .is_some_and(|a| a.max_position > pos && !a.expected_tokens().is_empty());
+    let first_pos = pos;
+    let pos = match (&attempts, further) {
+        (Some(a), true) => a.max_position,
+        _ => pos,
+    };
+    if !further {
+        if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
+            for r in positives {
+                if let Some(d) = describe(*r) {
+                    push(d.to_string());
+                }
             }
         }
     }
-    if let Some(attempts) = detailed.as_ref().and_then(|e| e.parse_attempts()) {
+    if let Some(attempts) = &attempts {
         if attempts.max_position == pos {
             for t in attempts.expected_tokens() {
                 if let Some(d) = describe_token(&t.to_string()) {
@@ -187,8 +203,21 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Diagnostic {
             }
         }
     }
-    let expected = tidy_expected(expected);
     let found = found_at(text, pos);
+    // Right after a word, "a name" and "a number" only mean that word could
+    // have gone on; no new token can start there.
+    let after_word = text
+        .get(..pos)
+        .and_then(|t| t.chars().next_back())
+        .is_some_and(|c| c.is_alphanumeric() || c == '_');
+    if after_word
+        && found
+            .as_deref()
+            .is_some_and(|f| !f.starts_with(char::is_alphanumeric))
+    {
+        expected.retain(|e| e != "a name" && e != "a number");
+    }
+    let expected = tidy_expected(expected);
     let end = pos + found.as_ref().map_or(0, |f| f.len());
     let span = Span::new(pos, end);
     let what = match &found {
@@ -209,10 +238,15 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Diagnostic {
     let mut d = Diagnostic::error("funnel::syntax::unexpected", what)
         .label(span, "not expected here")
         .help(help);
-    if found
-        .as_deref()
-        .is_some_and(|f| f.starts_with('"') && !f.ends_with('"'))
-    {
+    // An unterminated string, where pest first stopped or where it got to.
+    let unterminated = [(first_pos, found_at(text, first_pos)), (pos, found.clone())]
+        .into_iter()
+        .find(|(_, f)| {
+            f.as_deref()
+                .is_some_and(|f| f.starts_with('"') && (f.len() == 1 || !f.ends_with('"')))
+        });
+    if let Some((at, Some(f))) = unterminated {
+        let span = Span::new(at, at + f.len());
         d = Diagnostic::error("funnel::syntax::unterminated_string", "unterminated string")
             .label(span, "this string has no closing `\"` on its line")
             .help("close the string with `\"` before the end of the line");
@@ -229,6 +263,13 @@ fn hint(found: Option<&str>, expected: &[String]) -> Option<&'static str> {
         ),
         Some(f) if f.starts_with(|c: char| c.is_ascii_digit()) && expects("`+`") => {
             Some("points need a sign, e.g. `+10` or `-5`")
+        }
+        Some("-") if expects("`..`") => Some("a range of days is written with `..`, e.g. `days mon..fri`"),
+        Some(f) if f.starts_with(|c: char| c.is_ascii_digit()) && expects("`,`") => {
+            Some("separate the items of a list with commas, e.g. `holidays 2026-12-24, 2026-12-25`")
+        }
+        Some("per") if expects("`every`") => {
+            Some("decay is written `decay 50% every 30 days` (add `inactive` to decay only without activity)")
         }
         _ => None,
     }

@@ -46,7 +46,7 @@ pub fn run(args: Args) -> u8 {
 
     let mut reports = Vec::new();
     for file in &files {
-        match std::fs::read_to_string(file) {
+        match crate::load::read_source(file) {
             Ok(source) => {
                 let checked = funnel_check::check_source(&source);
                 reports.push(FileReport {

@@ -93,7 +93,7 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 fn format_file(path: &Path, check: bool) -> Outcome {
-    let source = match std::fs::read_to_string(path) {
+    let source = match crate::load::read_source(path) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: cannot read `{}`: {e}", path.display());
@@ -108,6 +108,15 @@ fn format_file(path: &Path, check: bool) -> Outcome {
             return Outcome::Failed;
         }
     };
+    if crate::load::is_stdin(path) && !check {
+        // `funnel fmt -`: a filter, standard input to standard output.
+        print!("{formatted}");
+        return if formatted == source {
+            Outcome::Unchanged
+        } else {
+            Outcome::Reformatted
+        };
+    }
     if formatted == source {
         return Outcome::Unchanged;
     }

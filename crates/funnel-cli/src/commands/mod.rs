@@ -3,9 +3,11 @@
 //! (errors in a playbook, failed tests, bad data), 2 usage or IO problems.
 
 pub mod check;
+pub mod completions;
 pub mod explain;
 pub mod fmt;
 pub mod ingest;
+pub mod init;
 pub mod live;
 pub mod lsp;
 pub mod plan;

@@ -147,7 +147,9 @@ pub fn run(args: Args) -> u8 {
         }
     }
     match args.format {
-        PlanFormat::Human => print!("{}", human::render(&plan, &meta, args.limit)),
+        PlanFormat::Human => {
+            crate::style::print_report(&human::render(&plan, &meta, args.limit));
+        }
         PlanFormat::Json => print!("{report}"),
     }
     if args.detailed_exitcode && plan.has_changes() {

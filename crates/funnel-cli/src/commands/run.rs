@@ -92,6 +92,18 @@ pub fn run(args: Args) -> u8 {
         inputs: loaded.inputs.clone(),
     };
     let total = loaded.data.events.recs.len();
+    let first_event = loaded.data.events.recs.iter().map(|r| r.at).min();
+    if let (Some(as_of), Some(first)) = (loaded.as_of, first_event) {
+        if as_of < first {
+            let tz = loaded.compiled.tz;
+            eprintln!(
+                "warning: `--as-of {}` is before the first event ({}): nothing is replayed",
+                funnel_engine::output::fmt_time_short(as_of, tz),
+                funnel_engine::output::fmt_time_short(first, tz)
+            );
+            eprintln!("  help: pass an `--as-of` on or after the first event, or leave it out to replay everything");
+        }
+    }
     let bar = if total >= PROGRESS_MIN_EVENTS && std::io::stderr().is_terminal() {
         let b = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
         if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} events {per_sec}") {
@@ -120,13 +132,20 @@ pub fn run(args: Args) -> u8 {
         if let Err(code) = write_files(dir, c, ds, &outcome, threads) {
             return code;
         }
+        eprintln!(
+            "wrote leads.csv, transitions.csv, actions.jsonl and kpis.json to {}",
+            dir.display()
+        );
     }
     clock.lap("write");
     let summary = match args.format {
-        SummaryFormat::Human => crate::output::human(c, ds, &outcome),
+        SummaryFormat::Human => crate::output::human(c, ds, &outcome, args.out.as_deref()),
         SummaryFormat::Json => crate::output::json_summary(c, ds, &outcome),
     };
-    print!("{summary}");
+    match args.format {
+        SummaryFormat::Human => crate::style::print_report(&summary),
+        SummaryFormat::Json => print!("{summary}"),
+    }
     clock.lap("summary");
     if args.coverage {
         let mut cov = funnel_engine::testing::Coverage::new(c, &loaded.source);

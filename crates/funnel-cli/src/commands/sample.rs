@@ -1,12 +1,20 @@
-//! `funnel sample [--leads N] [--seed S] [--out DIR] [--playbook P]
+//! `funnel sample PLAYBOOK [--count N] [--seed S] [--out DIR] [--force]
 //! [--format csv|jsonl] [--start DATE] [--days D]`: generate realistic
 //! leads and events for a playbook, deterministically from the seed.
+//!
+//! The old spellings `--playbook P` and `--leads N` still work and print a
+//! deprecation note; with no playbook at all, `playbooks/saas_inbound.funnel`
+//! is used when it exists (the old default), also with a note. Existing
+//! files are never overwritten without `--force`.
 
 use std::fs::File;
 use std::io::BufWriter;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use funnel_engine::sample::{write_sample, SampleError, SampleOptions};
+
+/// The playbook used when none is named (deprecated).
+const OLD_DEFAULT: &str = "playbooks/saas_inbound.funnel";
 
 /// The format of the generated files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -16,19 +24,26 @@ pub enum SampleFormat {
 }
 
 #[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:
+  funnel sample playbooks/saas_inbound.funnel --out data
+  funnel sample my.funnel --count 5000 --seed 7 --format jsonl --out data
+  funnel run my.funnel --leads data/leads.csv --events data/events.csv")]
 pub struct Args {
-    /// How many leads to generate.
-    #[arg(long, default_value_t = 300)]
-    pub leads: usize,
+    /// The playbook whose declarations and funnel the data follows.
+    #[arg(value_name = "PLAYBOOK")]
+    pub playbook: Option<PathBuf>,
+    /// How many leads to generate [default: 300].
+    #[arg(long, value_name = "N")]
+    pub count: Option<usize>,
     /// The random seed; the same seed gives the same files.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Where to write `leads.<ext>` and `events.<ext>`.
-    #[arg(long, default_value = ".")]
+    #[arg(long, value_name = "DIR", default_value = ".")]
     pub out: PathBuf,
-    /// The playbook whose declarations the data follows.
-    #[arg(long, default_value = "playbooks/saas_inbound.funnel")]
-    pub playbook: PathBuf,
+    /// Overwrite `leads.<ext>` and `events.<ext>` if they exist.
+    #[arg(long)]
+    pub force: bool,
     /// File format.
     #[arg(long, value_enum, default_value_t = SampleFormat::Csv)]
     pub format: SampleFormat,
@@ -38,14 +53,68 @@ pub struct Args {
     /// Length of the period in days.
     #[arg(long, default_value_t = 177)]
     pub days: i64,
+    /// Deprecated: name the playbook as the first argument.
+    #[arg(long = "playbook", value_name = "FILE", hide = true)]
+    pub old_playbook: Option<PathBuf>,
+    /// Deprecated: use `--count N`.
+    #[arg(long = "leads", value_name = "N", hide = true)]
+    pub old_leads: Option<usize>,
+}
+
+/// The playbook and lead count after the deprecated spellings; notes on stderr.
+fn resolve(args: &Args) -> Result<(PathBuf, usize), u8> {
+    let playbook = match (&args.playbook, &args.old_playbook) {
+        (Some(_), Some(_)) => {
+            eprintln!("error: the playbook is given twice (as an argument and with `--playbook`)");
+            eprintln!("  help: drop `--playbook`: `funnel sample PLAYBOOK`");
+            return Err(2);
+        }
+        (Some(p), None) => p.clone(),
+        (None, Some(p)) => {
+            eprintln!(
+                "note: `--playbook` is deprecated; write `funnel sample {}`",
+                p.display()
+            );
+            p.clone()
+        }
+        (None, None) if Path::new(OLD_DEFAULT).is_file() => {
+            eprintln!(
+                "note: naming no playbook is deprecated; write `funnel sample {OLD_DEFAULT}`"
+            );
+            PathBuf::from(OLD_DEFAULT)
+        }
+        (None, None) => {
+            eprintln!("error: name the playbook the data is for");
+            eprintln!("  help: `funnel sample PLAYBOOK [--count N] [--out DIR]`");
+            return Err(2);
+        }
+    };
+    let count = match (args.count, args.old_leads) {
+        (Some(_), Some(_)) => {
+            eprintln!("error: the lead count is given twice (`--count` and `--leads`)");
+            eprintln!("  help: drop `--leads`; it is the old spelling of `--count`");
+            return Err(2);
+        }
+        (Some(n), None) => n,
+        (None, Some(n)) => {
+            eprintln!("note: `sample --leads N` is deprecated; write `--count {n}`");
+            n
+        }
+        (None, None) => 300,
+    };
+    Ok((playbook, count))
 }
 
 pub fn run(args: Args) -> u8 {
-    let text = match std::fs::read_to_string(&args.playbook) {
+    let (playbook, count) = match resolve(&args) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let text = match crate::load::read_source(&playbook) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", args.playbook.display());
-            eprintln!("  help: pass `--playbook FILE` naming a readable playbook");
+            eprintln!("error: cannot read `{}`: {e}", playbook.display());
+            eprintln!("  help: `funnel sample PLAYBOOK` needs a readable playbook file");
             return 2;
         }
     };
@@ -53,8 +122,8 @@ pub fn run(args: Args) -> u8 {
     let Some(program) = checked.program else {
         eprintln!(
             "error: `{}` has errors; run `funnel check {}`",
-            args.playbook.display(),
-            args.playbook.display()
+            playbook.display(),
+            playbook.display()
         );
         return 1;
     };
@@ -67,7 +136,7 @@ pub fn run(args: Args) -> u8 {
         }
     };
     let opts = SampleOptions {
-        leads: args.leads,
+        leads: count,
         seed: args.seed,
         start,
         days: args.days.max(1),
@@ -76,12 +145,24 @@ pub fn run(args: Args) -> u8 {
         SampleFormat::Csv => ("csv", funnel_engine::sample::SampleFormat::Csv),
         SampleFormat::Jsonl => ("jsonl", funnel_engine::sample::SampleFormat::Jsonl),
     };
+    let leads_path = args.out.join(format!("leads.{ext}"));
+    let events_path = args.out.join(format!("events.{ext}"));
+    if !args.force {
+        let existing: Vec<String> = [&leads_path, &events_path]
+            .iter()
+            .filter(|p| p.exists())
+            .map(|p| format!("`{}`", p.display()))
+            .collect();
+        if !existing.is_empty() {
+            eprintln!("error: {} already exist(s)", existing.join(" and "));
+            eprintln!("  help: pass `--force` to overwrite, or `--out DIR` to write elsewhere");
+            return 2;
+        }
+    }
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         eprintln!("error: cannot create `{}`: {e}", args.out.display());
         return 2;
     }
-    let leads_path = args.out.join(format!("leads.{ext}"));
-    let events_path = args.out.join(format!("events.{ext}"));
     let create = |path: &PathBuf| {
         File::create(path)
             .map(|f| BufWriter::with_capacity(1 << 20, f))
@@ -93,10 +174,17 @@ pub fn run(args: Args) -> u8 {
     match write_sample(&compiled, &opts, format, &mut leads, &mut events) {
         Ok(n) => {
             eprintln!(
-                "wrote {} leads and {} events to {}",
+                "wrote {} leads to {} and {} events to {}",
                 n.leads,
+                leads_path.display(),
                 n.events,
-                args.out.display()
+                events_path.display()
+            );
+            eprintln!(
+                "next: funnel run {} --leads {} --events {}",
+                playbook.display(),
+                leads_path.display(),
+                events_path.display()
             );
             0
         }

@@ -178,7 +178,11 @@ pub fn run(args: Args) -> u8 {
     };
     bar.finish_and_clear();
     match args.format {
-        Format::Human => print!("{}", funnel_sim::render::human(&sim, &scenario_name)),
+        Format::Human => crate::style::print_report(&funnel_sim::render::human_width(
+            &sim,
+            &scenario_name,
+            crate::style::width(),
+        )),
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&funnel_sim::render::json(&sim)).unwrap_or_default()

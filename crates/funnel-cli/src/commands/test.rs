@@ -11,11 +11,13 @@
 //!
 //! Output goes to stdout (`--format human|json|junit`); a playbook's check
 //! diagnostics go to stderr. Exit codes: 0 every test passed, 1 a test failed
-//! (or coverage is below `--coverage-min`), 2 a usage problem, a path that
-//! cannot be read or holds no playbooks, or a playbook with check errors.
+//! (or coverage is below `--coverage-min`), 2 a usage problem (a `--filter`
+//! that matches no test), a path that cannot be read or holds no playbooks,
+//! or a playbook with check errors. `--watch` runs again on every change.
 
 pub(crate) mod human;
 mod machine;
+mod watch;
 
 use std::path::{Path, PathBuf};
 
@@ -53,6 +55,10 @@ pub struct Args {
     /// Fail (exit 1) when less than P percent is covered (implies `--coverage`).
     #[arg(long, value_name = "P")]
     pub coverage_min: Option<f64>,
+    /// Run again whenever a playbook changes (checked twice a second);
+    /// stop with Ctrl-C.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 /// One playbook's results.
@@ -99,6 +105,15 @@ pub fn run(args: Args) -> u8 {
             return 2;
         }
     }
+    if args.watch {
+        watch::watch(&args.paths, || run_once(&args))
+    } else {
+        run_once(&args)
+    }
+}
+
+/// One run over every playbook: the exit code.
+fn run_once(args: &Args) -> u8 {
     let coverage = args.coverage || args.coverage_min.is_some();
     let (files, mut usage_failed) = playbooks(&args.paths);
     let mut outcomes = Vec::new();
@@ -112,7 +127,7 @@ pub fn run(args: Args) -> u8 {
             if !text.is_empty() {
                 gap = text.ends_with("\n\n");
             }
-            print!("{text}");
+            crate::style::print_report(&text);
         }
         match outcome {
             Some(o) => outcomes.push(o),
@@ -120,17 +135,35 @@ pub fn run(args: Args) -> u8 {
         }
     }
     match args.format {
-        TestFormat::Human => print!(
-            "{}",
-            human::summary(&outcomes, &summary, coverage, args.filter.is_some(), gap)
-        ),
+        TestFormat::Human => crate::style::print_report(&human::summary(
+            &outcomes,
+            &summary,
+            coverage,
+            args.filter.is_some(),
+            gap,
+        )),
         TestFormat::Json => {
             let doc = machine::json(&outcomes, &summary, coverage);
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
         TestFormat::Junit => print!("{}", machine::junit(&outcomes, &summary)),
     }
-    if summary.passed + summary.failed == 0 && summary.errors == 0 && !usage_failed {
+    let ran_none = summary.passed + summary.failed == 0 && summary.errors == 0 && !usage_failed;
+    if let (true, Some(f)) = (ran_none && summary.filtered > 0, &args.filter) {
+        eprintln!("error: no test name contains `{f}`");
+        let names = test_names(&files);
+        eprintln!(
+            "  help: the tests are: {}",
+            names
+                .iter()
+                .take(12)
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return 2;
+    }
+    if ran_none {
         eprintln!("note: no tests ran");
     }
     let below = args
@@ -151,6 +184,21 @@ pub fn run(args: Args) -> u8 {
     } else {
         0
     }
+}
+
+/// Every test name of the playbooks that check, in file and source order.
+fn test_names(files: &[PathBuf]) -> Vec<String> {
+    files
+        .iter()
+        .filter_map(|f| crate::load::read_source(f).ok())
+        .filter_map(|src| funnel_check::check_source(&src).program)
+        .flat_map(|p| {
+            testing::tests(&p)
+                .into_iter()
+                .map(|t| t.name.value.clone())
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// The playbook files the paths name, sorted; true when a path failed.
@@ -181,7 +229,7 @@ fn playbooks(paths: &[PathBuf]) -> (Vec<PathBuf>, bool) {
 /// Check, compile and run one playbook's tests; `None` when it cannot be read.
 fn test_file(file: &Path, filter: Option<&str>, summary: &mut Summary) -> Option<FileOutcome> {
     let path = file.display().to_string();
-    let source = match std::fs::read_to_string(file) {
+    let source = match crate::load::read_source(file) {
         Ok(s) => s,
         Err(e) => {
             report::io_error(file, &e);

@@ -351,10 +351,17 @@ impl<'a> EventSchema<'a> {
             format!("unknown event type `{name}`"),
             RejectKind::UnknownEvent,
         )
-        .help(format!(
-            "declare it with `event {name}` in the playbook, or use one of: {}",
-            known.join(", ")
-        ))
+        .help(
+            match funnel_check::suggest::did_you_mean(name, known.iter().copied()) {
+                Some(near) => format!(
+                    "did you mean `{near}`? Otherwise declare it with `event {name}` in the playbook"
+                ),
+                None => format!(
+                    "declare it with `event {name}` in the playbook, or use one of: {}",
+                    known.join(", ")
+                ),
+            },
+        )
     }
 }
 

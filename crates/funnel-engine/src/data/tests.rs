@@ -15,7 +15,7 @@ fn compiled() -> Compiled {
 
 fn sample(c: &Compiled, format: SampleFormat) -> (String, String) {
     let opts = SampleOptions {
-        leads: 400,
+        leads: 600,
         seed: 11,
         start: decode::parse_instant("2026-01-05", c.tz).unwrap(),
         days: 177,

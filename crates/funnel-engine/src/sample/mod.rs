@@ -3,29 +3,37 @@
 //! lead `L0042` is the same whatever the number of leads).
 //!
 //! Lead fields are drawn by type and name (emails, titles, company sizes,
-//! countries, the enumerations' values). Events follow a behaviour model of
-//! a B2B inbound funnel over the chosen months: arrival, page views,
-//! downloads, forms, webinars, email opens and clicks, pricing views,
-//! trials and demo requests for the interested; sales acceptance, meetings,
-//! deals won and lost, referrals and expansion for some; unsubscribes for a
-//! few. Only declared events are written, with their declared fields; any
-//! other declared event is sprinkled in with values of the right types.
+//! countries, the enumerations' values), and now and then take a value the
+//! playbook's conditions compare them with. Events follow the playbook's
+//! own funnel ([`plan`] reads it, [`journey`] walks it): every lead arrives
+//! with some background activity and aims for a funnel depth; for each
+//! stage on the way it emits what enters that stage, checked against the
+//! real replay (a [`crate::Stepper`]), so any valid playbook gets leads in
+//! every reachable stage in falling proportions, deals with amounts, opens
+//! and clicks on the emails its nurtures send, and some lost leads.
 //!
 //! Leads are written as they are drawn; events are kept compactly (an
 //! instant, a lead, an event type and interned cell values: about 30 bytes
 //! an event) until all are drawn, then sorted and written in [`write`], so
 //! 1M leads and 10M events take well under a gigabyte.
 
+mod journey;
+mod plan;
 mod values;
 mod write;
 
-use std::collections::HashMap;
-
+use funnel_check::Ty;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::compile::{Compiled, Instr};
-use values::{one, pick, ASSETS, FORMS, LOSS_REASONS, NEWSLETTERS, PATHS};
+use crate::compile::Compiled;
+use crate::data::Dataset;
+use crate::replay::RunOptions;
+use crate::step::Stepper;
+use crate::value::Value;
+use journey::{Drawn, Env, Lead};
+use plan::Plan;
+use values::after;
 
 pub use write::{write_sample, SampleCounts, SampleError, SampleFormat};
 use write::{EventStore, Strings};
@@ -33,6 +41,8 @@ use write::{EventStore, Strings};
 pub(crate) type Rng8 = ChaCha8Rng;
 
 const DAY: i64 = 86_400;
+/// Leads replayed together on one stepper (bounds the memory it keeps).
+const CHUNK: usize = 256;
 
 /// What to generate.
 #[derive(Clone, Copy, Debug)]
@@ -43,85 +53,6 @@ pub struct SampleOptions {
     pub start: i64,
     /// Length of the period in days; no event falls after it.
     pub days: i64,
-}
-
-struct Gen<'a> {
-    c: &'a Compiled,
-    rng: Rng8,
-    end: i64,
-    /// Event index by name.
-    events: &'a HashMap<&'a str, usize>,
-    /// Union column of each event field.
-    cols: &'a HashMap<&'a str, usize>,
-    strings: &'a mut Strings,
-    /// This lead's events: instant, event type, its cells in `cells`.
-    out: Vec<Drawn>,
-    cells: Vec<(u16, u32)>,
-}
-
-/// One drawn event of the current lead.
-#[derive(Clone, Copy)]
-struct Drawn {
-    t: i64,
-    event: u16,
-    first: u32,
-    n: u16,
-}
-
-impl Gen<'_> {
-    /// Emit event `name` at `t` with the given field values (others drawn).
-    fn emit(&mut self, name: &str, t: i64, given: &[(&str, &str)]) -> bool {
-        let Some(&e) = self.events.get(name) else {
-            return false;
-        };
-        if t >= self.end {
-            return false;
-        }
-        let first = u32::try_from(self.cells.len()).unwrap_or(u32::MAX);
-        for f in &self.c.events[e].fields {
-            let sym = match given.iter().find(|(n, _)| *n == f.name) {
-                Some((_, v)) => self.strings.intern(v),
-                None if f.optional => continue,
-                None => {
-                    let v = values::value(&mut self.rng, &f.name, &f.ty);
-                    self.strings.intern(&v)
-                }
-            };
-            if let Some(&col) = self.cols.get(f.name.as_str()) {
-                self.cells
-                    .push((u16::try_from(col).unwrap_or(u16::MAX), sym));
-            }
-        }
-        let n = self.cells.len() - first as usize;
-        self.out.push(Drawn {
-            t,
-            event: u16::try_from(e).unwrap_or(u16::MAX),
-            first,
-            n: u16::try_from(n).unwrap_or(u16::MAX),
-        });
-        true
-    }
-
-    /// An instant `days` (fractional) after `t`, moved into working hours
-    /// (08:00-18:00 UTC-ish) most of the time.
-    fn after(&mut self, t: i64, min_days: f64, max_days: f64) -> i64 {
-        let d = self
-            .rng
-            .random_range(min_days..max_days.max(min_days + 0.01));
-        let raw = t + (d * DAY as f64) as i64;
-        let day = raw.div_euclid(DAY) * DAY;
-        let hour = if self.rng.random_bool(0.9) {
-            self.rng.random_range(13..23) // mid-morning to evening in the Americas and Europe
-        } else {
-            self.rng.random_range(0..24)
-        };
-        let t2 = day + hour * 3_600 + self.rng.random_range(0..60) * 60;
-        t2.max(t + 60)
-    }
-
-    fn maybe(&mut self, p: f64) -> bool {
-        self.rng.random_bool(p.clamp(0.0, 1.0))
-    }
 }
 
 /// The column names of the leads file and of the events file.
@@ -148,230 +79,184 @@ pub(crate) fn draw<E>(
     event_header: &[String],
     lead_row: &mut dyn FnMut(&[&str]) -> Result<(), E>,
 ) -> Result<EventStore, E> {
-    let cols: HashMap<&str, usize> = event_header
-        .iter()
-        .enumerate()
-        .skip(3)
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
-    let events: HashMap<&str, usize> = c
+    let plan = Plan::new(c);
+    let cols: Vec<Vec<usize>> = c
         .events
         .iter()
-        .enumerate()
-        .map(|(i, e)| (e.name.as_str(), i))
-        .collect();
-    let templates: Vec<String> = c
-        .nurtures
-        .iter()
-        .flat_map(|n| n.code.iter())
-        .filter_map(|i| match i {
-            Instr::Send { template, .. } => Some(c.texts.resolve(*template).to_string()),
-            _ => None,
+        .map(|e| {
+            e.fields
+                .iter()
+                .map(|f| {
+                    event_header
+                        .iter()
+                        .position(|h| *h == f.name)
+                        .unwrap_or(usize::MAX)
+                })
+                .collect()
         })
         .collect();
-    let mut store = EventStore::new(o.leads);
+    let inputs: Vec<Value> = c
+        .inputs
+        .iter()
+        .map(|i| i.default.unwrap_or(Value::Missing))
+        .collect();
+    let end = o.start + o.days * DAY;
+    let env = Env {
+        c,
+        plan: &plan,
+        cols: &cols,
+        inputs: &inputs,
+        end,
+    };
+    let base = vocabulary(c, &plan);
+    let opts = RunOptions {
+        as_of: Some(end),
+        trace: None,
+        inputs: inputs.clone(),
+        coverage: false,
+    };
+    let mut store = EventStore::new();
     let mut strings = Strings::default();
-    let mut out = Vec::new();
+    let mut out: Vec<Drawn> = Vec::new();
     let mut cells = Vec::new();
-    let mut row: Vec<Option<String>> = Vec::with_capacity(c.lead_fields.len());
-    for i in 0..o.leads {
-        let id = store.lead_id(i);
-        let seed = o.seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let person = values::person(&mut rng);
-        row.clear();
-        for f in &c.lead_fields {
-            row.push(values::lead_value(
-                &mut rng, &person, &f.name, &f.ty, f.optional,
-            ));
+    let mut from = 0;
+    while from < o.leads {
+        let to = (from + CHUNK).min(o.leads);
+        let mut ds = base.clone();
+        let mut drawn = Vec::with_capacity(to - from);
+        for i in from..to {
+            let id = store.lead_id(i);
+            let seed = o.seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let person = values::person(&mut rng);
+            let mut row: Vec<Option<String>> = Vec::with_capacity(c.lead_fields.len());
+            let mut vals = Vec::with_capacity(c.lead_fields.len());
+            for (k, f) in c.lead_fields.iter().enumerate() {
+                let hints = plan.lead_hints.get(k).map_or(&[][..], Vec::as_slice);
+                let mut text = values::lead_value(&mut rng, &person, &f.name, &f.ty, f.optional);
+                if !hints.is_empty() && rng.random_bool(0.3) {
+                    text = Some(hints[rng.random_range(0..hints.len())].clone());
+                }
+                let mut v = match &text {
+                    Some(t) => decode_lead(t, &f.ty, c, &mut ds),
+                    None => Value::Missing,
+                };
+                if text.is_some() && v == Value::Missing {
+                    // A hint the field's type does not take: a plain value.
+                    let t = values::value(&mut rng, &f.name, &f.ty);
+                    v = decode_lead(&t, &f.ty, c, &mut ds);
+                    text = Some(t);
+                }
+                row.push(text);
+                vals.push(v);
+            }
+            let mut texts: Vec<&str> = Vec::with_capacity(row.len() + 1);
+            texts.push(&id);
+            texts.extend(row.iter().map(|v| v.as_deref().unwrap_or("")));
+            lead_row(&texts)?;
+            let n = ds.push_lead(c, &id, &vals).ok();
+            drawn.push((i, n, rng, person.fit));
         }
-        let mut texts: Vec<&str> = Vec::with_capacity(row.len() + 1);
-        texts.push(&id);
-        texts.extend(row.iter().map(|v| v.as_deref().unwrap_or("")));
-        lead_row(&texts)?;
-        out.clear();
-        cells.clear();
-        let mut g = Gen {
-            c,
-            rng,
-            end: o.start + o.days * DAY,
-            events: &events,
-            cols: &cols,
-            strings: &mut strings,
-            out: std::mem::take(&mut out),
-            cells: std::mem::take(&mut cells),
-        };
-        behave(&mut g, o, person.fit, &templates);
-        out = g.out;
-        cells = g.cells;
-        let lead = u32::try_from(i).unwrap_or(u32::MAX);
-        for d in &out {
-            let first = d.first as usize;
-            store.push(d.t, lead, d.event, &cells[first..first + d.n as usize]);
+        let mut st = Stepper::lead_by_lead(c, &ds, &opts);
+        let mut seen_actions = 0;
+        for (i, n, mut rng, fit) in drawn {
+            let Some(n) = n else { continue };
+            out.clear();
+            cells.clear();
+            let nf = c.lead_fields.len();
+            let lead_vals = ds
+                .leads
+                .values
+                .get(n as usize * nf..(n as usize + 1) * nf)
+                .unwrap_or_default();
+            let arrival = after(&mut rng, o.start, 0.0, o.days as f64 * 0.85);
+            let deal = deal_amount(&mut rng);
+            st.begin_lead(n);
+            let mut lead = Lead {
+                env: &env,
+                st: &mut st,
+                texts: &ds.texts,
+                lead: n,
+                lead_vals,
+                rng,
+                strings: &mut strings,
+                out: &mut out,
+                cells: &mut cells,
+                deal,
+                seen_actions,
+            };
+            lead.drive(arrival, fit);
+            seen_actions = lead.seen_actions;
+            st.end_lead(end);
+            seen_actions = seen_actions.max(st.actions().len());
+            let lead = u32::try_from(i).unwrap_or(u32::MAX);
+            for d in &out {
+                let first = d.first as usize;
+                store.push(d.t, lead, d.event, &cells[first..first + d.n as usize]);
+            }
         }
+        from = to;
     }
     store.strings = strings;
     Ok(store)
 }
 
-/// One lead's behaviour over the period.
-fn behave(g: &mut Gen<'_>, o: &SampleOptions, fit: f64, templates: &[String]) {
-    let interest: f64 = g.rng.random::<f64>().powf(1.4);
-    let arrival = g.after(o.start, 0.0, o.days as f64 * 0.85);
-    let first_path = pick(&mut g.rng, PATHS);
-    g.emit("page_view", arrival, &[("path", first_path)]);
-    let mut t = arrival;
-    let visits = g.rng.random_range(0..(2.0 + interest * 10.0) as u32);
-    for _ in 0..visits {
-        t = g.after(t, 0.2, 9.0);
-        let path = pick(&mut g.rng, PATHS);
-        g.emit("page_view", t, &[("path", path)]);
-    }
-    let mut touch = arrival;
-    if g.maybe(0.3 + 0.4 * interest) {
-        touch = g.after(arrival, 0.0, 6.0);
-        let asset = one(&mut g.rng, ASSETS);
-        g.emit("content_download", touch, &[("asset", asset)]);
-        // Reactions to the nurture's emails.
-        let mut et = touch;
-        for tpl in templates {
-            et = g.after(et, 0.5, 4.0);
-            if g.maybe(0.35 + 0.4 * interest) {
-                g.emit("email_open", et, &[("template", tpl.as_str())]);
-                if g.maybe(0.2 + 0.5 * interest) {
-                    let ct = g.after(et, 0.0, 0.3);
-                    g.emit("email_click", ct, &[("template", tpl.as_str())]);
-                }
-            }
-        }
-    }
-    if g.maybe(0.2 + 0.3 * interest) {
-        let ft = g.after(arrival, 0.0, 20.0);
-        let mut form = pick(&mut g.rng, FORMS);
-        if interest > 0.7 && g.maybe(0.5) {
-            form = "contact-sales";
-        }
-        g.emit("form_submit", ft, &[("form", form)]);
-    }
-    for nl in NEWSLETTERS {
-        let mut nt = arrival;
-        for _ in 0..g.rng.random_range(0..4) {
-            nt = g.after(nt, 5.0, 20.0);
-            if g.maybe(0.4 + 0.3 * interest) {
-                g.emit("email_open", nt, &[("template", *nl)]);
-            }
-        }
-    }
-    if g.maybe(0.15 + 0.35 * interest) {
-        let wt = g.after(arrival, 1.0, 25.0);
-        g.emit("webinar_registered", wt, &[]);
-        if g.maybe(0.6) {
-            let at = g.after(wt, 3.0, 10.0);
-            g.emit("webinar_attended", at, &[]);
-        }
-    }
-    let engaged = interest + g.rng.random::<f64>() * 0.3 > 0.55;
-    let mut sales_start = None;
-    if engaged {
-        let mut pt = touch;
-        for _ in 0..g.rng.random_range(1..4) {
-            pt = g.after(pt, 1.0, 12.0);
-            g.emit("pricing_view", pt, &[]);
-        }
-        if g.maybe(0.3) {
-            let tt = g.after(pt, 0.0, 5.0);
-            g.emit("trial_started", tt, &[]);
-        }
-        if g.maybe(0.25 + 0.4 * interest * (0.5 + fit)) {
-            let dt = g.after(pt, 0.0, 7.0);
-            g.emit("demo_request", dt, &[]);
-            sales_start = Some(dt);
-        }
-    }
-    if sales_start.is_none() && fit > 0.6 && interest > 0.4 && g.maybe(0.5) {
-        sales_start = Some(g.after(touch, 3.0, 20.0));
-    }
-    if let Some(st) = sales_start {
-        sales(g, st, fit);
-    }
-    if g.maybe(0.04) {
-        let ut = g.after(arrival, 1.0, 60.0);
-        g.out.retain(|d| d.t < ut);
-        g.emit("unsubscribe", ut, &[]);
-    }
-    // Any other declared event: now and then, with drawn field values.
-    let known = [
-        "page_view",
-        "content_download",
-        "email_open",
-        "email_click",
-        "form_submit",
-        "webinar_registered",
-        "webinar_attended",
-        "pricing_view",
-        "trial_started",
-        "demo_request",
-        "sales_accepted",
-        "meeting_held",
-        "deal_created",
-        "deal_won",
-        "deal_lost",
-        "unsubscribe",
-        "referral_made",
-        "referral",
-    ];
-    let others: Vec<String> =
-        g.c.events
-            .iter()
-            .map(|e| e.name.clone())
-            .filter(|n| !known.contains(&n.as_str()))
-            .collect();
-    for name in others {
-        if g.maybe(0.15) {
-            let at = g.after(arrival, 0.0, 40.0);
-            g.emit(&name, at, &[]);
-        }
-    }
+/// A lead value decoded into the chunk's dataset (missing when it does not decode).
+fn decode_lead(text: &str, ty: &Ty, c: &Compiled, ds: &mut Dataset) -> Value {
+    crate::data::decode::decode(text, ty, c.tz, &mut ds.texts).unwrap_or(Value::Missing)
 }
 
-/// The sales part: acceptance, meeting, deal, outcome, expansion, referral.
-fn sales(g: &mut Gen<'_>, start: i64, fit: f64) {
-    // Acceptance after a few hours to a few days: slow ones breach SLAs.
-    let at = g.after(start, 0.05, 4.0);
-    if !g.maybe(0.8) || !g.emit("sales_accepted", at, &[]) {
-        return;
+/// A deal's amount: mostly $5k-$60k, some large ones, in steps of 500.
+fn deal_amount(rng: &mut Rng8) -> String {
+    let base: f64 = if rng.random_bool(0.15) {
+        rng.random_range(60_000.0..250_000.0)
+    } else {
+        rng.random_range(5_000.0..60_000.0)
+    };
+    (((base / 500.0).round() as i64) * 500).to_string()
+}
+
+/// An empty dataset with every text an event field may be drawn with
+/// already interned, so the replay can compare and match them.
+fn vocabulary(c: &Compiled, plan: &Plan) -> Dataset {
+    let mut ds = Dataset::new(c);
+    let banks: [&[&str]; 3] = [values::ASSETS, values::LOSS_REASONS, values::NEWSLETTERS];
+    for bank in banks {
+        for s in bank {
+            ds.texts.intern(s);
+        }
     }
-    if !g.maybe(0.75) {
-        return;
+    for (s, _) in values::PATHS.iter().chain(values::FORMS) {
+        ds.texts.intern(s);
     }
-    let mt = g.after(at, 1.0, 10.0);
-    g.emit("meeting_held", mt, &[]);
-    if !g.maybe(0.6) {
-        return;
+    for t in &plan.templates {
+        ds.texts.intern(t);
     }
-    let dt = g.after(mt, 2.0, 14.0);
-    let amount = (g.rng.random_range(10..120) * 500).to_string();
-    if !g.emit("deal_created", dt, &[("amount", &amount)]) {
-        return;
-    }
-    let outcome: f64 = g.rng.random();
-    let ot = g.after(dt, 15.0, 60.0);
-    let win = 0.25 + 0.3 * fit;
-    if outcome < win {
-        g.emit("deal_won", ot, &[("amount", &amount), ("kind", "new")]);
-        if g.maybe(0.25) {
-            let rt = g.after(ot, 10.0, 60.0);
-            if !g.emit("referral_made", rt, &[]) {
-                g.emit("referral", rt, &[]);
+    for (e, def) in c.events.iter().enumerate() {
+        for (i, f) in def.fields.iter().enumerate() {
+            match &f.ty {
+                Ty::Enum(vs) => {
+                    for v in vs {
+                        ds.texts.intern(v);
+                    }
+                }
+                Ty::Text => {
+                    for k in 1..20 {
+                        ds.texts.intern(&format!("{}-{k}", f.name));
+                    }
+                }
+                _ => {}
+            }
+            for h in plan
+                .event_hints
+                .get(e)
+                .and_then(|h| h.get(i))
+                .into_iter()
+                .flatten()
+            {
+                ds.texts.intern(h);
             }
         }
-        if g.maybe(0.2) {
-            let xt = g.after(ot, 30.0, 90.0);
-            let extra = (g.rng.random_range(4..40) * 250).to_string();
-            g.emit("deal_won", xt, &[("amount", &extra), ("kind", "addon")]);
-        }
-    } else if outcome < win + 0.45 {
-        let reason = one(&mut g.rng, LOSS_REASONS);
-        g.emit("deal_lost", ot, &[("reason", reason)]);
     }
+    ds
 }

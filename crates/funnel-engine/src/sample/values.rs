@@ -1,11 +1,16 @@
 //! Plausible field values by type and name: emails, titles, company sizes,
 //! countries, money amounts, page paths, assets… Unknown names get a
 //! value of the right type, so any playbook's declarations can be filled.
+//! Also the instants events fall at (waking hours, mostly) and drawn text
+//! turned into the engine's values.
 
 use funnel_check::Ty;
 use rand::Rng;
 
-use super::Rng8;
+use super::{Rng8, DAY};
+use crate::compile::Compiled;
+use crate::data::decode::decode;
+use crate::value::{Interner, Value};
 
 pub const FIRST: &[&str] = &[
     "ana", "ben", "chloe", "dan", "eva", "femi", "gus", "hana", "ivan", "jo", "kai", "lena", "mo",
@@ -225,5 +230,29 @@ fn cap(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+/// An instant `min..max` days after `t`, moved into 13:00-23:00 UTC (the
+/// working day in the Americas and Europe) most of the time.
+pub(crate) fn after(rng: &mut Rng8, t: i64, min_days: f64, max_days: f64) -> i64 {
+    let d = rng.random_range(min_days..max_days.max(min_days + 0.01));
+    let raw = t + (d * DAY as f64) as i64;
+    let day = raw.div_euclid(DAY) * DAY;
+    let hour = if rng.random_bool(0.9) {
+        rng.random_range(13..23)
+    } else {
+        rng.random_range(0..24)
+    };
+    let t2 = day + hour * 3_600 + rng.random_range(0..60) * 60;
+    t2.max(t + 60)
+}
+
+/// A drawn text as the engine's value; text must be in the vocabulary
+/// interned before the lead's replay began (anything else reads as missing).
+pub(crate) fn to_value(text: &str, ty: &Ty, c: &Compiled, texts: &Interner) -> Value {
+    match ty {
+        Ty::Text | Ty::Enum(_) => texts.get(text).map_or(Value::Missing, Value::Text),
+        _ => decode(text, ty, c.tz, &mut Interner::new()).unwrap_or(Value::Missing),
     }
 }

@@ -69,7 +69,6 @@ struct Rec {
 
 /// Every drawn event: its instant, lead, type and cells `(column, text)`.
 pub(crate) struct EventStore {
-    digits: usize,
     ts: Vec<i64>,
     recs: Vec<Rec>,
     cells: Vec<(u16, u32)>,
@@ -77,9 +76,8 @@ pub(crate) struct EventStore {
 }
 
 impl EventStore {
-    pub(crate) fn new(leads: usize) -> EventStore {
+    pub(crate) fn new() -> EventStore {
         EventStore {
-            digits: leads.max(1).to_string().len().max(4),
             ts: Vec::new(),
             recs: Vec::new(),
             cells: Vec::new(),
@@ -87,7 +85,8 @@ impl EventStore {
         }
     }
 
-    /// `L0001`, … : zero-padded to the width of the lead count (at least 4).
+    /// `L0001`, …, `L9999`, `L10000`: zero-padded to 4 digits, whatever
+    /// the number of leads, so an id names the same lead in any sample.
     pub(crate) fn lead_id(&self, i: usize) -> String {
         let mut s = String::new();
         self.write_id(&mut s, i as u64);
@@ -95,7 +94,7 @@ impl EventStore {
     }
 
     fn write_id(&self, s: &mut String, i: u64) {
-        let _ = write!(s, "L{:0w$}", i + 1, w = self.digits);
+        let _ = write!(s, "L{:04}", i + 1);
     }
 
     pub(crate) fn push(&mut self, t: i64, lead: u32, event: u16, cells: &[(u16, u32)]) {
@@ -317,7 +316,7 @@ mod tests {
     use super::EventStore;
 
     fn store(ts: &[i64]) -> EventStore {
-        let mut s = EventStore::new(ts.len());
+        let mut s = EventStore::new();
         for (i, &t) in ts.iter().enumerate() {
             s.push(t, i as u32, 0, &[]);
         }
@@ -335,8 +334,10 @@ mod tests {
     }
 
     #[test]
-    fn lead_ids_are_zero_padded_to_the_count() {
-        assert_eq!(EventStore::new(400).lead_id(41), "L0042");
-        assert_eq!(EventStore::new(1_000_000).lead_id(0), "L0000001");
+    fn lead_ids_are_the_same_for_any_count() {
+        let s = EventStore::new();
+        assert_eq!(s.lead_id(41), "L0042");
+        assert_eq!(s.lead_id(9_998), "L9999");
+        assert_eq!(s.lead_id(99_999), "L100000");
     }
 }
