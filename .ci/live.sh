@@ -16,11 +16,11 @@ live() {
 }
 "$F" live init --state "$D/funnel.db"
 live | tee "$D/first.txt"
-grep -q "^events: 3784 received, 3784 new" "$D/first.txt"
-grep -q "^delivered 1326;" "$D/first.txt"
+grep -q "^events: 3037 received, 3037 new" "$D/first.txt"
+grep -q "^delivered 973;" "$D/first.txt"
 live | tee "$D/second.txt"
-grep -q "^events: 3784 received, 0 new, 3784 already stored" "$D/second.txt"
+grep -q "^events: 3037 received, 0 new, 3037 already stored" "$D/second.txt"
 grep -q "^delivered 0;" "$D/second.txt"
-test "$(wc -l < "$D/actions.jsonl")" -eq 1326
+test "$(wc -l < "$D/actions.jsonl")" -eq 973
 "$F" live status --state "$D/funnel.db"
 echo "live: ok"

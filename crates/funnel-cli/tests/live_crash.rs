@@ -100,6 +100,7 @@ fn expected(name: &str) -> BTreeSet<String> {
     );
     let set = live_set(&outbox(&state));
     assert!(set.len() > 500, "{}", set.len());
+    let _ = std::fs::remove_dir_all(&dir);
     set
 }
 
@@ -322,6 +323,7 @@ fn serve_killed_at_random_points_loses_nothing_and_delivers_each_key_effectively
     let (received, raw) = dedupe(rx.hits().into_iter().map(|h| h.key));
     println!("serve: {kills} kills");
     check_delivered("serve", &expected, &state, received, raw);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -378,4 +380,5 @@ fn ingest_killed_mid_file_loses_nothing_and_delivers_each_key_effectively_once()
     }));
     println!("ingest: {kills} kills");
     check_delivered("ingest", &expected, &state, received, raw);
+    let _ = std::fs::remove_dir_all(&dir);
 }

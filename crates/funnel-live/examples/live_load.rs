@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
 
-fn agent() -> ureq::Agent {
+fn new_agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(120)))
@@ -48,7 +48,7 @@ fn main() {
     let conns: usize = a[6].parse().unwrap();
     let seed: u64 = a.get(7).and_then(|s| s.parse().ok()).unwrap_or(1);
 
-    let agent = agent();
+    let agent = new_agent();
     let t0 = Instant::now();
     let industries = [
         "software",
@@ -120,7 +120,7 @@ fn main() {
         .map(|part| {
             let (url, token) = (url.clone(), token.clone());
             std::thread::spawn(move || {
-                let agent = crate::agent();
+                let agent = new_agent();
                 let mut lat = Vec::new();
                 let mut accepted = 0u64;
                 for body in part {

@@ -378,16 +378,18 @@ pub(crate) fn step_leads(
     let mut fresh: Vec<Fresh> = Vec::new();
     for chunk in nos.chunks(CHUNK) {
         let hs = store::histories(tx, chunk)?;
-        let results = replay(pb, &hs, as_of)?;
+        let (mut held, before) = chunk_state(tx, chunk)?;
+        let known = |lead: i64, key: &str| held.get(&lead).is_some_and(|m| m.contains_key(key));
+        let results = replay(pb, &hs, as_of, &known)?;
         for (h, r) in hs.iter().zip(&results) {
-            let before: Option<i64> = tx
-                .prepare_cached("SELECT replayed_to FROM lead_state WHERE lead = ?1")?
-                .query_row([r.no], |x| x.get(0))
-                .optional()?;
+            let before = before.get(&r.no).copied();
             if let (Some(b), Some(ats)) = (before, new_at.get(&r.no)) {
                 rep.late_events += ats.iter().filter(|&&a| a < b).count();
             }
-            sync_outbox(tx, pb, &h.lead.id, r, before, mode, rep, &mut fresh)?;
+            let lead_held = held.remove(&r.no).unwrap_or_default();
+            sync_outbox(
+                tx, pb, &h.lead.id, r, lead_held, before, mode, rep, &mut fresh,
+            )?;
             save_state(tx, r, as_of)?;
             rep.replayed_leads += 1;
         }
@@ -419,13 +421,13 @@ fn sync_outbox(
     pb: &Playbook,
     lead: &str,
     r: &LeadResult,
+    mut held: HashMap<String, (String, i64)>,
     before: Option<i64>,
     mode: Mode,
     rep: &mut Report,
     fresh: &mut Vec<Fresh>,
 ) -> Result<()> {
     let tz = pb.compiled.tz;
-    let mut held = store::outbox_of(tx, r.no)?;
     let mut set = tx.prepare_cached("UPDATE outbox SET status = ?2 WHERE key = ?1")?;
     let note = |rep: &mut Report, key: &str, kind: &str, at: i64, change: &'static str| {
         rep.changes.push(Change {
@@ -491,6 +493,43 @@ fn sync_outbox(
         );
     }
     Ok(())
+}
+
+/// The outbox entries (key -> status, instant) and the last as-of instant
+/// of the leads `nos`, each in one query.
+#[allow(clippy::type_complexity)]
+fn chunk_state(
+    tx: &rusqlite::Transaction<'_>,
+    nos: &[i64],
+) -> Result<(
+    HashMap<i64, HashMap<String, (String, i64)>>,
+    HashMap<i64, i64>,
+)> {
+    // Lead numbers are integers: the list is safe to put in the query.
+    let list = nos.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let mut held: HashMap<i64, HashMap<String, (String, i64)>> = HashMap::new();
+    let mut q = tx.prepare(&format!(
+        "SELECT lead, key, status, at FROM outbox WHERE lead IN ({list})"
+    ))?;
+    let mut rows = q.query([])?;
+    while let Some(r) = rows.next()? {
+        held.entry(r.get(0)?)
+            .or_default()
+            .insert(r.get(1)?, (r.get(2)?, r.get(3)?));
+    }
+    let mut before = HashMap::new();
+    let mut q = tx.prepare(&format!(
+        "SELECT lead, replayed_to FROM lead_state WHERE lead IN ({list})"
+    ))?;
+    let mut rows = q.query([])?;
+    while let Some(r) = rows.next()? {
+        let t: i64 = r.get(1)?;
+        // A lead appended but never stepped has no as-of instant yet.
+        if t != i64::MIN {
+            before.insert(r.get(0)?, t);
+        }
+    }
+    Ok((held, before))
 }
 
 fn save_state(tx: &rusqlite::Transaction<'_>, r: &LeadResult, as_of: i64) -> Result<()> {

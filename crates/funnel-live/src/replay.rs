@@ -57,6 +57,7 @@ pub struct Record {
     pub at: i64,
     /// `stage`, `send`, `notify` or `set`.
     pub kind: &'static str,
+    /// `Null` for a record the caller said it holds already (see [`replay`]).
     pub payload: serde_json::Value,
 }
 
@@ -127,8 +128,14 @@ fn stored(what: &str, field: &str, msg: &str) -> LiveError {
     )
 }
 
-/// Replay every lead of `hs` up to `as_of`.
-pub fn replay(pb: &Playbook, hs: &[History], as_of: i64) -> Result<Vec<LeadResult>> {
+/// Replay every lead of `hs` up to `as_of`. `known(lead, key)` says which
+/// records the caller holds already: their JSON is not made again.
+pub fn replay(
+    pb: &Playbook,
+    hs: &[History],
+    as_of: i64,
+    known: &dyn Fn(i64, &str) -> bool,
+) -> Result<Vec<LeadResult>> {
     let c = &pb.compiled;
     let (mut ds, events) = dataset(pb, hs)?;
     let inputs = pb.input_values(&mut ds.texts)?;
@@ -173,7 +180,7 @@ pub fn replay(pb: &Playbook, hs: &[History], as_of: i64) -> Result<Vec<LeadResul
         s.end_lead(as_of);
     }
     let o = s.finish(as_of);
-    Ok(results(c, &ds, &o, hs, &next_due, &replayed))
+    Ok(results(c, &ds, &o, hs, &next_due, &replayed, known))
 }
 
 fn results(
@@ -183,6 +190,7 @@ fn results(
     hs: &[History],
     next_due: &[Option<i64>],
     replayed: &[usize],
+    known: &dyn Fn(i64, &str) -> bool,
 ) -> Vec<LeadResult> {
     let mut records: Vec<Vec<Record>> = vec![Vec::new(); hs.len()];
     let mut nth: Vec<HashMap<String, usize>> = vec![HashMap::new(); hs.len()];
@@ -208,15 +216,16 @@ fn results(
         else {
             continue;
         };
+        let held = |key: &str| known(h.lead.no, key);
         let rec = match kind {
             0 => o
                 .transitions
                 .get(i)
-                .map(|t| stage_record(c, &h.lead.id, t, seen)),
+                .map(|t| stage_record(c, &h.lead.id, t, seen, &held)),
             _ => o
                 .actions
                 .get(i)
-                .map(|a| action_record(c, ds, &h.lead.id, a, seen)),
+                .map(|a| action_record(c, ds, &h.lead.id, a, seen, &held)),
         };
         out.extend(rec);
     }
@@ -268,10 +277,19 @@ fn stage_record(
     lead: &str,
     t: &Transition,
     seen: &mut HashMap<String, usize>,
+    held: &dyn Fn(&str) -> bool,
 ) -> Record {
     let to = stage_name(c, t.to);
     let nth = numbered(seen, format!("stage\x1f{to}\x1f{}", t.at));
     let key = action_key(lead, "stage", "", to, t.at, nth);
+    if held(&key) {
+        return Record {
+            key,
+            at: t.at,
+            kind: "stage",
+            payload: serde_json::Value::Null,
+        };
+    }
     let from = stage_name(c, t.from);
     let payload = json!({
         "key": key,
@@ -297,6 +315,7 @@ fn action_record(
     lead: &str,
     a: &Action,
     seen: &mut HashMap<String, usize>,
+    held: &dyn Fn(&str) -> bool,
 ) -> Record {
     let nurture = c
         .nurtures
@@ -326,6 +345,14 @@ fn action_record(
     };
     let nth = numbered(seen, format!("{kind}\x1f{nurture}\x1f{target}\x1f{}", a.at));
     let key = action_key(lead, kind, nurture, &target, a.at, nth);
+    if held(&key) {
+        return Record {
+            key,
+            at: a.at,
+            kind,
+            payload: serde_json::Value::Null,
+        };
+    }
     let mut payload = json!({
         "key": key,
         "kind": kind,
@@ -365,7 +392,7 @@ pub fn explain(pb: &Playbook, h: &History, as_of: i64) -> Result<(LeadResult, Ve
     let o = funnel_engine::run(c, &ds, &opts, &mut |_, _| {});
     let text = funnel_engine::explain::timeline(c, &ds, &o, 0);
     let replayed = o.events_replayed;
-    let mut res = results(c, &ds, &o, hs, &[None], &[replayed]);
+    let mut res = results(c, &ds, &o, hs, &[None], &[replayed], &|_, _| true);
     let lines = text.lines().map(str::to_string).collect();
     res.pop()
         .map(|r| (r, lines))

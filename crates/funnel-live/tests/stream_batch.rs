@@ -251,6 +251,7 @@ fn stream_equals_batch(case: Case, n: usize, late: bool, seed: u64) {
     // KPIs, as `GET /v1/kpis` computes them.
     let got = funnel_live::whole::kpis_json(conn, &live.pb, as_of).unwrap();
     assert_eq!(got, funnel_engine::output::kpis_json(c, &o));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn tempdir() -> std::path::PathBuf {

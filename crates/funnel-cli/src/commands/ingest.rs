@@ -115,7 +115,7 @@ pub fn run(args: Args) -> u8 {
         Err(code) => return code,
     };
     let tz = live.pb.compiled.tz;
-    let now = chrono::Utc::now().timestamp();
+    let now = funnel_live::Clock::now(&funnel_live::SystemClock);
     let as_of = match &args.as_of {
         None => now,
         Some(t) => match parse_instant(t.trim(), tz) {
@@ -192,7 +192,12 @@ pub fn run(args: Args) -> u8 {
             Err(e) => return fail(&e),
         };
         loop {
-            match d.run_once(&conn, chrono::Utc::now().timestamp(), 500, &counters) {
+            match d.run_once(
+                &conn,
+                funnel_live::Clock::now(&funnel_live::SystemClock),
+                500,
+                &counters,
+            ) {
                 Ok(0) => break,
                 Ok(_) => {}
                 Err(e) => return fail(&e),

@@ -224,7 +224,7 @@ fn backup(a: &BackupArgs) -> u8 {
 }
 
 fn init(a: &StateArgs) -> u8 {
-    let now = chrono::Utc::now().timestamp();
+    let now = funnel_live::Clock::now(&funnel_live::SystemClock);
     match Store::create(&a.state, now) {
         Ok(s) => {
             let v = funnel_live::schema::version(&s.conn).unwrap_or(0);

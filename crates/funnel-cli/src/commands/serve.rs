@@ -172,10 +172,9 @@ fn deliver_loop(
             return;
         }
     };
-    let seed = chrono::Utc::now()
-        .timestamp_nanos_opt()
-        .unwrap_or(0)
-        .unsigned_abs();
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
     let mut d = Deliverer::new(target, policy, seed);
     while !stop.load(Ordering::SeqCst) {
         let now = SystemClock.now();
