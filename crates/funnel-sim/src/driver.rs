@@ -12,7 +12,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
 use funnel_check::Ty;
-use funnel_engine::data::decode::decode;
+use funnel_data::decode::decode;
 use funnel_engine::trace::ActionDetail;
 use funnel_engine::value::{Interner, Sym, Value};
 use funnel_engine::{Compiled, Dataset, Outcome, RunOptions, Stepper};

@@ -9,8 +9,8 @@
 //! costs a few draws, and text only where a value names the lead (`{n}`).
 
 use chrono::{NaiveTime, TimeZone};
+use funnel_data::decode::decode;
 use funnel_engine::compile::FieldDef as LeadField;
-use funnel_engine::data::decode::decode;
 use funnel_engine::value::{Interner, Value};
 use funnel_engine::Compiled;
 use rand_chacha::ChaCha8Rng;

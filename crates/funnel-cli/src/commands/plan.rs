@@ -5,7 +5,7 @@
 //! report what the change does, in the manner of `terraform plan`.
 //!
 //! Each playbook reads the data files itself, then
-//! [`funnel_engine::plan::same_data`] checks both read the same rows before
+//! [`funnel_plan::same_data`] checks both read the same rows before
 //! anything is compared. With `--out`, `plan.json` (the JSON report) and
 //! `changed_leads.csv` (every changed lead) are written.
 //!
@@ -18,8 +18,8 @@ mod json;
 
 use std::path::{Path, PathBuf};
 
-use funnel_engine::plan::{diff, same_data, DataSide, Side};
 use funnel_engine::{Compiled, Outcome, RunOptions};
+use funnel_plan::{diff, same_data, DataSide, Side};
 use funnel_syntax::ast::Decl;
 
 use crate::load::{load, DataArgs, Loaded};

@@ -10,7 +10,8 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use funnel_engine::{output, Compiled, Dataset, Outcome, RunOptions};
+use funnel_data::output;
+use funnel_engine::{Compiled, Dataset, Outcome, RunOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::load::{load_threads, DataArgs};
@@ -117,8 +118,8 @@ pub fn run(args: Args) -> u8 {
             let tz = loaded.compiled.tz;
             eprintln!(
                 "warning: `--as-of {}` is before the first event ({}): nothing is replayed",
-                funnel_engine::output::fmt_time_short(as_of, tz),
-                funnel_engine::output::fmt_time_short(first, tz)
+                funnel_engine::display::fmt_time_short(as_of, tz),
+                funnel_engine::display::fmt_time_short(first, tz)
             );
             eprintln!("  help: pass an `--as-of` on or after the first event, or leave it out to replay everything");
         }
@@ -176,7 +177,7 @@ pub fn run(args: Args) -> u8 {
     }
     clock.lap("summary");
     if args.coverage {
-        let mut cov = funnel_engine::testing::Coverage::new(c, &loaded.source);
+        let mut cov = funnel_testing::Coverage::new(c, &loaded.source);
         cov.add(&outcome.covered);
         let path = args.playbook.display().to_string();
         eprint!(

@@ -66,7 +66,7 @@ fn subject(
         .cloned()
         .collect();
     let inputs =
-        funnel_engine::inputs::resolve(&compiled, &mine, &mut Interner::new()).map_err(|e| {
+        funnel_data::inputs::resolve(&compiled, &mine, &mut Interner::new()).map_err(|e| {
             eprintln!("error: {e} ({})", path.display());
             eprintln!("  help: {}", e.help());
             2
