@@ -53,7 +53,7 @@
     for (const r of rules || []) {
       const style = RULE_STYLE[r.kind] || RULE_STYLE.zero;
       const rule = across === "x" ? Plot.ruleX : Plot.ruleY;
-      marks.push(rule([r.value], { ...style, ariaLabel: `rule ${r.kind}`, title: () => r.label }));
+      marks.push(rule([r.value], { ...style, className: `rule-${r.kind}`, title: () => r.label }));
       if (r.label) {
         const at = across === "x" ? { x: () => r.value, frameAnchor: "top" } : { y: () => r.value, frameAnchor: "right" };
         marks.push(
@@ -64,7 +64,7 @@
             dx: across === "x" ? 4 : 0,
             textAnchor: across === "x" ? "start" : "end",
             fill: r.kind === "target" ? "var(--target)" : "currentColor",
-            ariaLabel: `rule label ${r.kind}`,
+            className: `rule-label-${r.kind}`,
             stroke: "var(--bg)",
             strokeWidth: 3,
             paintOrder: "stroke",
@@ -85,7 +85,7 @@
     const value = { label: c.y.label, tickFormat: tickFormat(c.y.unit), grid: true };
     const cat = { label: c.x.label, domain: c.categories };
     const grouped = c.layout === "grouped" && c.series;
-    const opts = { title: "tip", ariaLabel: "bar" };
+    const opts = { className: "mark-bar" };
     const tipOf = (d) => `${d.x}${d.s ? ` · ${d.s}` : ""}: ${d.label}`;
     const stroke = (d) => (c.highlight && c.highlight.includes(d.x) ? "var(--target)" : "none");
     let mark;
@@ -104,7 +104,8 @@
       plot = { y: cat, x: value };
     } else {
       mark = Plot.barY(c.data, { ...opts, x: "x", y: "y", fill: c.series ? "s" : "var(--bar)", title: tipOf, stroke, strokeWidth: 3 });
-      plot = { x: { ...cat, tickRotate: c.categories && c.categories.length > 8 ? -45 : 0 }, y: value };
+      const rotate = c.categories && c.categories.length > 8;
+      plot = { x: { ...cat, tickRotate: rotate ? -45 : 0, labelOffset: rotate ? 70 : 32 }, y: value };
     }
     const labels = c.value_labels
       ? [
@@ -112,7 +113,7 @@
             ...(grouped ? (h ? { fy: "x", y: "s", x: "y" } : { fx: "x", x: "s", y: "y" }) : h ? { y: "x", x: "y" } : { x: "x", y: "y" }),
             text: "label",
             ...(h ? { dx: 4, textAnchor: "start" } : { dy: -6 }),
-            ariaLabel: "value label",
+            className: "value-label",
           }),
         ]
       : [];
@@ -120,7 +121,8 @@
     return {
       ...plot,
       marginLeft: h ? c.margin || 120 : 60,
-      marginBottom: !h && c.categories && c.categories.length > 8 ? 70 : 40,
+      marginTop: 30,
+      marginBottom: !h && c.categories && c.categories.length > 8 ? 80 : 45,
       marginRight: h && c.value_labels ? 60 : 20,
       height: h ? Math.max(160, 28 * (c.categories || []).length * (grouped ? c.series.length : 1) + 60) : 320,
       color: colorOptions(c),
@@ -132,15 +134,23 @@
     const z = c.series ? "s" : undefined;
     const stroke = c.series ? "s" : "var(--bar)";
     return {
-      x: { type: "point", label: c.x.label, domain: c.categories, tickRotate: (c.categories || []).length > 12 ? -45 : 0, tickFormat: thin(c.categories) },
+      x: {
+        type: "point",
+        label: c.x.label,
+        domain: c.categories,
+        tickRotate: (c.categories || []).length > 12 ? -45 : 0,
+        labelOffset: (c.categories || []).length > 12 ? 70 : 32,
+        tickFormat: thin(c.categories),
+      },
       y: { label: c.y.label, tickFormat: tickFormat(c.y.unit), grid: true, zero: c.y.zero !== false },
       marginLeft: 60,
-      marginBottom: (c.categories || []).length > 12 ? 70 : 40,
+      marginTop: 30,
+      marginBottom: (c.categories || []).length > 12 ? 80 : 45,
       height: 320,
       color: colorOptions(c),
       marks: [
-        Plot.line(c.data, { x: "x", y: "y", z, stroke, strokeWidth: 2, ariaLabel: "line" }),
-        Plot.dot(c.data, { x: "x", y: "y", fill: stroke, r: c.dot || 3, ariaLabel: "dot", title: (d) => `${d.x}${d.s ? ` · ${d.s}` : ""}: ${d.label}` }),
+        Plot.line(c.data, { x: "x", y: "y", z, stroke, strokeWidth: 2, className: "mark-line" }),
+        Plot.dot(c.data, { x: "x", y: "y", fill: stroke, r: (c.categories || []).length > 60 ? 1.5 : 3, className: "mark-dot", title: (d) => `${d.x}${d.s ? ` · ${d.s}` : ""}: ${d.label}` }),
         ...ruleMarks(c.rules, "y"),
       ],
     };
@@ -172,7 +182,7 @@
           fill: overlay ? "s" : "var(--bar)",
           fillOpacity: overlay ? 0.55 : 1,
           inset: 0.5,
-          ariaLabel: "bar",
+          className: "mark-bar",
           title: (d) => `${d.s ? `${d.s}: ` : ""}${d.label}: ${d.y} run${d.y === 1 ? "" : "s"}`,
         }),
         Plot.ruleY([0]),
@@ -189,9 +199,9 @@
       height: 360,
       color: colorOptions(c),
       marks: [
-        Plot.areaY(c.data, { x: "x", y1: "lo", y2: "hi", z: "s", fill: "s", fillOpacity: 0.18, ariaLabel: "band" }),
-        Plot.line(c.data, { x: "x", y: "mid", z: "s", stroke: "s", strokeWidth: 2, ariaLabel: "line" }),
-        Plot.dot(c.data, { x: "x", y: "mid", fill: "s", r: 2.5, ariaLabel: "dot", title: (d) => `${d.s}, week ${d.x}: ${d.label}` }),
+        Plot.areaY(c.data, { x: "x", y1: "lo", y2: "hi", z: "s", fill: "s", fillOpacity: 0.18, className: "mark-band" }),
+        Plot.line(c.data, { x: "x", y: "mid", z: "s", stroke: "s", strokeWidth: 2, className: "mark-line" }),
+        Plot.dot(c.data, { x: "x", y: "mid", fill: "s", r: 2.5, className: "mark-dot", title: (d) => `${d.s}, week ${d.x}: ${d.label}` }),
       ],
     };
   }
@@ -206,8 +216,8 @@
       height: 40 * c.rows.length + 90,
       width: Math.min(140 + 70 * c.categories.length, 900),
       marks: [
-        Plot.cell(c.data, { x: "x", y: "y", fill: "v", inset: 1, ariaLabel: "cell", title: (d) => `${d.y} → ${d.x}: ${d.label}` }),
-        Plot.text(c.data, { x: "x", y: "y", text: "label", fill: "var(--cell-text)", stroke: "var(--cell-halo)", strokeWidth: 3, paintOrder: "stroke", ariaLabel: "cell label" }),
+        Plot.cell(c.data, { x: "x", y: "y", fill: "v", inset: 1, className: "mark-cell", title: (d) => `${d.y} → ${d.x}: ${d.label}` }),
+        Plot.text(c.data, { x: "x", y: "y", text: "label", fill: "var(--cell-text)", stroke: "var(--cell-halo)", strokeWidth: 3, paintOrder: "stroke", className: "cell-label" }),
       ],
     };
   }
@@ -226,6 +236,9 @@
       ariaLabel: c.title,
       ariaDescription: c.description,
     });
+    // With a legend Plot returns a <figure> holding the legend and the chart.
+    const main = svg.matches("svg") ? svg : svg.querySelector(":scope > svg");
+    if (main) main.classList.add("chart-svg");
     target.replaceChildren(svg);
   }
 

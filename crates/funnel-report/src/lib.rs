@@ -6,8 +6,8 @@
 //! Pure: results in, an HTML string out. The CLI writes the file.
 //!
 //! - [`model`]: the page as data (sections, charts, tables);
-//! - [`run`], [`simulate`], [`plan`]: what each command's page shows, from
-//!   its results; [`build`] and [`histogram`] are shared chart builders,
+//! - [`run`] (with [`run_kpis`]), [`simulate`], [`plan`]: what each
+//!   command's page shows, from its results; [`build`] and [`histogram`] are shared chart builders,
 //!   [`periods`] and [`units`] the axes;
 //! - [`page`]: the page as HTML (minijinja templates in `templates/`, the
 //!   style and script in `assets/`, the charting library in `vendor/`).
@@ -19,6 +19,7 @@ pub mod page;
 pub mod periods;
 pub mod plan;
 pub mod run;
+pub mod run_kpis;
 pub mod simulate;
 pub mod units;
 

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use minijinja::value::{Serde, Value};
 use minijinja::{context, Environment};
 
 use crate::model::Page;
@@ -22,6 +23,39 @@ pub fn plot_version() -> &'static str {
         .strip_prefix("/*! Observable Plot ")
         .and_then(|s| s.split(' ').next())
         .unwrap_or("")
+}
+
+/// Text escaped for HTML.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The `prose` filter: text escaped for HTML, with `backticked` parts as
+/// `<code>` (descriptions quote playbook syntax that way).
+fn prose(text: &str) -> Value {
+    if text.matches('`').count() % 2 == 1 {
+        return Value::from_safe_string(escape(text));
+    }
+    let mut out = String::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push_str(&format!("<code>{}</code>", escape(part)));
+        } else {
+            out.push_str(&escape(part));
+        }
+    }
+    Value::from_safe_string(out)
 }
 
 /// JSON safe inside a `<script>` element.
@@ -54,6 +88,7 @@ fn charts_json(page: &Page) -> (serde_json::Value, BTreeMap<String, usize>) {
 /// Render `page` as HTML; `version` is funnel's, named in the footer.
 pub fn render(page: &Page, version: &str) -> String {
     let mut env = Environment::new();
+    env.add_filter("prose", |s: String| prose(&s));
     // The templates are ours and fixed: a failure here is a bug that the
     // crate's tests catch, so it shows as a plain page with the error.
     let loaded = env
@@ -62,10 +97,10 @@ pub fn render(page: &Page, version: &str) -> String {
     let (charts, indexes) = charts_json(page);
     let result = loaded.and_then(|()| {
         env.get_template("page.html")?.render(context! {
-            page => page,
+            page => Value::from(Serde(page)),
             version => version,
             plot_version => plot_version(),
-            indexes => indexes,
+            indexes => Value::from(Serde(&indexes)),
             css => CSS,
             plot_js => PLOT_JS,
             report_js => REPORT_JS,
@@ -97,6 +132,16 @@ mod tests {
         assert_eq!(s, r#"{"label":"\u003c/script\u003e\u003cb\u003e\u0026"}"#);
         let back: serde_json::Value = serde_json::from_str(&s).unwrap_or_default();
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn prose_escapes_and_quotes_code() {
+        assert_eq!(
+            prose("as `count(entered X) by month` <counts>").to_string(),
+            "as <code>count(entered X) by month</code> &lt;counts&gt;"
+        );
+        // An odd backtick is kept as it is.
+        assert_eq!(prose("a ` b & c").to_string(), "a ` b &amp; c");
     }
 
     #[test]
