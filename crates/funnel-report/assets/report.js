@@ -60,7 +60,8 @@
           Plot.text([r], {
             ...at,
             text: () => r.label,
-            dy: across === "x" ? 6 + 12 * (r.row || 0) : -6,
+            // Above the frame, one row per rule, so close lines keep apart.
+            dy: across === "x" ? -8 - 14 * (r.row || 0) : -6,
             dx: across === "x" ? 4 : 0,
             textAnchor: across === "x" ? "start" : "end",
             fill: r.kind === "target" ? "var(--target)" : "currentColor",
@@ -133,24 +134,31 @@
   function lines(c) {
     const z = c.series ? "s" : undefined;
     const stroke = c.series ? "s" : "var(--bar)";
+    const cats = c.categories || [];
+    // Days of a horizon (1, 2, …) go on a linear axis; periods are points.
+    const numeric = cats.length > 0 && cats.every((v, i) => v === String(i + 1));
+    const data = numeric ? c.data.map((d) => ({ ...d, x: Number(d.x) })) : c.data;
+    const rotate = !numeric && cats.length > 12;
     return {
-      x: {
-        type: "point",
-        label: c.x.label,
-        domain: c.categories,
-        tickRotate: (c.categories || []).length > 12 ? -45 : 0,
-        labelOffset: (c.categories || []).length > 12 ? 70 : 32,
-        tickFormat: thin(c.categories),
-      },
-      y: { label: c.y.label, tickFormat: tickFormat(c.y.unit), grid: true, zero: c.y.zero !== false },
+      x: numeric
+        ? { type: "linear", label: c.x.label }
+        : { type: "point", label: c.x.label, domain: cats, tickRotate: rotate ? -45 : 0, labelOffset: rotate ? 70 : 32, tickFormat: thin(cats) },
+      y: { label: c.y.label, tickFormat: tickFormat(c.y.unit), grid: true },
       marginLeft: 60,
       marginTop: 30,
-      marginBottom: (c.categories || []).length > 12 ? 80 : 45,
+      marginBottom: rotate ? 80 : 45,
       height: 320,
       color: colorOptions(c),
       marks: [
-        Plot.line(c.data, { x: "x", y: "y", z, stroke, strokeWidth: 2, className: "mark-line" }),
-        Plot.dot(c.data, { x: "x", y: "y", fill: stroke, r: (c.categories || []).length > 60 ? 1.5 : 3, className: "mark-dot", title: (d) => `${d.x}${d.s ? ` · ${d.s}` : ""}: ${d.label}` }),
+        Plot.line(data, { x: "x", y: "y", z, stroke, strokeWidth: 2, className: "mark-line" }),
+        Plot.dot(data, {
+          x: "x",
+          y: "y",
+          fill: stroke,
+          r: cats.length > 60 ? 1.5 : 3,
+          className: "mark-dot",
+          title: (d) => `${d.x}${d.s ? ` · ${d.s}` : ""}: ${d.label}`,
+        }),
         ...ruleMarks(c.rules, "y"),
       ],
     };
@@ -171,7 +179,8 @@
       x: { label: c.x.label, tickFormat: tickFormat(c.x.unit) },
       y: { label: c.y.label, grid: true, tickFormat: tickFormat({ kind: "count" }) },
       marginLeft: 50,
-      marginTop: 20 + 12 * Math.max(0, ...(c.rules || []).map((r) => r.row || 0)),
+      marginRight: 70,
+      marginTop: 30 + 14 * (1 + Math.max(0, ...(c.rules || []).map((r) => r.row || 0))),
       height: 300,
       color: colorOptions(c),
       marks: [
@@ -192,28 +201,31 @@
   }
 
   function fan(c) {
+    const color = c.series ? "s" : "var(--bar)";
     return {
       x: { label: c.x.label, type: "linear", tickFormat: (v) => (Number.isInteger(v) ? String(v) : "") },
       y: { label: c.y.label, grid: true, tickFormat: tickFormat(c.y.unit) },
-      marginLeft: 60,
-      height: 360,
+      marginLeft: 50,
+      marginTop: 30,
+      height: 240,
       color: colorOptions(c),
       marks: [
-        Plot.areaY(c.data, { x: "x", y1: "lo", y2: "hi", z: "s", fill: "s", fillOpacity: 0.18, className: "mark-band" }),
-        Plot.line(c.data, { x: "x", y: "mid", z: "s", stroke: "s", strokeWidth: 2, className: "mark-line" }),
-        Plot.dot(c.data, { x: "x", y: "mid", fill: "s", r: 2.5, className: "mark-dot", title: (d) => `${d.s}, week ${d.x}: ${d.label}` }),
+        Plot.areaY(c.data, { x: "x", y1: "lo", y2: "hi", z: c.series ? "s" : undefined, fill: color, fillOpacity: 0.2, className: "mark-band" }),
+        Plot.line(c.data, { x: "x", y: "mid", z: c.series ? "s" : undefined, stroke: color, strokeWidth: 2, className: "mark-line" }),
+        Plot.dot(c.data, { x: "x", y: "mid", fill: color, r: 2.5, className: "mark-dot", title: "label" }),
       ],
     };
   }
 
   function matrix(c) {
     return {
-      x: { label: c.x.label, domain: c.categories, axis: "top", tickRotate: c.categories.length > 5 ? -30 : 0 },
-      y: { label: c.y.label, domain: c.rows },
-      color: { scheme: "blues", legend: true, label: c.value_label, type: "sqrt" },
+      x: { label: c.x.label, domain: c.categories, tickRotate: c.categories.length > 5 ? -30 : 0, labelOffset: c.categories.length > 5 ? 60 : 32 },
+      y: { label: c.y.label, domain: c.rows, labelAnchor: "top" },
+      color: { scheme: "blues", type: "sqrt" },
       marginLeft: c.margin || 120,
-      marginTop: 70,
-      height: 40 * c.rows.length + 90,
+      marginTop: 30,
+      marginBottom: c.categories.length > 5 ? 80 : 45,
+      height: 40 * c.rows.length + 100,
       width: Math.min(140 + 70 * c.categories.length, 900),
       marks: [
         Plot.cell(c.data, { x: "x", y: "y", fill: "v", inset: 1, className: "mark-cell", title: (d) => `${d.y} → ${d.x}: ${d.label}` }),

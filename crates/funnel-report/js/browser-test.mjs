@@ -45,7 +45,7 @@ function funnelCmd(args) {
 }
 
 const PLAYBOOK = "playbooks/saas_inbound.funnel";
-const PROPOSED = "examples/changes/saas_inbound_mql40.funnel";
+const PROPOSED = "examples/changes/saas_inbound_proposed.funnel";
 const DATA = ["--leads", "examples/data/leads.csv", "--events", "examples/data/events.csv"];
 const SCENARIO = ["--scenario", "examples/scenarios/saas_steady_inbound.yaml", "--runs", String(SIM_RUNS)];
 
@@ -57,6 +57,22 @@ const runSummary = JSON.parse(
 const kpisJson = JSON.parse(readFileSync(join(out, "run/kpis.json"), "utf8"));
 const transitions = readFileSync(join(out, "run/transitions.csv"), "utf8").trim().split("\n");
 const actions = readFileSync(join(out, "run/actions.jsonl"), "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+// The ungrouped KPIs again, `by month`, in a copy of the playbook.
+const playbookText = readFileSync(join(root, PLAYBOOK), "utf8");
+const kpiNames = [...playbookText.matchAll(/^kpi\s+(\w+)/gm)].map((m) => m[1]);
+const inputNames = [...playbookText.matchAll(/^input\s+(\w+)/gm)].map((m) => m[1]);
+const twins = [];
+for (const m of playbookText.matchAll(/^kpi\s+(\w+)\s*=\s*([^#\n]*?)\s*(?:#.*)?$/gm)) {
+  const [, name, expr] = m;
+  const words = new Set(expr.match(/\b\w+\b/g));
+  const readsOther = [...kpiNames, ...inputNames].some((n) => words.has(n));
+  if (!/\bby\b/.test(expr) && expr.includes("(") && !readsOther) twins.push(`kpi ${name}__by_month = ${expr} by month`);
+}
+writeFileSync(join(out, "monthly.funnel"), `${playbookText}\n${twins.join("\n")}\n`);
+funnelCmd(["run", join(out, "monthly.funnel"), ...DATA, "--out", join(out, "monthly")]);
+const monthlyJson = JSON.parse(readFileSync(join(out, "monthly/kpis.json"), "utf8"));
+check(twins.length > 0, `the sample has ungrouped KPIs to draw by month (${twins.length})`);
+
 const sim = JSON.parse(funnelCmd(["simulate", PLAYBOOK, ...SCENARIO, "--format", "json", "--report", join(out, "simulate.html")]));
 const simVs = JSON.parse(
   funnelCmd(["simulate", PLAYBOOK, ...SCENARIO, "--vs", PROPOSED, "--format", "json", "--report", join(out, "simulate-vs.html")]),
@@ -101,10 +117,32 @@ function runExpectations() {
   const at = header.indexOf("at");
   const months = transitions.slice(1).map((l) => l.split(",")[at].slice(0, 7)).sort();
   e["stage-entries"] = { dots: f.length * monthsBetween(months[0], months[months.length - 1]).length };
+  // Each grouped KPI: a point (by a period) or a bar (other groups) per
+  // defined group, reading "PERIOD · OTHER KEYS: value" as kpis.json shows it.
+  const titles = (k) => {
+    const p = k.by.findIndex((b) => PERIODS.has(b));
+    return k.groups
+      .filter((g) => g.value !== null)
+      .map((g) => {
+        if (p < 0) return `${g.key.join(" · ")}: ${g.display}`;
+        const rest = g.key.filter((_, i) => i !== p).join(" · ");
+        return `${g.key[p]}${rest ? ` · ${rest}` : ""}: ${g.display}`;
+      })
+      .sort();
+  };
   for (const k of kpisJson.kpis) {
     if (k.groups.length === 0) continue;
     const byPeriod = k.by.some((b) => PERIODS.has(b));
-    e[`kpi-${k.name}`] = { [byPeriod ? "dots" : "bars"]: defined(k.groups), targets: k.target ? 1 : 0 };
+    e[`kpi-${k.name}`] = { [byPeriod ? "dots" : "bars"]: defined(k.groups), targets: k.target ? 1 : 0, titles: titles(k) };
+  }
+  // Each ungrouped KPI that aggregates and reads no other KPI or input is
+  // drawn by month: what the same formula `by month` gives, from a copy of
+  // the playbook with such KPIs added, run through funnel.
+  for (const k of monthlyJson.kpis) {
+    if (!k.name.endsWith("__by_month")) continue;
+    const name = k.name.slice(0, -"__by_month".length);
+    const own = kpisJson.kpis.find((x) => x.name === name);
+    e[`kpi-${name}`] = { dots: defined(k.groups), targets: own.target ? 1 : 0, titles: titles(k) };
   }
   e["sla-breaches"] = { barSum: runSummary.sla_breaches };
   const sends = actions.filter((a) => a.kind === "send");
@@ -130,13 +168,22 @@ function simExpectations(doc) {
   for (const d of doc.differences || []) e[`diff-${d.kpi}`] = { barSum: doc.runs - d.undefined_runs, percentiles: 3 };
   const vsTargets = doc.vs ? doc.vs.targets.length : 0;
   e.targets = { bars: doc.result.targets.length + vsTargets };
-  const medians = [];
-  for (const row of doc.result.stages_weekly_median) for (const s of stages) medians.push(`${s} ${row.week} ${Number(row[s])}`);
-  e.fan = { dots: doc.result.stages_weekly_median.length * stages.length, lines: stages.length, medians };
-  if (doc.vs) {
-    const vstages = Object.keys(doc.vs.stages_weekly_median[0]).filter((k) => k !== "week");
-    e["fan-vs"] = { dots: doc.vs.stages_weekly_median.length * vstages.length, lines: vstages.length };
-  }
+  // One fan chart per stage (the first playbook's, then any the other adds):
+  // a point per week and playbook that has the stage, medians as in the JSON.
+  const sides = [doc.result, ...(doc.vs ? [doc.vs] : [])];
+  const names = (r) => Object.keys(r.stages_weekly_median[0]).filter((k) => k !== "week");
+  const all = [...stages];
+  if (doc.vs) for (const s of names(doc.vs)) if (!all.includes(s)) all.push(s);
+  // (The JSON's stage keys are sorted by name, so charts are found by title.)
+  all.forEach((stage) => {
+    const having = sides.filter((r) => names(r).includes(stage));
+    const weeks = Math.max(...having.map((r) => r.stages_weekly_median.length));
+    const want = { dots: weeks * having.length, lines: having.length };
+    if (names(doc.result).includes(stage)) {
+      want.medians = doc.result.stages_weekly_median.map((row) => `${row.week} ${Number(row[stage])}`);
+    }
+    e[`title:${stage}: leads at the end of each week`] = want;
+  });
   e["sends-per-day"] = { dots: doc.result.sends_daily.length * 2 * (doc.vs ? 2 : 1) };
   return e;
 }
@@ -193,6 +240,7 @@ function inspect() {
       axisLabels: q('[aria-label$="-axis label"] text').length,
       table: !!f.querySelector("details table tbody tr"),
       bars: barTitles.length,
+      titles: [...barTitles, ...[...q("g.mark-dot circle title")].map((t) => t.textContent)].sort(),
       barSum: barTitles.reduce((n, t) => {
         const m = t.match(/: (-?[\d,]+)(?: runs?)?$/);
         return n + (m ? Math.abs(Number(m[1].replace(/,/g, ""))) : 0);
@@ -200,6 +248,10 @@ function inspect() {
       outlined: [...q("g.mark-bar rect")].filter((r) => (r.getAttribute("stroke") || "none") !== "none").length,
       dots: q("g.mark-dot circle").length,
       medians: [...q("g.mark-dot circle title")].map((t) => t.textContent),
+      firstSeries: (() => {
+        const c = JSON.parse(document.getElementById("funnel-charts").textContent).charts[+f.dataset.chart];
+        return c && c.series ? c.series[0] : null;
+      })(),
       lines: q("g.mark-line path").length,
       cells: q("g.mark-cell rect").length,
       targets: q("g.rule-target line").length,
@@ -266,15 +318,19 @@ async function checkReport(name, file, expected, screenshot) {
     check(f.table, `${name} ${f.id}: a table of the numbers`);
   }
   for (const [id, want] of Object.entries(expected)) {
-    const f = byId.get(id);
+    const f = id.startsWith("title:") ? figs.find((x) => x.title === id.slice(6)) : byId.get(id);
     if (!f) {
       check(false, `${name} ${id}: chart present`);
       continue;
     }
     check(!f.empty, `${name} ${id}: has data`);
     for (const [k, v] of Object.entries(want)) {
-      if (k === "medians") {
-        const got = f.medians.map((t) => t.match(/^(.*), week (\d+): median ([\d,.]+)/)).map((m) => `${m[1]} ${m[2]} ${Number(m[3].replace(/,/g, ""))}`);
+      if (k === "titles") {
+        eq(f.titles.join("|"), v.join("|"), `${name} ${id}: every value as kpis.json has it`);
+      } else if (k === "medians") {
+        // The first playbook's points: "week N: median X (…)", after "name, " with --vs.
+        const first = f.medians.filter((t) => !t.includes(", week") || t.startsWith(f.firstSeries + ", "));
+        const got = first.map((t) => t.match(/week (\d+): median ([\d,.]+)/)).map((m) => `${m[1]} ${Number(m[2].replace(/,/g, ""))}`);
         eq(got.join("|"), v.join("|"), `${name} ${id}: the medians are the JSON's`);
       } else {
         eq(f[k], v, `${name} ${id}: ${k}`);
@@ -290,6 +346,10 @@ async function checkReport(name, file, expected, screenshot) {
   }));
   check(light === "rgb(255, 255, 255)" && dark.bg !== light, `${name}: dark mode background (${light} → ${dark.bg})`);
   check(dark.axis !== "rgb(29, 33, 39)", `${name}: dark mode chart text (${dark.axis})`);
+  const closed = await page.evaluate(
+    () => [...document.querySelectorAll("details table")].filter((t) => t.getBoundingClientRect().height === 0).length,
+  );
+  check(closed > 0, `${name}: on screen the tables start closed (${closed})`);
   await page.emulateMedia({ colorScheme: "light", media: "print" });
   const print = await page.evaluate(() => ({
     nav: getComputedStyle(document.querySelector("nav")).display,

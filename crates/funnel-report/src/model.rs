@@ -227,6 +227,8 @@ pub struct Section {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub table: Option<Table>,
     pub charts: Vec<Chart>,
+    /// Small charts two to a row.
+    pub grid: bool,
 }
 
 impl Section {
@@ -237,6 +239,7 @@ impl Section {
             intro: None,
             table: None,
             charts: Vec::new(),
+            grid: false,
         }
     }
 }

@@ -41,6 +41,11 @@ fn signed(x: i64) -> String {
     }
 }
 
+/// `1 lead`, `3 leads`.
+fn plural(x: usize, one: &str, many: &str) -> String {
+    format!("{} {}", n(x), if x == 1 { one } else { many })
+}
+
 /// The report of a plan as a [`Page`].
 pub fn page(plan: &Plan, f: &PlanFiles<'_>) -> Page {
     let mut facts = vec![
@@ -56,13 +61,14 @@ pub fn page(plan: &Plan, f: &PlanFiles<'_>) -> Page {
     let (added, removed) = plan.sends();
     let summary = if plan.has_changes() {
         vec![format!(
-            "{} leads change stage ({} forward, {} back); {} sends added, {} removed; {} targets flip.",
-            n(plan.changed.len()),
+            "{} change stage ({} forward, {} back); {} added, {} removed; {} {}.",
+            plural(plan.changed.len(), "lead", "leads"),
             n(plan.counts.forward),
             n(plan.counts.back),
-            n(added),
+            plural(added, "send", "sends"),
             n(removed),
-            n(plan.targets.len())
+            plural(plan.targets.len(), "target", "targets"),
+            if plan.targets.len() == 1 { "flips" } else { "flip" }
         )]
     } else {
         vec!["No changes. Both playbooks give the same result on this data.".to_string()]
@@ -136,8 +142,8 @@ fn moves_section(plan: &Plan) -> Section {
     }
     let c = &plan.counts;
     s.intro = Some(format!(
-        "{} leads end in another stage: {} forward, {} back, {} to a lost stage, {} from a lost stage, {} other. {} more keep their final stage but move through the funnel at other times.",
-        n(plan.changed.len()),
+        "{} end in another stage: {} forward, {} back, {} to a lost stage, {} from a lost stage, {} other. {} more keep their final stage but move through the funnel at other times.",
+        plural(plan.changed.len(), "lead", "leads"),
         n(c.forward),
         n(c.back),
         n(c.to_lost),

@@ -56,26 +56,9 @@ pub fn page(sim: &Simulation, files: &SimFiles<'_>) -> Page {
         n(r.leads.p95),
         n(r.breaches.median)
     )];
-    let mut sections = vec![overview(sim), kpi_section(sim, files)];
     let mut t = Section::new("targets", "Targets");
     t.charts.push(targets_chart(sim, meta));
-    sections.push(t);
-    let mut st = Section::new("stages", "Leads per stage, week by week");
-    st.charts.push(fan(
-        "fan",
-        &format!("Leads per stage at the end of each week: {}", short(name)),
-        &sim.stages,
-        &sim.base_runs,
-    ));
-    if let Some(v) = &sim.vs {
-        st.charts.push(fan(
-            "fan-vs",
-            &format!("Leads per stage at the end of each week: {}", short(&v.name)),
-            &v.stages,
-            &v.runs,
-        ));
-    }
-    sections.push(st);
+    let mut sections = vec![overview(sim), t, fan_section(sim), kpi_section(sim, files)];
     let mut sends = Section::new("sends", "Sends per day");
     sends.charts.push(sends_chart(sim));
     sections.push(sends);
@@ -404,43 +387,95 @@ fn targets_chart(sim: &Simulation, meta: &[KpiMeta]) -> Chart {
     chart
 }
 
-/// Leads per stage at the end of each week: median line, p5–p95 band.
-fn fan(id: &str, title: &str, stages: &[String], runs: &[RunSummary]) -> Chart {
-    let weeks = runs.first().map_or(0, |r| r.stage_weekly.len());
+/// One chart per stage (of either playbook): leads in it at the end of each
+/// week, median line and p5–p95 band, one series per playbook with `--vs`.
+fn fan_section(sim: &Simulation) -> Section {
+    let (name, _, _) = &sim.base;
+    let mut sides: Vec<(String, &[String], &[RunSummary])> =
+        vec![(short(name), &sim.stages, &sim.base_runs)];
+    if let Some(v) = &sim.vs {
+        sides.push((short(&v.name), &v.stages, &v.runs));
+    }
+    let mut stages: Vec<String> = Vec::new();
+    for (_, names, _) in &sides {
+        for n in names.iter() {
+            if !stages.contains(n) {
+                stages.push(n.clone());
+            }
+        }
+    }
+    let mut s = Section::new("stages", "Leads per stage, week by week");
+    s.grid = true;
+    s.intro = Some(format!(
+        "For each stage, the leads in it at the end of each week of the horizon: the median over the {} runs as a line, the band from p5 to p95.{}",
+        sim.runs,
+        if sim.vs.is_some() { " Both playbooks, in two colours." } else { "" }
+    ));
+    for (i, stage) in stages.iter().enumerate() {
+        let present: Vec<(&String, usize, &[RunSummary])> = sides
+            .iter()
+            .filter_map(|(who, names, runs)| {
+                names.iter().position(|n| n == stage).map(|p| (who, p, *runs))
+            })
+            .collect();
+        s.charts.push(fan(i, stage, &present, sim.vs.is_some()));
+    }
+    s
+}
+
+/// p5, median and p95 over runs of the leads in stage `p` at the end of week `w`.
+fn week_spread(runs: &[RunSummary], w: usize, p: usize) -> [Option<Decimal>; 3] {
+    let mut v: Vec<Decimal> = runs
+        .iter()
+        .map(|r| {
+            r.stage_weekly
+                .get(w)
+                .and_then(|x| x.get(p))
+                .map_or(Decimal::ZERO, |x| Decimal::from(*x))
+        })
+        .collect();
+    v.sort();
+    [percentile(&v, 5), percentile(&v, 50), percentile(&v, 95)]
+}
+
+fn fan(i: usize, stage: &str, sides: &[(&String, usize, &[RunSummary])], vs: bool) -> Chart {
+    let weeks = sides
+        .iter()
+        .map(|(_, _, runs)| runs.first().map_or(0, |r| r.stage_weekly.len()))
+        .max()
+        .unwrap_or(0);
     let mut chart = Chart::new(
-        id,
+        &format!("fan-{i}"),
         Kind::Fan,
-        title,
+        format!("{stage}: leads at the end of each week"),
         Axis::new("week of the horizon", None),
         Axis::new("leads in the stage", Some(Unit::Count)),
     )
-    .describe("For each stage, the median over runs of the leads in it at the end of each week, with the band from p5 to p95.");
+    .describe(format!(
+        "Leads whose stage is {stage} at the end of each week: median over runs, band from p5 to p95."
+    ));
     let mut header = vec!["week".to_string()];
-    header.extend(stages.iter().map(|s| format!("{s} (p5 / median / p95)")));
+    header.extend(sides.iter().map(|(who, _, _)| {
+        if vs {
+            format!("{who}: p5 / median / p95")
+        } else {
+            "p5 / median / p95".to_string()
+        }
+    }));
     let mut rows = Vec::new();
     for w in 0..weeks {
         let mut row = vec![(w + 1).to_string()];
-        for (s, stage) in stages.iter().enumerate() {
-            let mut v: Vec<Decimal> = runs
-                .iter()
-                .map(|r| {
-                    r.stage_weekly
-                        .get(w)
-                        .and_then(|x| x.get(s))
-                        .map_or(Decimal::ZERO, |x| Decimal::from(*x))
-                })
-                .collect();
-            v.sort();
-            let (lo, mid, hi) = (percentile(&v, 5), percentile(&v, 50), percentile(&v, 95));
-            let text = format!("{} / {} / {}", n(lo), n(mid), n(hi));
-            row.push(text.clone());
+        for (who, p, runs) in sides {
+            let [lo, mid, hi] = week_spread(runs, w, *p);
+            row.push(format!("{} / {} / {}", n(lo), n(mid), n(hi)));
+            let prefix = if vs { format!("{who}, ") } else { String::new() };
             chart.data.push(Datum {
                 x: Some((w + 1).into()),
-                s: Some(stage.clone()),
+                s: vs.then(|| who.to_string()),
                 lo: lo.map(num),
                 mid: mid.map(num),
                 hi: hi.map(num),
-                label: format!("median {} (p5 {}, p95 {})", n(mid), n(lo), n(hi)),
+                label: format!("{prefix}week {}: median {} (p5 {}, p95 {})", w + 1, n(mid), n(lo), n(hi)),
                 ..Datum::default()
             });
         }
@@ -451,7 +486,9 @@ fn fan(id: &str, title: &str, stages: &[String], runs: &[RunSummary]) -> Chart {
         header,
         rows,
     };
-    chart.series = Some(stages.to_vec());
+    if vs {
+        chart.series = Some(sides.iter().map(|(who, _, _)| who.to_string()).collect());
+    }
     if weeks == 0 {
         chart.empty = Some("The horizon is shorter than a week.".into());
     }
