@@ -333,6 +333,15 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
         st.end_lead(end - 1);
     }
     let outcome = st.finish(end - 1);
+    // A KPI that cannot be computed (a sum beyond Decimal's range) stops the
+    // simulation, as it stops `funnel run`: never a run counted as undefined.
+    if let Some(k) = outcome.kpis.iter().find(|k| k.fault.is_some()) {
+        let why = k.fault.map_or("", |f| f.message());
+        return Err(format!(
+            "run {run}: kpi `{}` cannot be computed: {why}",
+            k.name
+        ));
+    }
     let summary = summarise(s, c, tz, &outcome, arrivals.len(), start);
     Ok(RunResult { summary, outcome })
 }

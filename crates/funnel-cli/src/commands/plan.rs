@@ -117,6 +117,19 @@ pub fn run(args: Args) -> u8 {
         funnel_engine::run(&l.compiled, &l.data, &opts, &mut |_, _| {})
     };
     let (oo, on) = (replay(&old), replay(&new));
+    // A KPI that cannot be computed under either playbook stops the plan, as
+    // it stops `funnel run`: a before/after of an unknown value is no plan.
+    for (file, o) in [(&old_file, &oo), (&new_file, &on)] {
+        if let Some(k) = o.kpis.iter().find(|k| k.fault.is_some()) {
+            let why = k.fault.map_or("", |f| f.message());
+            eprintln!("error: {file}: kpi `{}` cannot be computed: {why}", k.name);
+            eprintln!(
+                "  help: check the data behind it for absurd amounts, or split the formula into \
+                 several kpis"
+            );
+            return fail(1);
+        }
+    }
     let plan = diff(
         Side {
             c: &old.compiled,

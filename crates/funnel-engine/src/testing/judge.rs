@@ -199,6 +199,11 @@ impl Judge<'_> {
         let Some(k) = self.o.kpis.iter().find(|k| k.name == name) else {
             return (false, "(no such kpi)".into(), None);
         };
+        // A KPI that cannot be computed (a sum beyond Decimal's range) fails
+        // every expectation on it, `!=` included: it has no value to compare.
+        if let Some(f) = k.fault {
+            return (false, format!("cannot be computed: {}", f.message()), None);
+        }
         let actual = fmt_kpi(k.total, k.ty, &self.c.currency);
         let scale = |d: Decimal| {
             if k.ty == KTy::Percent {
