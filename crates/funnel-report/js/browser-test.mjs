@@ -347,13 +347,13 @@ async function checkReport(name, file, expected, screenshot) {
   check(light === "rgb(255, 255, 255)" && dark.bg !== light, `${name}: dark mode background (${light} → ${dark.bg})`);
   check(dark.axis !== "rgb(29, 33, 39)", `${name}: dark mode chart text (${dark.axis})`);
   const closed = await page.evaluate(
-    () => [...document.querySelectorAll("details table")].filter((t) => t.getBoundingClientRect().height === 0).length,
+    () => [...document.querySelectorAll("details table")].filter((t) => !t.checkVisibility()).length,
   );
   check(closed > 0, `${name}: on screen the tables start closed (${closed})`);
   await page.emulateMedia({ colorScheme: "light", media: "print" });
   const print = await page.evaluate(() => ({
     nav: getComputedStyle(document.querySelector("nav")).display,
-    tables: [...document.querySelectorAll("details table")].filter((t) => t.getBoundingClientRect().height === 0).length,
+    tables: [...document.querySelectorAll("details table")].filter((t) => !t.checkVisibility()).length,
   }));
   eq(print.nav, "none", `${name}: print hides the navigation`);
   eq(print.tables, 0, `${name}: print shows every table (closed ones)`);

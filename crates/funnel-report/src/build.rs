@@ -140,6 +140,9 @@ mod tests {
             ch.table.rows,
             [vec!["2026-01", "1", "undefined"], vec!["2026-02", "", "0"]]
         );
-        assert_eq!(ch.series.as_deref(), Some(&["a".to_string(), "b".to_string()][..]));
+        assert_eq!(
+            ch.series.as_deref(),
+            Some(&["a".to_string(), "b".to_string()][..])
+        );
     }
 }

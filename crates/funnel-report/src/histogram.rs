@@ -92,7 +92,10 @@ mod tests {
         let v = [10.0, 11.0, 12.0, 12.0, 13.0, 15.0, 16.0, 17.0];
         let b = bins(&[&v], true);
         let edges: Vec<(f64, f64)> = b.iter().map(|b| (b.x1, b.x2)).collect();
-        assert_eq!(edges, [(10.0, 12.0), (12.0, 14.0), (14.0, 16.0), (16.0, 18.0)]);
+        assert_eq!(
+            edges,
+            [(10.0, 12.0), (12.0, 14.0), (14.0, 16.0), (16.0, 18.0)]
+        );
         let counts: Vec<usize> = b.iter().map(|b| b.counts[0]).collect();
         assert_eq!(counts, [2, 3, 1, 2]);
     }

@@ -17,8 +17,12 @@ pub enum Unit {
     Count,
     /// A fraction shown as a percent (`0.25` is 25%).
     Percent,
-    Money { currency: String },
-    MoneyPerDay { currency: String },
+    Money {
+        currency: String,
+    },
+    MoneyPerDay {
+        currency: String,
+    },
     Days,
     Number,
 }

@@ -49,9 +49,18 @@ fn plural(x: usize, one: &str, many: &str) -> String {
 /// The report of a plan as a [`Page`].
 pub fn page(plan: &Plan, f: &PlanFiles<'_>) -> Page {
     let mut facts = vec![
-        ("Old".to_string(), format!("{} ({})", f.old_file, f.old.name)),
-        ("New".to_string(), format!("{} ({})", f.new_file, f.new.name)),
-        ("Leads".to_string(), format!("{} ({} leads)", f.leads_file, n(plan.leads))),
+        (
+            "Old".to_string(),
+            format!("{} ({})", f.old_file, f.old.name),
+        ),
+        (
+            "New".to_string(),
+            format!("{} ({})", f.new_file, f.new.name),
+        ),
+        (
+            "Leads".to_string(),
+            format!("{} ({} leads)", f.leads_file, n(plan.leads)),
+        ),
         ("Events".to_string(), f.events_file.to_string()),
     ];
     if let Some(t) = f.as_of {
@@ -68,7 +77,11 @@ pub fn page(plan: &Plan, f: &PlanFiles<'_>) -> Page {
             plural(added, "send", "sends"),
             n(removed),
             plural(plan.targets.len(), "target", "targets"),
-            if plan.targets.len() == 1 { "flips" } else { "flip" }
+            if plan.targets.len() == 1 {
+                "flips"
+            } else {
+                "flip"
+            }
         )]
     } else {
         vec!["No changes. Both playbooks give the same result on this data.".to_string()]
@@ -96,7 +109,11 @@ fn moves_section(plan: &Plan) -> Section {
             v.push(NONE.to_string());
         }
         for st in &plan.stages {
-            if plan.moves.iter().any(|m| pick(m).as_deref() == Some(&st.name)) {
+            if plan
+                .moves
+                .iter()
+                .any(|m| pick(m).as_deref() == Some(&st.name))
+            {
                 v.push(st.name.clone());
             }
         }
@@ -115,7 +132,9 @@ fn moves_section(plan: &Plan) -> Section {
     .margin_for(&rows);
     chart.value_label = Some("leads".into());
     let mut table = Table {
-        header: ["old stage", "new stage", "direction", "leads"].map(String::from).to_vec(),
+        header: ["old stage", "new stage", "direction", "leads"]
+            .map(String::from)
+            .to_vec(),
         numeric: vec![3],
         rows: Vec::new(),
     };
@@ -174,8 +193,18 @@ fn entries_section(plan: &Plan) -> Section {
         let mut months: Vec<String> = Vec::new();
         for e in rows {
             months.push(e.period.clone());
-            cells.push(Cell::new(e.period.clone(), Some("before"), Some(count(e.before)), n(e.before)));
-            cells.push(Cell::new(e.period.clone(), Some("after"), Some(count(e.after)), n(e.after)));
+            cells.push(Cell::new(
+                e.period.clone(),
+                Some("before"),
+                Some(count(e.before)),
+                n(e.before),
+            ));
+            cells.push(Cell::new(
+                e.period.clone(),
+                Some("after"),
+                Some(count(e.after)),
+                n(e.after),
+            ));
         }
         months.sort();
         months.dedup();
@@ -192,7 +221,11 @@ fn entries_section(plan: &Plan) -> Section {
             st.name, st.name
         ));
         let series = vec!["before".to_string(), "after".to_string()];
-        let mut chart = bars(fill(chart, months, series, &cells, true), Layout::Grouped, false);
+        let mut chart = bars(
+            fill(chart, months, series, &cells, true),
+            Layout::Grouped,
+            false,
+        );
         let changes: BTreeMap<&str, i64> = rows
             .iter()
             .map(|e| (e.period.as_str(), e.after as i64 - e.before as i64))
@@ -236,14 +269,21 @@ fn kpi_section(plan: &Plan, f: &PlanFiles<'_>) -> Section {
     let cur = &f.new.currency;
     let mut s = Section::new("kpis", "KPIs before and after");
     let mut table = Table {
-        header: ["kpi", "before", "after", "change", "target"].map(String::from).to_vec(),
+        header: ["kpi", "before", "after", "change", "target"]
+            .map(String::from)
+            .to_vec(),
         numeric: vec![1, 2, 3],
         rows: Vec::new(),
     };
-    let flips: BTreeMap<&str, &TargetFlip> = plan.targets.iter().map(|t| (t.kpi.as_str(), t)).collect();
+    let flips: BTreeMap<&str, &TargetFlip> =
+        plan.targets.iter().map(|t| (t.kpi.as_str(), t)).collect();
     let mut per_type: Vec<(KTy, Vec<Cell>, Vec<String>, Vec<String>)> = Vec::new();
     for k in &plan.kpis {
-        let ty = k.after.as_ref().or(k.before.as_ref()).map_or(KTy::Number, |v| v.ty);
+        let ty = k
+            .after
+            .as_ref()
+            .or(k.before.as_ref())
+            .map_or(KTy::Number, |v| v.ty);
         let show = |v: &Option<funnel_engine::plan::KpiValue>| match v {
             Some(v) => fmt_kpi(v.value, v.ty, cur),
             None => "(no such kpi)".to_string(),
@@ -270,7 +310,12 @@ fn kpi_section(plan: &Plan, f: &PlanFiles<'_>) -> Section {
         let entry = &mut per_type[idx];
         for (side, v) in [("before", &k.before), ("after", &k.after)] {
             if let Some(v) = v {
-                entry.1.push(Cell::new(x.clone(), Some(side), v.value.map(num), fmt_kpi(v.value, v.ty, cur)));
+                entry.1.push(Cell::new(
+                    x.clone(),
+                    Some(side),
+                    v.value.map(num),
+                    fmt_kpi(v.value, v.ty, cur),
+                ));
             }
         }
         entry.2.push(x.clone());
@@ -304,7 +349,11 @@ fn kpi_section(plan: &Plan, f: &PlanFiles<'_>) -> Section {
         .describe("Before: the old playbook; after: the new one. An undefined value has no bar.")
         .margin_for(&names);
         let series = vec!["before".to_string(), "after".to_string()];
-        let mut chart = bars(fill(chart, names, series, &cells, false), Layout::Grouped, true);
+        let mut chart = bars(
+            fill(chart, names, series, &cells, false),
+            Layout::Grouped,
+            true,
+        );
         chart.value_labels = true;
         chart.highlight = flipped;
         s.charts.push(chart);
@@ -320,7 +369,12 @@ fn sends_section(plan: &Plan) -> Section {
     let mut templates = Vec::new();
     for a in &sends {
         templates.push(a.what.clone());
-        cells.push(Cell::new(a.what.clone(), Some("added"), Some(count(a.added)), n(a.added)));
+        cells.push(Cell::new(
+            a.what.clone(),
+            Some("added"),
+            Some(count(a.added)),
+            n(a.added),
+        ));
         cells.push(Cell::new(
             a.what.clone(),
             Some("removed"),
@@ -338,7 +392,11 @@ fn sends_section(plan: &Plan) -> Section {
     .describe("Compared lead by lead: sends the new playbook makes that the old one did not (added), and the other way round (removed).")
     .margin_for(&templates);
     let series = vec!["added".to_string(), "removed".to_string()];
-    let mut by_template = bars(fill(chart, templates, series, &cells, true), Layout::Stacked, true);
+    let mut by_template = bars(
+        fill(chart, templates, series, &cells, true),
+        Layout::Stacked,
+        true,
+    );
     if !sends.iter().any(|a| a.added + a.removed > 0) {
         by_template.empty = Some("No send is added or removed.".into());
     }
@@ -346,13 +404,20 @@ fn sends_section(plan: &Plan) -> Section {
         row.push(n(a.before));
         row.push(n(a.after));
     }
-    by_template.table.header.extend(["before".to_string(), "after".to_string()]);
+    by_template
+        .table
+        .header
+        .extend(["before".to_string(), "after".to_string()]);
     by_template.table.numeric.extend([3, 4]);
 
     let mut weeks: Vec<String> = plan.sends_by_week.iter().map(|w| w.week.clone()).collect();
     weeks.sort();
     weeks.dedup();
-    let mut names: Vec<String> = plan.sends_by_week.iter().map(|w| w.template.clone()).collect();
+    let mut names: Vec<String> = plan
+        .sends_by_week
+        .iter()
+        .map(|w| w.template.clone())
+        .collect();
     names.sort();
     names.dedup();
     let week_cells: Vec<Cell> = plan
@@ -371,7 +436,11 @@ fn sends_section(plan: &Plan) -> Section {
         Axis::new("sends, after − before", Some(Unit::Count)),
     )
     .describe("Only the weeks and templates whose number of sends differs: above zero the new playbook sends more, below it fewer.");
-    let mut by_week = bars(fill(chart, weeks, names, &week_cells, true), Layout::Stacked, false);
+    let mut by_week = bars(
+        fill(chart, weeks, names, &week_cells, true),
+        Layout::Stacked,
+        false,
+    );
     if plan.sends_by_week.is_empty() {
         by_week.empty = Some("No week has a different number of sends.".into());
     }

@@ -68,7 +68,10 @@ pub fn page(c: &Compiled, ds: &Dataset, o: &Outcome, files: &RunFiles<'_>) -> Pa
         &c.name
     };
     let mut facts = vec![
-        ("Playbook".to_string(), format!("{} ({name})", files.playbook)),
+        (
+            "Playbook".to_string(),
+            format!("{} ({name})", files.playbook),
+        ),
         ("Leads".to_string(), ds.lead_report.file.clone()),
         ("Events".to_string(), ds.event_report.file.clone()),
     ];
@@ -180,7 +183,11 @@ fn funnel_section(c: &Compiled, o: &Outcome) -> Section {
     )
     .describe("Leads that reached a stage as a share of those that reached the stage before it (lost stages left out).")
     .margin_for(&pairs);
-    let mut conversion = bars(fill(chart, pairs, Vec::new(), &conv, false), Layout::Single, true);
+    let mut conversion = bars(
+        fill(chart, pairs, Vec::new(), &conv, false),
+        Layout::Single,
+        true,
+    );
     conversion.value_labels = true;
     if conv.is_empty() {
         conversion.empty = Some("The funnel has fewer than two stages that are not lost.".into());
@@ -273,7 +280,11 @@ fn breaches_section(c: &Compiled, o: &Outcome) -> Section {
             cells.push(Cell::new(m.clone(), Some(sla), Some(count(n)), leads(n)));
         }
     }
-    chart = bars(fill(chart, months, slas, &cells, true), Layout::Stacked, false);
+    chart = bars(
+        fill(chart, months, slas, &cells, true),
+        Layout::Stacked,
+        false,
+    );
     s.charts = vec![chart];
     s
 }
@@ -317,18 +328,29 @@ fn sends_section(ds: &Dataset, c: &Compiled, o: &Outcome) -> Section {
             cells.push(Cell::new(w.clone(), Some(t), Some(count(n)), leads(n)));
         }
     }
-    chart = bars(fill(chart, weeks, templates, &cells, true), Layout::Stacked, false);
+    chart = bars(
+        fill(chart, weeks, templates, &cells, true),
+        Layout::Stacked,
+        false,
+    );
     s.charts = vec![chart];
     s
 }
 
 fn input_section(ds: &Dataset) -> Section {
     let mut s = Section::new("input", "Input");
-    let reports: [(&str, &InputReport); 2] = [("leads", &ds.lead_report), ("events", &ds.event_report)];
+    let reports: [(&str, &InputReport); 2] =
+        [("leads", &ds.lead_report), ("events", &ds.event_report)];
     let mut table = Table {
-        header: ["file", "rows read", "used", "rejected", "first rejection of each kind"]
-            .map(String::from)
-            .to_vec(),
+        header: [
+            "file",
+            "rows read",
+            "used",
+            "rejected",
+            "first rejection of each kind",
+        ]
+        .map(String::from)
+        .to_vec(),
         numeric: vec![1, 2, 3],
         rows: Vec::new(),
     };
@@ -348,7 +370,12 @@ fn input_section(ds: &Dataset) -> Section {
             leads(r.rejected),
             firsts.join("; "),
         ]);
-        cells.push(Cell::new(label.clone(), Some("used"), Some(count(r.used)), leads(r.used)));
+        cells.push(Cell::new(
+            label.clone(),
+            Some("used"),
+            Some(count(r.used)),
+            leads(r.used),
+        ));
         cells.push(Cell::new(
             label.clone(),
             Some("rejected"),
@@ -369,9 +396,12 @@ fn input_section(ds: &Dataset) -> Section {
     .describe("Each file's rows, used and rejected (stacked).")
     .margin_for(&names);
     let series = vec!["used".to_string(), "rejected".to_string()];
-    let mut chart = bars(fill(chart, names, series, &cells, true), Layout::Stacked, true);
+    let mut chart = bars(
+        fill(chart, names, series, &cells, true),
+        Layout::Stacked,
+        true,
+    );
     chart.value_labels = false;
     s.charts = vec![chart];
     s
 }
-

@@ -74,7 +74,9 @@ fn status_cell(k: &KpiResult) -> (String, String) {
 pub fn section(c: &Compiled, o: &Outcome, monthly: &[KpiResult]) -> Section {
     let mut s = Section::new("kpis", "KPIs");
     let mut table = Table {
-        header: ["kpi", "value", "target", "status"].map(String::from).to_vec(),
+        header: ["kpi", "value", "target", "status"]
+            .map(String::from)
+            .to_vec(),
         numeric: vec![1],
         rows: Vec::new(),
     };
@@ -98,12 +100,14 @@ pub fn section(c: &Compiled, o: &Outcome, monthly: &[KpiResult]) -> Section {
     s.table = Some(table);
     for k in &o.kpis {
         let def = c.kpis.iter().find(|d| d.name == k.name);
-        let rule = def.and_then(|d| d.target.as_ref()).map(|(_, v, text)| Rule {
-            kind: RuleKind::Target,
-            value: num(*v),
-            label: format!("target {}", target_words(text, &k.name)),
-            row: 0,
-        });
+        let rule = def
+            .and_then(|d| d.target.as_ref())
+            .map(|(_, v, text)| Rule {
+                kind: RuleKind::Target,
+                value: num(*v),
+                label: format!("target {}", target_words(text, &k.name)),
+                row: 0,
+            });
         let chart = if k.by.is_empty() {
             match monthly.iter().find(|t| t.name == k.name) {
                 Some(twin) => period_chart(c, twin, 0, true),
@@ -139,13 +143,12 @@ fn value_cell(x: String, s: Option<&str>, v: Option<Decimal>, ty: KTy, cur: &str
 /// A KPI by period; `twin`: the monthly twin of an ungrouped KPI.
 fn period_chart(c: &Compiled, k: &KpiResult, p: usize, twin: bool) -> Chart {
     let period_name = k.by.get(p).cloned().unwrap_or_default();
-    let others: Vec<&String> = k
-        .by
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != p)
-        .map(|(_, b)| b)
-        .collect();
+    let others: Vec<&String> =
+        k.by.iter()
+            .enumerate()
+            .filter(|(i, _)| *i != p)
+            .map(|(_, b)| b)
+            .collect();
     let mut cells: Vec<Cell> = Vec::new();
     for (key, v) in &k.groups {
         let x = key.get(p).cloned().unwrap_or_default();
@@ -173,7 +176,11 @@ fn period_chart(c: &Compiled, k: &KpiResult, p: usize, twin: bool) -> Chart {
             })
             .collect();
         by_points.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let keep: Vec<String> = by_points.into_iter().take(MAX_SERIES).map(|x| x.1).collect();
+        let keep: Vec<String> = by_points
+            .into_iter()
+            .take(MAX_SERIES)
+            .map(|x| x.1)
+            .collect();
         note = format!(
             " The {MAX_SERIES} groups with the most {period_name}s are drawn; the table lists all {}.",
             series.len()
@@ -219,7 +226,9 @@ fn period_chart(c: &Compiled, k: &KpiResult, p: usize, twin: bool) -> Chart {
     let mut chart = fill(chart, categories, full_series, &cells, false);
     if let Some(all) = &chart.series {
         if all.len() > series.len() {
-            chart.data.retain(|d| d.s.as_ref().map_or(true, |s| series.contains(s)));
+            chart
+                .data
+                .retain(|d| d.s.as_ref().map_or(true, |s| series.contains(s)));
             chart.series = Some(series);
         }
     }
@@ -279,7 +288,6 @@ fn group_chart(c: &Compiled, k: &KpiResult) -> Chart {
     chart.value_labels = true;
     bars(chart, Layout::Single, true)
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -95,7 +95,10 @@ fn overview(sim: &Simulation) -> Section {
     add(format!("SLA breaches per run{}", suffix(name)), &r.breaches);
     if let Some(v) = &sim.vs {
         add(format!("leads per run{}", suffix(&v.name)), &v.report.leads);
-        add(format!("SLA breaches per run{}", suffix(&v.name)), &v.report.breaches);
+        add(
+            format!("SLA breaches per run{}", suffix(&v.name)),
+            &v.report.breaches,
+        );
     }
     s.table = Some(table);
     s
@@ -131,7 +134,11 @@ fn bin_label(b: &Bin, ty: KTy, whole: bool, cur: &str) -> String {
     }
     let hi = if whole { b.x2 - 1.0 } else { b.x2 };
     let sep = if whole { "–" } else { " to <" };
-    format!("{}{sep}{}", fmt_kpi(d(b.x1), ty, cur), fmt_kpi(d(hi), ty, cur))
+    format!(
+        "{}{sep}{}",
+        fmt_kpi(d(b.x1), ty, cur),
+        fmt_kpi(d(hi), ty, cur)
+    )
 }
 
 /// p5, median and p95 of `sp` as rules labelled by `fmt` (each on its own
@@ -225,9 +232,17 @@ fn kpi_section(sim: &Simulation, files: &SimFiles<'_>) -> Section {
         }
     ));
     let mut table = Table {
-        header: ["kpi", "p5", "median", "p95", "undefined in runs", "target", "met in"]
-            .map(String::from)
-            .to_vec(),
+        header: [
+            "kpi",
+            "p5",
+            "median",
+            "p95",
+            "undefined in runs",
+            "target",
+            "met in",
+        ]
+        .map(String::from)
+        .to_vec(),
         numeric: vec![1, 2, 3, 4, 6],
         rows: Vec::new(),
     };
@@ -267,7 +282,10 @@ fn kpi_section(sim: &Simulation, files: &SimFiles<'_>) -> Section {
         .describe(format!(
             "Runs per range of values{}.{met_words}{}",
             if sp.undefined_runs > 0 {
-                format!(" ({} runs where it is undefined are left out)", sp.undefined_runs)
+                format!(
+                    " ({} runs where it is undefined are left out)",
+                    sp.undefined_runs
+                )
             } else {
                 String::new()
             },
@@ -309,9 +327,14 @@ fn difference_chart(
         .base_runs
         .iter()
         .zip(&v.runs)
-        .filter_map(|(a, b)| match (a.kpis.get(k).copied().flatten(), b.kpis.get(i).copied().flatten()) {
-            (Some(x), Some(y)) => Some(y - x),
-            _ => None,
+        .filter_map(|(a, b)| {
+            match (
+                a.kpis.get(k).copied().flatten(),
+                b.kpis.get(i).copied().flatten(),
+            ) {
+                (Some(x), Some(y)) => Some(y - x),
+                _ => None,
+            }
         })
         .collect();
     let chart = Chart::new(
@@ -343,19 +366,33 @@ fn targets_chart(sim: &Simulation, meta: &[KpiMeta]) -> Chart {
     let mut cells = Vec::new();
     let mut kpis = Vec::new();
     let mut series = vec![short(name)];
-    for (m, p) in meta.iter().filter(|m| m.target.is_some()).zip(&r.target_met) {
+    for (m, p) in meta
+        .iter()
+        .filter(|m| m.target.is_some())
+        .zip(&r.target_met)
+    {
         let x = format!("{} {}", m.name, m.target.as_deref().unwrap_or("").trim());
         kpis.push(x.clone());
         cells.push(Cell::new(x, Some(&short(name)), Some(num(*p)), percent(*p)));
     }
     if let Some(v) = &sim.vs {
         series.push(short(&v.name));
-        for (m, p) in v.meta.iter().filter(|m| m.target.is_some()).zip(&v.report.target_met) {
+        for (m, p) in v
+            .meta
+            .iter()
+            .filter(|m| m.target.is_some())
+            .zip(&v.report.target_met)
+        {
             let x = format!("{} {}", m.name, m.target.as_deref().unwrap_or("").trim());
             if !kpis.contains(&x) {
                 kpis.push(x.clone());
             }
-            cells.push(Cell::new(x, Some(&short(&v.name)), Some(num(*p)), percent(*p)));
+            cells.push(Cell::new(
+                x,
+                Some(&short(&v.name)),
+                Some(num(*p)),
+                percent(*p),
+            ));
         }
     }
     let chart = Chart::new(
@@ -415,7 +452,10 @@ fn fan_section(sim: &Simulation) -> Section {
         let present: Vec<(&String, usize, &[RunSummary])> = sides
             .iter()
             .filter_map(|(who, names, runs)| {
-                names.iter().position(|n| n == stage).map(|p| (who, p, *runs))
+                names
+                    .iter()
+                    .position(|n| n == stage)
+                    .map(|p| (who, p, *runs))
             })
             .collect();
         s.charts.push(fan(i, stage, &present, sim.vs.is_some()));
@@ -468,14 +508,24 @@ fn fan(i: usize, stage: &str, sides: &[(&String, usize, &[RunSummary])], vs: boo
         for (who, p, runs) in sides {
             let [lo, mid, hi] = week_spread(runs, w, *p);
             row.push(format!("{} / {} / {}", n(lo), n(mid), n(hi)));
-            let prefix = if vs { format!("{who}, ") } else { String::new() };
+            let prefix = if vs {
+                format!("{who}, ")
+            } else {
+                String::new()
+            };
             chart.data.push(Datum {
                 x: Some((w + 1).into()),
                 s: vs.then(|| who.to_string()),
                 lo: lo.map(num),
                 mid: mid.map(num),
                 hi: hi.map(num),
-                label: format!("{prefix}week {}: median {} (p5 {}, p95 {})", w + 1, n(mid), n(lo), n(hi)),
+                label: format!(
+                    "{prefix}week {}: median {} (p5 {}, p95 {})",
+                    w + 1,
+                    n(mid),
+                    n(lo),
+                    n(hi)
+                ),
                 ..Datum::default()
             });
         }
@@ -516,7 +566,12 @@ fn sends_chart(sim: &Simulation) -> Chart {
         series.push(p95.clone());
         for (d, (m, p)) in daily.iter().enumerate() {
             let day = (d + 1).to_string();
-            cells.push(Cell::new(day.clone(), Some(&med), Some(num(*m)), n(Some(*m))));
+            cells.push(Cell::new(
+                day.clone(),
+                Some(&med),
+                Some(num(*m)),
+                n(Some(*m)),
+            ));
             cells.push(Cell::new(day, Some(&p95), Some(num(*p)), n(Some(*p))));
         }
     }
@@ -559,6 +614,9 @@ mod tests {
             counts: vec![1],
         };
         assert_eq!(bin_label(&p, KTy::Percent, false, "USD"), "20% to <25%");
-        assert_eq!(short("playbooks/saas_inbound.funnel"), "saas_inbound.funnel");
+        assert_eq!(
+            short("playbooks/saas_inbound.funnel"),
+            "saas_inbound.funnel"
+        );
     }
 }

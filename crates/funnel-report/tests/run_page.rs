@@ -63,10 +63,22 @@ fn tiny() -> Page {
     let own = add_monthly_twins(&mut c);
     assert_eq!((own, c.kpis.len()), (3, 5), "twins of `win` and `sales`");
     let mut ds = Dataset::new(&c);
-    ds.read_leads(&c, LEADS.as_bytes(), "leads.csv", Format::Csv, BadRows::Error)
-        .unwrap();
-    ds.read_events(&c, EVENTS.as_bytes(), "events.csv", Format::Csv, BadRows::Error)
-        .unwrap();
+    ds.read_leads(
+        &c,
+        LEADS.as_bytes(),
+        "leads.csv",
+        Format::Csv,
+        BadRows::Error,
+    )
+    .unwrap();
+    ds.read_events(
+        &c,
+        EVENTS.as_bytes(),
+        "events.csv",
+        Format::Csv,
+        BadRows::Error,
+    )
+    .unwrap();
     let mut o = funnel_engine::run(&c, &ds, &RunOptions::default(), &mut |_, _| {});
     let monthly = o.kpis.split_off(own);
     let files = RunFiles {
@@ -165,16 +177,16 @@ fn entries_breaches_and_sends_by_hand() {
 #[test]
 fn kpis_by_period_and_monthly_twins_by_hand() {
     let p = tiny();
-    assert_eq!(
-        points(chart(&p, "kpi-leads")),
-        ["2026-01: 2", "2026-02: 1"]
-    );
+    assert_eq!(points(chart(&p, "kpi-leads")), ["2026-01: 2", "2026-02: 1"]);
     // win by month: January 0 customers / 1 MQL (a missing count is 0),
     // February 1 / 1; the target line at 50%.
     let win = chart(&p, "kpi-win");
     assert_eq!(points(win), ["2026-01: 0%", "2026-02: 100%"]);
     assert_eq!(win.rules.len(), 1);
-    assert_eq!((win.rules[0].value, win.rules[0].label.as_str()), (0.5, "target >= 50%"));
+    assert_eq!(
+        (win.rules[0].value, win.rules[0].label.as_str()),
+        (0.5, "target >= 50%")
+    );
     assert_eq!(win.y.label, "win (%)");
     // sales: one `won` event, in February.
     let sales = chart(&p, "kpi-sales");
@@ -197,8 +209,15 @@ fn the_page_is_self_contained_and_escaped() {
     assert!(html.contains("Tiny &lt;&#x2f;script&gt;&lt;b&gt;"));
     // Nothing is fetched: no src, and links only within the page.
     assert!(!html.contains(" src="));
-    assert_eq!(html.matches("href=\"#").count(), html.matches("href=\"").count());
-    assert_eq!(html.matches("href=\"#").count(), 6, "the contents' six sections");
+    assert_eq!(
+        html.matches("href=\"#").count(),
+        html.matches("href=\"").count()
+    );
+    assert_eq!(
+        html.matches("href=\"#").count(),
+        6,
+        "the contents' six sections"
+    );
     assert!(html.contains("default-src 'none'"));
     assert!(html.contains("<meta name=\"generator\" content=\"funnel 9.9.9\">"));
     // The same results give the same bytes.
