@@ -2,8 +2,9 @@
 //! [--input NAME=VALUE]... [--out DIR] [--format human|json]
 //! [--on-bad-row error|skip]`: replay the data through the playbook and
 //! print a summary; with `--out`, write `leads.csv`, `transitions.csv`,
-//! `actions.jsonl` and `kpis.json`. Exit 0, 1 on bad input (playbook or
-//! data), 2 on usage or IO problems.
+//! `actions.jsonl` and `kpis.json`; with `--report FILE.html`, a page of
+//! charts (`funnel-report`). Exit 0, 1 on bad input (playbook or data), 2
+//! on usage or IO problems.
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -38,6 +39,9 @@ pub struct Args {
     /// Summary format on stdout.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
     pub format: SummaryFormat,
+    /// Also write a self-contained HTML report with charts here (docs/report.md).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// Also list the scoring rules, stage triggers, nurture steps and
     /// branches that never acted on this data (to stderr).
     #[arg(long)]
@@ -105,6 +109,13 @@ pub fn run(args: Args) -> u8 {
         Err(code) => return code,
     };
     clock.lap("load");
+    // A report also draws every ungrouped KPI by month: twins of those KPIs
+    // are evaluated with the playbook's and split off after the run.
+    let own_kpis = if args.report.is_some() {
+        funnel_report::run_kpis::add_monthly_twins(&mut loaded.compiled)
+    } else {
+        loaded.compiled.kpis.len()
+    };
     let opts = RunOptions {
         coverage: args.coverage,
         as_of: loaded.as_of,
@@ -145,6 +156,9 @@ pub fn run(args: Args) -> u8 {
         &mut |done, _| bar.set_position(done as u64),
     );
     bar.finish_and_clear();
+    let mut outcome = outcome;
+    let monthly = outcome.kpis.split_off(own_kpis.min(outcome.kpis.len()));
+    loaded.compiled.kpis.truncate(own_kpis);
     clock.lap("replay");
     if let Some(k) = outcome.kpis.iter().find(|k| k.fault.is_some()) {
         let why = k.fault.map_or("", |f| f.message());
@@ -165,6 +179,16 @@ pub fn run(args: Args) -> u8 {
             "wrote leads.csv, transitions.csv, actions.jsonl and kpis.json to {}",
             dir.display()
         );
+    }
+    if let Some(path) = &args.report {
+        let files = funnel_report::run::RunFiles {
+            playbook: &args.playbook.display().to_string(),
+            monthly: &monthly,
+        };
+        let html = funnel_report::run_html(c, ds, &outcome, &files, crate::html::VERSION);
+        if let Err(code) = crate::html::write_report(path, &html) {
+            return code;
+        }
     }
     clock.lap("write");
     let summary = match args.format {
