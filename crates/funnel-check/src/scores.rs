@@ -6,6 +6,7 @@ use funnel_syntax::Span;
 
 use crate::checker::Checker;
 use crate::diagnostics as d;
+use crate::oriented::oriented;
 
 impl<'a> Checker<'a> {
     pub fn check_scores(&mut self) {
@@ -157,20 +158,7 @@ fn self_undoing(score: &str, points: f64, cond: &Expr) -> Option<Span> {
         }
         ExprKind::Paren(x) => self_undoing(score, points, x),
         ExprKind::Compare(op, l, r) => {
-            let names = |e: &Expr| matches!(&e.kind, ExprKind::Name(id) if id.name == score);
-            let op = if names(l) {
-                *op
-            } else if names(r) {
-                match op {
-                    CmpOp::Lt => CmpOp::Gt,
-                    CmpOp::Le => CmpOp::Ge,
-                    CmpOp::Gt => CmpOp::Lt,
-                    CmpOp::Ge => CmpOp::Le,
-                    other => *other,
-                }
-            } else {
-                return None;
-            };
+            let (_, op, _) = oriented(*op, l, r, |id, _| id.name == score)?;
             let undoes = match op {
                 CmpOp::Lt | CmpOp::Le => points > 0.0,
                 CmpOp::Gt | CmpOp::Ge => points < 0.0,
