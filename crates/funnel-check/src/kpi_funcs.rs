@@ -165,7 +165,8 @@ impl<'a> Checker<'a> {
                 agg.prevs.push((value.span, i));
                 (types[i].clone().unwrap_or(Ty::Error), false)
             }
-            Some(Value::Input(..)) => {
+            Some(Value::Input(i, _)) => {
+                self.used.inputs[i] = true;
                 self.report(d::invalid_argument(
                     "prev",
                     value.span,
@@ -214,7 +215,7 @@ impl<'a> Checker<'a> {
                 }
             }
             _ => self.report(d::misplaced_expression(
-                "this",
+                "a value without a comparison",
                 e.span,
                 "after `where`, compare kpi values of one type: `count(by owner where sum(deal_won.amount) >= quota)`"
                     .to_string(),
