@@ -396,6 +396,20 @@ pub fn when_rule_undoes_itself(score: &str, rule: Span, cond: Span) -> Diagnosti
     .help(format!("a `when` rule holds its points while its condition holds; compare `{score}` the other way, use another score, or award the points `on` an event"))
 }
 
+pub fn when_rules_undo_each_other(scores: &[&str], rules: &[(Span, String)]) -> Diagnostic {
+    let mut d = Diagnostic::warning(
+        "funnel::check::when_rules_undo_each_other",
+        format!(
+            "these `when` rules of scores {} can undo each other",
+            list(scores)
+        ),
+    );
+    for (span, label) in rules {
+        d = d.label(*span, label.clone());
+    }
+    d.help("each rule's points switch the next one on or off until the first is switched back; if the points are large enough, a lead never settles and the run stops with an error. Make one of the rules depend on something the others do not change")
+}
+
 /// A condition (or a term of it) that no lead can ever satisfy: `why` on
 /// the condition, then what rules it out (a cap, a stage), and what to do.
 pub fn never_holds(

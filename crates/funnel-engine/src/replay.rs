@@ -24,7 +24,7 @@ use crate::eval::{Ctx, Deps, RegexCache, StagePos, DEP_ALL, DEP_CLICKS, NO_STAGE
 use crate::trace::{Action, Breach, Entry, TraceEntry, Transition};
 use crate::value::{Sym, Value};
 
-use crate::unsettled::{Limit, Unsettled, MAX_SETTLE_PASSES};
+use crate::unsettled::{Limit, Unsettled, MAX_SETTLE_PASSES, WATCHED_PASSES};
 
 /// Options of one run.
 #[derive(Clone, Debug, Default)]
@@ -159,7 +159,7 @@ pub(crate) struct Replay<'a> {
     pass_state: bool,
     /// Leads that reached a settle limit (the first time each did).
     pub unsettled: Vec<Unsettled>,
-    /// Collect what acts into `involved` (in the last pass a limit allows).
+    /// Collect what acts into `involved` (in the last passes a limit allows).
     watch: bool,
     involved: Vec<crate::testing::coverage::Key>,
 }
@@ -452,7 +452,7 @@ impl<'a> Replay<'a> {
         let mut deferred = 0;
         let mut settled = false;
         for pass in 0..MAX_SETTLE_PASSES {
-            if pass + 1 == MAX_SETTLE_PASSES {
+            if pass + WATCHED_PASSES >= MAX_SETTLE_PASSES {
                 self.watch_last_pass();
             }
             // Conditions read only state; when nothing changed since they were
@@ -486,7 +486,7 @@ impl<'a> Replay<'a> {
         self.pass_state = false;
     }
 
-    /// Start collecting what acts: the last pass a limit allows.
+    /// Start collecting what acts: the last passes a limit allows.
     pub(crate) fn watch_last_pass(&mut self) {
         if !self.watch {
             self.watch = true;
@@ -504,7 +504,7 @@ impl<'a> Replay<'a> {
     }
 
     /// Record that `lead` reached `limit` at `at`, with what acted in the
-    /// last pass; only the first time for a lead.
+    /// last passes; only the first time for a lead.
     pub(crate) fn not_settled(&mut self, lead: u32, at: i64, limit: Limit) {
         if self.unsettled.iter().any(|u| u.lead == lead) {
             return;

@@ -24,7 +24,7 @@ impl Window {
     }
 }
 
-use crate::unsettled::{Limit, MAX_WHEN_PASSES};
+use crate::unsettled::{Limit, MAX_WHEN_PASSES, WATCHED_PASSES};
 
 impl Replay<'_> {
     /// Step (2): every `on` rule for this event type, in source order.
@@ -155,7 +155,7 @@ impl Replay<'_> {
         let mut settled = false;
         let watching = self.watching();
         for pass in 0..MAX_WHEN_PASSES {
-            if pass + 1 == MAX_WHEN_PASSES {
+            if pass + WATCHED_PASSES >= MAX_WHEN_PASSES {
                 self.watch_last_pass();
             }
             let mut changed = false;

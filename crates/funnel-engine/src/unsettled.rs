@@ -2,7 +2,7 @@
 //! of state, past the bounded re-evaluation of `docs/language.md` ("Settle
 //! limits"). The replay records one [`Unsettled`] per lead that reached a
 //! limit (the first time it did), with what was still changing in the last
-//! pass allowed; `funnel run` and `funnel test` report it as an error, with
+//! passes allowed; `funnel run` and `funnel test` report it as an error, with
 //! the rules and steps involved and their playbook lines.
 
 use crate::compile::Compiled;
@@ -15,6 +15,10 @@ pub const MAX_SETTLE_PASSES: usize = 16;
 /// Within one pass, the `when` rules are re-evaluated at most this many
 /// times while they keep changing scores.
 pub const MAX_WHEN_PASSES: usize = 8;
+
+/// What acts in this many last passes a limit allows is reported: a cycle
+/// of rules that undo each other shows all its members within a few passes.
+pub const WATCHED_PASSES: usize = 4;
 
 /// Which limit a lead reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,8 +46,9 @@ pub struct Unsettled {
     /// The instant of the event or timer after which it did not settle.
     pub at: i64,
     pub limit: Limit,
-    /// What changed the lead's state in the last pass allowed (score rules,
-    /// stage triggers and thresholds, nurture steps), in the order they acted.
+    /// What changed the lead's state in the last [`WATCHED_PASSES`] passes
+    /// allowed (score rules, stage triggers and thresholds, nurture steps),
+    /// in the order they first acted.
     pub involved: Vec<Key>,
 }
 
