@@ -30,6 +30,8 @@ pub struct Checker<'a> {
     pub regexes: HashMap<String, Option<String>>,
     /// Every valid cron expression, parsed once, by the span of its literal.
     pub crons: std::collections::BTreeMap<Span, crate::schedule::Cron>,
+    /// The type of every `round(x)`'s value, by the span of `x`.
+    pub rounds: std::collections::BTreeMap<Span, crate::types::Ty>,
 }
 
 impl<'a> Checker<'a> {
@@ -49,6 +51,7 @@ impl<'a> Checker<'a> {
             used,
             regexes: HashMap::new(),
             crons: std::collections::BTreeMap::new(),
+            rounds: std::collections::BTreeMap::new(),
         }
     }
 
@@ -144,6 +147,8 @@ impl<'a> Checker<'a> {
     pub fn duration(&mut self, dur: &Duration, what: &str) {
         if dur.amount.value == 0.0 {
             self.report(d::zero_duration(dur.span, what));
+        } else if rounds_to_zero(dur) {
+            self.report(d::sub_second_duration(dur.span, what));
         }
         self.business(dur);
     }
@@ -174,6 +179,18 @@ impl<'a> Checker<'a> {
             self.report(diag);
         }
     }
+}
+
+/// Whether the engine, which counts whole seconds, makes a duration above
+/// zero zero: calendar time and business minutes and hours under half a
+/// second (a business day is as long as the calendar's open hours, at least
+/// a minute, so only an absurdly small fraction of one rounds to zero; those
+/// are not judged here).
+fn rounds_to_zero(dur: &Duration) -> bool {
+    if dur.business && !matches!(dur.unit, Unit::Minute | Unit::Hour) {
+        return false;
+    }
+    dur.amount.value * (dur.unit.seconds() as f64) < 0.5
 }
 
 /// Whether a number's text is an exact decimal of at most 28 significant

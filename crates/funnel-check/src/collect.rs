@@ -59,6 +59,7 @@ pub fn collect(ast: Playbook) -> Program {
         kpis: Vec::new(),
         calendars: Vec::new(),
         crons: Default::default(),
+        rounds: Default::default(),
     };
     let mut kpi_index = 0;
     for d in &ast.decls {

@@ -222,7 +222,7 @@ pub fn unknown_function(name: &str, span: Span, suggestion: Option<&str>) -> Dia
         span,
         help_or(
             suggestion,
-            "kpi functions are `count`, `sum`, `avg`, `min` and `max`",
+            "kpi functions are `count`, `sum`, `avg`, `min`, `max`, `abs`, `round` and `prev`",
         ),
     )
 }
@@ -327,6 +327,15 @@ pub fn invalid_argument(function: &str, span: Span, help: String) -> Diagnostic 
     .help(help)
 }
 
+pub fn prev_without_period(span: Span, label: String, help: String) -> Diagnostic {
+    Diagnostic::error(
+        "funnel::check::prev_without_period",
+        "`prev` needs kpis grouped by the same period",
+    )
+    .label(span, label)
+    .help(help)
+}
+
 pub fn expected_literal(span: Span) -> Diagnostic {
     Diagnostic::error("funnel::check::expected_literal", "expected a plain value")
         .label(span, "not a literal value")
@@ -387,14 +396,38 @@ pub fn when_rule_undoes_itself(score: &str, rule: Span, cond: Span) -> Diagnosti
     .help(format!("a `when` rule holds its points while its condition holds; compare `{score}` the other way, use another score, or award the points `on` an event"))
 }
 
-pub fn never_holds(span: Span, why: String, bound: Span, bound_label: &str) -> Diagnostic {
-    Diagnostic::warning(
+pub fn when_rules_undo_each_other(scores: &[&str], rules: &[(Span, String)]) -> Diagnostic {
+    let mut d = Diagnostic::warning(
+        "funnel::check::when_rules_undo_each_other",
+        format!(
+            "these `when` rules of scores {} can undo each other",
+            list(scores)
+        ),
+    );
+    for (span, label) in rules {
+        d = d.label(*span, label.clone());
+    }
+    d.help("each rule's points switch the next one on or off until the first is switched back; if the points are large enough, a lead never settles and the run stops with an error. Make one of the rules depend on something the others do not change")
+}
+
+/// A condition (or a term of it) that no lead can ever satisfy: `why` on
+/// the condition, then what rules it out (a cap, a stage), and what to do.
+pub fn never_holds(
+    span: Span,
+    why: String,
+    cause: Option<(Span, String)>,
+    help: &str,
+) -> Diagnostic {
+    let d = Diagnostic::warning(
         "funnel::check::never_holds",
         "this condition can never hold".to_string(),
     )
-    .label(span, why)
-    .label(bound, bound_label)
-    .help("compare with a value the score can reach, or raise the cap (lower the floor)")
+    .label(span, why);
+    match cause {
+        Some((at, label)) => d.label(at, label),
+        None => d,
+    }
+    .help(help)
 }
 
 pub fn cron_never_fires(expr: &str, span: Span) -> Diagnostic {
@@ -583,6 +616,16 @@ pub fn zero_duration(span: Span, what: &str) -> Diagnostic {
     )
     .label(span, "zero length")
     .help("use a duration longer than zero, or remove it")
+}
+
+/// A duration above zero that the engine's whole seconds make zero.
+pub fn sub_second_duration(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "funnel::check::zero_duration",
+        format!("{what} rounds to zero"),
+    )
+    .label(span, "shorter than half a second")
+    .help("the engine counts whole seconds: use a duration of at least a second")
 }
 
 pub fn conflicting_modifiers(span: Span, first: Span) -> Diagnostic {

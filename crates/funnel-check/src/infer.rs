@@ -12,6 +12,7 @@ use funnel_syntax::Span;
 
 use crate::checker::Checker;
 use crate::diagnostics as d;
+use crate::oriented::{flip, number, oriented};
 use crate::suggest::did_you_mean;
 use crate::types::{arith, eq_compatible, Ty};
 
@@ -374,10 +375,10 @@ impl<'a> Checker<'a> {
 
     fn compare(&mut self, op: CmpOp, l: &Expr, r: &Expr, span: Span, ctx: Ctx<'_>) {
         if matches!(l.kind, ExprKind::Stage) {
-            return self.stage_compare(op, r);
+            return self.stage_compare(op, r, span);
         }
         if matches!(r.kind, ExprKind::Stage) {
-            return self.stage_compare(op, l);
+            return self.stage_compare(flip(op), l, span);
         }
         let lt = self.infer(l, ctx);
         if let Ty::Enum(values) = &lt {
@@ -402,11 +403,10 @@ impl<'a> Checker<'a> {
     /// because of the score's `cap` or `floor` (`engagement >= 150` with
     /// `cap 100`).
     fn score_bound_compare(&mut self, op: CmpOp, l: &Expr, r: &Expr, span: Span, ctx: Ctx<'_>) {
-        let (name, k, op) = match (&l.kind, number(r), &r.kind, number(l)) {
-            (ExprKind::Name(id), Some(k), _, _) => (id, k, op),
-            (_, _, ExprKind::Name(id), Some(k)) => (id, k, flip(op)),
-            _ => return,
+        let Some((name, op, other)) = oriented(op, l, r, |_, o| number(o).is_some()) else {
+            return;
         };
+        let Some(k) = number(other) else { return };
         let Some(i) = self.scope.scores.find(&name.name) else {
             return;
         };
@@ -440,19 +440,21 @@ impl<'a> Checker<'a> {
             CmpOp::Le | CmpOp::Eq => k < f.value,
             _ => false,
         });
+        const HELP: &str =
+            "compare with a value the score can reach, or raise the cap (lower the floor)";
         if let Some((c, cs)) = beyond_cap {
             self.report(d::never_holds(
                 span,
                 format!("`{}` never exceeds its cap of {}", name.name, c.text),
-                cs,
-                "the cap is set here",
+                Some((cs, "the cap is set here".to_string())),
+                HELP,
             ));
         } else if let Some((f, fs)) = below_floor {
             self.report(d::never_holds(
                 span,
                 format!("`{}` never goes below its floor of {}", name.name, f.text),
-                fs,
-                "the floor is set here",
+                Some((fs, "the floor is set here".to_string())),
+                HELP,
             ));
         }
     }
@@ -513,7 +515,8 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn stage_compare(&mut self, op: CmpOp, other: &Expr) {
+    /// `stage op other` (the operator seen with `stage` on the left).
+    fn stage_compare(&mut self, op: CmpOp, other: &Expr, span: Span) {
         let mut e = other;
         while let ExprKind::Paren(x) = &e.kind {
             e = x;
@@ -529,9 +532,25 @@ impl<'a> Checker<'a> {
         };
         if matches!(op, CmpOp::Eq | CmpOp::Ne) {
             self.stage_ref(id);
-        } else {
-            self.forward_stage_ref(id, &format!("with `{}`", op.symbol()));
+            return;
         }
+        let Some(o) = self.forward_stage_ref(id, &format!("with `{}`", op.symbol())) else {
+            return;
+        };
+        // Ordering comparisons are false outside the funnel and when lost,
+        // so nothing is before the first stage or after the last one.
+        let last = self.scope.stages.list.iter().filter(|s| s.order.is_some()).count().saturating_sub(1);
+        let why = match op {
+            CmpOp::Lt if o == 0 => format!("no stage comes before `{}`, the first stage", id.name),
+            CmpOp::Gt if o == last => format!("no stage comes after `{}`, the last stage", id.name),
+            _ => return,
+        };
+        self.report(d::never_holds(
+            span,
+            why,
+            None,
+            "compare with another stage, or remove the condition",
+        ));
     }
 
     fn in_list(&mut self, l: &Expr, items: &[Expr], ctx: Ctx<'_>) {
@@ -669,25 +688,4 @@ pub fn regex_reason(err: &regex::Error) -> String {
             || text.lines().last().unwrap_or("").trim().to_string(),
             str::to_string,
         )
-}
-
-/// The value of a number literal, negated or not.
-fn number(e: &Expr) -> Option<f64> {
-    match &e.kind {
-        ExprKind::Lit(Literal::Number(n)) => Some(n.value),
-        ExprKind::Neg(x) => number(x).map(|v| -v),
-        ExprKind::Paren(x) => number(x),
-        _ => None,
-    }
-}
-
-/// The operator with its sides swapped (`5 < x` is `x > 5`).
-fn flip(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        other => other,
-    }
 }

@@ -15,8 +15,8 @@ use crate::scope::Value;
 use crate::suggest::did_you_mean;
 use crate::types::Ty;
 
-const FUNCTIONS: [&str; 5] = ["count", "sum", "avg", "min", "max"];
-const PERIODS: [&str; 5] = ["day", "week", "month", "quarter", "year"];
+pub(crate) const FUNCTIONS: [&str; 8] = ["count", "sum", "avg", "min", "max", "abs", "round", "prev"];
+pub(crate) const PERIODS: [&str; 5] = ["day", "week", "month", "quarter", "year"];
 
 /// What the KPI pass hands to the program: an order and a type per KPI.
 pub struct KpiFacts {
@@ -27,12 +27,24 @@ pub struct KpiFacts {
 
 /// What one formula aggregates, for its `by` keys.
 #[derive(Default)]
-struct Aggregates {
-    events: Vec<usize>,
-    stages: bool,
+pub(crate) struct Aggregates {
+    pub events: Vec<usize>,
+    pub stages: bool,
     /// An aggregated event was unknown (already reported): event-field keys
     /// cannot be judged.
-    incomplete: bool,
+    pub incomplete: bool,
+    /// Every `prev(K)`: where, and which KPI.
+    pub prevs: Vec<(Span, usize)>,
+}
+
+impl Aggregates {
+    /// Take in what a part of the formula aggregates.
+    pub fn absorb(&mut self, other: Aggregates) {
+        self.events.extend(other.events);
+        self.stages |= other.stages;
+        self.incomplete |= other.incomplete;
+        self.prevs.extend(other.prevs);
+    }
 }
 
 impl<'a> Checker<'a> {
@@ -77,6 +89,7 @@ impl<'a> Checker<'a> {
             let mut agg = Aggregates::default();
             let (t, _) = self.kinfer(&kpis[k].expr, &mut agg, &types);
             self.by_keys(kpis[k], &agg);
+            self.prev_periods(kpis[k], &agg.prevs, &kpis);
             types[k] = Some(if in_cycle[k] { Ty::Error } else { t });
         }
         let types: Vec<Ty> = types.into_iter().map(|t| t.unwrap_or(Ty::Error)).collect();
@@ -92,17 +105,27 @@ impl<'a> Checker<'a> {
                     out.push((*i, id.span));
                 }
             }
-            ExprKind::Neg(x) | ExprKind::Paren(x) => self.kpi_refs(x, out),
-            ExprKind::Arith(_, a, b) => {
+            ExprKind::Neg(x) | ExprKind::Paren(x) | ExprKind::Not(x) => self.kpi_refs(x, out),
+            ExprKind::Arith(_, a, b)
+            | ExprKind::Compare(_, a, b)
+            | ExprKind::And(a, b)
+            | ExprKind::Or(a, b) => {
                 self.kpi_refs(a, out);
                 self.kpi_refs(b, out);
             }
+            // `prev(k)`, `abs(k)`, `min(k, j)`, `count(by K where k > j)`.
+            ExprKind::Call(_, arg) => match arg.as_ref() {
+                CallArg::Expr(x) => self.kpi_refs(x, out),
+                CallArg::Groups(_, x) => self.kpi_refs(x, out),
+                CallArg::Many(xs) => xs.iter().for_each(|x| self.kpi_refs(x, out)),
+                _ => {}
+            },
             _ => {}
         }
     }
 
     /// Infer a formula's type and whether it is a bare number literal.
-    fn kinfer(&mut self, e: &Expr, agg: &mut Aggregates, types: &[Option<Ty>]) -> (Ty, bool) {
+    pub(crate) fn kinfer(&mut self, e: &Expr, agg: &mut Aggregates, types: &[Option<Ty>]) -> (Ty, bool) {
         match &e.kind {
             ExprKind::Lit(l) => {
                 let t = self.literal(l);
@@ -161,7 +184,7 @@ impl<'a> Checker<'a> {
                     false,
                 )
             }
-            ExprKind::Call(f, arg) => self.call(f, arg, e.span, agg),
+            ExprKind::Call(f, arg) => self.call(f, arg, e.span, agg, types),
             ExprKind::Stage
             | ExprKind::Clicked(_)
             | ExprKind::Opened(_)
@@ -194,7 +217,14 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn call(&mut self, f: &Ident, arg: &CallArg, span: Span, agg: &mut Aggregates) -> (Ty, bool) {
+    fn call(
+        &mut self,
+        f: &Ident,
+        arg: &CallArg,
+        span: Span,
+        agg: &mut Aggregates,
+        types: &[Option<Ty>],
+    ) -> (Ty, bool) {
         let func = f.name.as_str();
         if !FUNCTIONS.contains(&func) {
             let s = did_you_mean(func, FUNCTIONS);
@@ -202,6 +232,28 @@ impl<'a> Checker<'a> {
             return (Ty::Error, false);
         }
         let arg_span = call_arg_span(arg).unwrap_or(span);
+        match (func, arg) {
+            ("abs" | "round" | "prev", _) | ("min" | "max", CallArg::Many(_)) => {
+                return self.scalar_function(func, arg, arg_span, agg, types);
+            }
+            ("count", CallArg::Groups(keys, cond)) => {
+                return self.count_groups(keys, cond, agg, types);
+            }
+            ("count", CallArg::In(x, ..)) => {
+                agg.stages = true;
+                self.stage_ref(x);
+                return (Ty::Number, false);
+            }
+            (_, CallArg::Many(_)) => {
+                self.report(d::invalid_argument(
+                    func,
+                    arg_span,
+                    format!("`{func}` takes one argument; `min` and `max` take two or more values"),
+                ));
+                return (Ty::Error, false);
+            }
+            _ => {}
+        }
         if func == "count" {
             return match arg {
                 CallArg::Entered(x) => {
@@ -258,12 +310,13 @@ impl<'a> Checker<'a> {
                         self.report(d::invalid_argument(
                             "count",
                             arg_span,
-                            "`count` takes an event, `entered X`, `reached X` or `breached A -> B`"
+                            "`count` takes an event, `entered X`, `reached X`, `breached A -> B`, `in X at period start` or `by KEY where CONDITION`"
                                 .to_string(),
                         ));
                         (Ty::Error, false)
                     }
                 },
+                CallArg::In(..) | CallArg::Groups(..) | CallArg::Many(_) => (Ty::Error, false),
             };
         }
         match arg {
@@ -336,9 +389,12 @@ impl<'a> Checker<'a> {
                     _ => self.bad_aggregate(func, arg_span),
                 }
             }
-            CallArg::Entered(_) | CallArg::Reached(_) | CallArg::Breached(..) => {
-                self.bad_aggregate(func, arg_span)
-            }
+            CallArg::Entered(_)
+            | CallArg::Reached(_)
+            | CallArg::Breached(..)
+            | CallArg::In(..)
+            | CallArg::Groups(..)
+            | CallArg::Many(_) => self.bad_aggregate(func, arg_span),
         }
     }
 
@@ -354,13 +410,19 @@ impl<'a> Checker<'a> {
     }
 
     fn by_keys(&mut self, k: &KpiDecl, agg: &Aggregates) {
+        self.group_keys(&k.by, agg);
+    }
+
+    /// Check grouping keys (a KPI's `by`, or those of `count(by K where …)`)
+    /// against what the formula aggregates.
+    pub(crate) fn group_keys(&mut self, keys: &[Ident], agg: &Aggregates) {
         let mut single: Option<usize> = agg.events.first().copied();
         if agg.stages || agg.events.iter().any(|e| Some(*e) != single) {
             single = None;
         }
-        for (i, key) in k.by.iter().enumerate() {
+        for (i, key) in keys.iter().enumerate() {
             let name = key.name.as_str();
-            if let Some(first) = k.by[..i].iter().find(|x| x.name == key.name) {
+            if let Some(first) = keys[..i].iter().find(|x| x.name == key.name) {
                 self.report(d::duplicate_definition(
                     "`by` key", name, key.span, first.span,
                 ));
@@ -479,12 +541,17 @@ pub fn kpi_arith(t: Ty, op: ArithOp, a: &Ty, b: &Ty, literal_side: bool) -> Ty {
     }
 }
 
-fn call_arg_span(arg: &CallArg) -> Option<Span> {
+pub(crate) fn call_arg_span(arg: &CallArg) -> Option<Span> {
     match arg {
         CallArg::Entered(x) | CallArg::Reached(x) => Some(x.span),
         CallArg::Breached(a, b) => Some(a.span.to(b.span)),
-        CallArg::Days(_, _, s) => Some(*s),
+        CallArg::Days(_, _, s) | CallArg::In(_, _, s) => Some(*s),
+        CallArg::Groups(keys, cond) => Some(keys.first().map_or(cond.span, |k| k.span.to(cond.span))),
         CallArg::Expr(e) => Some(e.span),
+        CallArg::Many(xs) => match (xs.first(), xs.last()) {
+            (Some(a), Some(b)) => Some(a.span.to(b.span)),
+            _ => None,
+        },
     }
 }
 

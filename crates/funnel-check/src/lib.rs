@@ -17,9 +17,11 @@ mod checker;
 mod collect;
 mod diagnostics;
 mod infer;
+mod kpi_funcs;
 mod kpis;
 mod lints;
 mod nurtures;
+mod oriented;
 pub mod program;
 pub mod render;
 pub mod schedule;
@@ -69,7 +71,7 @@ pub fn check_source(text: &str) -> Checked {
 
 /// Check a parsed playbook.
 pub fn check(ast: funnel_syntax::ast::Playbook) -> Checked {
-    let (mut diagnostics, facts, calendars, crons) = {
+    let (mut diagnostics, facts, calendars, crons, rounds) = {
         let mut cx = checker::Checker::new(&ast);
         cx.check_settings();
         let calendars = cx.check_calendars();
@@ -79,7 +81,7 @@ pub fn check(ast: funnel_syntax::ast::Playbook) -> Checked {
         let facts = cx.check_kpis();
         cx.check_tests(&facts.types);
         cx.lint_unused();
-        (cx.diags, facts, calendars, cx.crons)
+        (cx.diags, facts, calendars, cx.crons, cx.rounds)
     };
     sort_diagnostics(&mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -91,6 +93,7 @@ pub fn check(ast: funnel_syntax::ast::Playbook) -> Checked {
     let mut program = collect::collect(ast);
     program.calendars = calendars;
     program.crons = crons;
+    program.rounds = rounds;
     let mut kpis = Vec::with_capacity(program.kpis.len());
     for &k in &facts.order {
         if let (Some(info), Some(ty)) = (program.kpis.get(k), facts.types.get(k)) {

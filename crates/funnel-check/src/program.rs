@@ -84,6 +84,9 @@ pub struct Program {
     /// Every `wait until cron` schedule, parsed once by the checker, keyed by
     /// the span of its string literal.
     pub crons: std::collections::BTreeMap<Span, crate::schedule::Cron>,
+    /// The type of the value every `round(x)` in a KPI formula rounds, keyed
+    /// by the span of `x` (money rounds to cents by default).
+    pub rounds: std::collections::BTreeMap<Span, Ty>,
 }
 
 impl Program {
@@ -114,6 +117,11 @@ impl Program {
     /// The schedule of the cron literal at `span`.
     pub fn cron(&self, span: Span) -> Option<&crate::schedule::Cron> {
         self.crons.get(&span)
+    }
+
+    /// The type of the value `round(x)` rounds, by the span of `x`.
+    pub fn round_type(&self, span: Span) -> Option<Ty> {
+        self.rounds.get(&span).cloned()
     }
 
     pub fn input(&self, name: &str) -> Option<&InputInfo> {

@@ -6,6 +6,7 @@ use funnel_syntax::Span;
 
 use crate::checker::Checker;
 use crate::diagnostics as d;
+use crate::oriented::{conjuncts, number, oriented};
 
 impl<'a> Checker<'a> {
     pub fn check_scores(&mut self) {
@@ -14,6 +15,42 @@ impl<'a> Checker<'a> {
             if let Decl::Score(sc) = decl {
                 self.score(sc);
             }
+        }
+        self.when_rule_cycles();
+    }
+
+    /// Warn about `when` rules of different scores that can undo each other
+    /// in a cycle (a rule undoing itself is an error of its own).
+    fn when_rule_cycles(&mut self) {
+        let ast = self.ast;
+        let mut rules: Vec<WhenRule<'_>> = Vec::new();
+        for decl in &ast.decls {
+            let Decl::Score(sc) = decl else { continue };
+            for item in &sc.items {
+                if let ScoreItem::Rule(r) = item {
+                    if let Trigger::When(cond) = &r.trigger {
+                        rules.push(WhenRule {
+                            score: &sc.name.name,
+                            points: r.points.value,
+                            cond,
+                            span: r.span,
+                        });
+                    }
+                }
+            }
+        }
+        for cycle in undoing_cycles(&rules) {
+            let labels: Vec<(Span, String)> = cycle
+                .iter()
+                .map(|(i, read)| {
+                    let r = &rules[*i];
+                    (r.span, format!("reads `{read}`, changes `{}`", r.score))
+                })
+                .collect();
+            let mut scores: Vec<&str> = cycle.iter().map(|(i, _)| rules[*i].score).collect();
+            scores.sort_unstable();
+            scores.dedup();
+            self.report(d::when_rules_undo_each_other(&scores, &labels));
         }
     }
 
@@ -157,20 +194,7 @@ fn self_undoing(score: &str, points: f64, cond: &Expr) -> Option<Span> {
         }
         ExprKind::Paren(x) => self_undoing(score, points, x),
         ExprKind::Compare(op, l, r) => {
-            let names = |e: &Expr| matches!(&e.kind, ExprKind::Name(id) if id.name == score);
-            let op = if names(l) {
-                *op
-            } else if names(r) {
-                match op {
-                    CmpOp::Lt => CmpOp::Gt,
-                    CmpOp::Le => CmpOp::Ge,
-                    CmpOp::Gt => CmpOp::Lt,
-                    CmpOp::Ge => CmpOp::Le,
-                    other => *other,
-                }
-            } else {
-                return None;
-            };
+            let (_, op, _) = oriented(*op, l, r, |id, _| id.name == score)?;
             let undoes = match op {
                 CmpOp::Lt | CmpOp::Le => points > 0.0,
                 CmpOp::Gt | CmpOp::Ge => points < 0.0,
@@ -181,4 +205,93 @@ fn self_undoing(score: &str, points: f64, cond: &Expr) -> Option<Span> {
         }
         _ => None,
     }
+}
+
+/// A `when` rule: its score, points, condition and where it is written.
+struct WhenRule<'a> {
+    score: &'a str,
+    points: f64,
+    cond: &'a Expr,
+    span: Span,
+}
+
+/// The cycles of `when` rules that can undo each other: rule R's points
+/// move its score, which a term of rule R''s condition compares with a
+/// number (`b < 5`), switching R' on or off. An edge is positive when
+/// switching R on tends to switch R' on (points up and `>`/`>=`, or points
+/// down and `<`/`<=`), negative otherwise. A cycle with an odd number of
+/// negative edges keeps flipping: each strongly connected group of rules
+/// that holds one is returned, its rules in source order with the score each
+/// reads. Edges of a rule to itself are left to `when_rule_undoes_itself`.
+fn undoing_cycles(rules: &[WhenRule<'_>]) -> Vec<Vec<(usize, String)>> {
+    // edges[r]: (r', sign, the score r' reads).
+    let mut edges: Vec<Vec<(usize, bool, String)>> = vec![Vec::new(); rules.len()];
+    for (j, reader) in rules.iter().enumerate() {
+        for term in conjuncts(reader.cond) {
+            let ExprKind::Compare(op, l, r) = &term.kind else {
+                continue;
+            };
+            let is_score = |id: &Ident, other: &Expr| {
+                number(other).is_some() && rules.iter().any(|w| w.score == id.name)
+            };
+            let Some((name, op, _)) = oriented(*op, l, r, is_score) else {
+                continue;
+            };
+            let up = match op {
+                CmpOp::Gt | CmpOp::Ge => true,
+                CmpOp::Lt | CmpOp::Le => false,
+                CmpOp::Eq | CmpOp::Ne => continue,
+            };
+            for (i, writer) in rules.iter().enumerate() {
+                if i != j && writer.score == name.name && writer.points != 0.0 {
+                    let positive = (writer.points > 0.0) == up;
+                    edges[i].push((j, positive, name.name.clone()));
+                }
+            }
+        }
+    }
+    let plain: Vec<Vec<usize>> = edges
+        .iter()
+        .map(|es| es.iter().map(|(j, _, _)| *j).collect())
+        .collect();
+    let mut out = Vec::new();
+    for comp in crate::kpis::sccs(rules.len(), &plain) {
+        if comp.len() < 2 {
+            continue;
+        }
+        // Two-colour the group: a positive edge keeps the colour, a negative
+        // one flips it; a clash is a cycle with an odd number of flips.
+        let mut colour: Vec<Option<bool>> = vec![None; rules.len()];
+        colour[comp[0]] = Some(false);
+        let mut todo = vec![comp[0]];
+        let mut clash = false;
+        while let Some(i) = todo.pop() {
+            let Some(ci) = colour[i] else { continue };
+            for (j, positive, _) in &edges[i] {
+                if !comp.contains(j) {
+                    continue;
+                }
+                let want = ci ^ !positive;
+                match colour[*j] {
+                    None => {
+                        colour[*j] = Some(want);
+                        todo.push(*j);
+                    }
+                    Some(c) if c != want => clash = true,
+                    Some(_) => {}
+                }
+            }
+        }
+        if clash {
+            let reads = |j: usize| {
+                comp.iter()
+                    .flat_map(|&i| edges[i].iter())
+                    .find(|(k, _, _)| *k == j)
+                    .map(|(_, _, s)| s.clone())
+                    .unwrap_or_default()
+            };
+            out.push(comp.iter().map(|&j| (j, reads(j))).collect());
+        }
+    }
+    out
 }

@@ -99,6 +99,8 @@ fn bench_kpis(cr: &mut Criterion) {
         events: &ds.events.recs,
         event_values: &ds.events.values,
         inputs: &opts.inputs,
+        start: ds.events.recs.first().map(|r| r.at),
+        as_of: o.as_of,
     };
     let mut group = cr.benchmark_group("kpis");
     group.sample_size(20);

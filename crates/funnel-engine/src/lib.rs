@@ -43,6 +43,7 @@ pub mod source;
 mod stages;
 pub mod step;
 pub mod trace;
+pub mod unsettled;
 pub mod value;
 
 pub use compile::{compile, Compiled};
@@ -79,6 +80,9 @@ pub struct Outcome {
     /// What acted over the whole run, with [`RunOptions::coverage`].
     pub covered: std::collections::BTreeSet<coverage::Key>,
     pub kpis: Vec<KpiResult>,
+    /// Leads that reached a settle limit, sorted by instant and lead: a run
+    /// with any has no trustworthy result (see [`unsettled`]).
+    pub unsettled: Vec<unsettled::Unsettled>,
 }
 
 /// Replay `ds` through `c` and compute the KPIs. `progress(done, total)` is
@@ -165,6 +169,8 @@ fn replay_and_kpis(
         events: recs.get(..replayed).unwrap_or_default(),
         event_values: &ds.events.values,
         inputs: &opts.inputs,
+        start: recs.get(..replayed).and_then(|r| r.first()).map(|r| r.at),
+        as_of: as_of.filter(|_| replayed > 0),
     };
     let kpis = kpi::eval::evaluate_threads(&facts, threads);
     (res, shards, kpis, replayed)
@@ -185,6 +191,7 @@ fn finish(res: Results, kpis: Vec<KpiResult>, replayed: usize, as_of: Option<i64
         trace: res.trace,
         covered: res.covered,
         kpis,
+        unsettled: res.unsettled,
     }
 }
 
@@ -201,6 +208,7 @@ pub(crate) struct Results {
     pub trace: Vec<TraceEntry>,
     pub covered: std::collections::BTreeSet<coverage::Key>,
     pub timers_fired: usize,
+    pub unsettled: Vec<unsettled::Unsettled>,
 }
 
 impl Results {
@@ -217,6 +225,7 @@ impl Results {
             trace: std::mem::take(&mut r.trace),
             covered: r.covered.take().unwrap_or_default(),
             timers_fired: r.timers_fired,
+            unsettled: std::mem::take(&mut r.unsettled),
         }
     }
 
@@ -227,6 +236,7 @@ impl Results {
         self.transitions.sort_by_key(|t| (t.at, t.lead));
         self.actions.sort_by_key(|a| (a.at, a.lead));
         self.breaches.sort_by_key(|b| (b.at, b.lead));
+        self.unsettled.sort_by_key(|u| (u.at, u.lead));
     }
 
     /// Every lead as it starts: outside the funnel, initial scores.
@@ -289,6 +299,8 @@ fn outcome_with(
         events,
         event_values,
         inputs,
+        start: events.iter().map(|r| r.at).min(),
+        as_of: as_of.filter(|_| !events.is_empty()),
     };
     let kpis = kpi::evaluate(&facts);
     Outcome {
@@ -305,5 +317,6 @@ fn outcome_with(
         trace: res.trace,
         covered: res.covered,
         kpis,
+        unsettled: res.unsettled,
     }
 }

@@ -397,7 +397,7 @@ impl Replay<'_> {
             line,
             detail,
         };
-        if self.trace_lead == Some(lead) || self.covered.is_some() {
+        if self.trace_lead == Some(lead) || self.covered.is_some() || self.watching() {
             self.record(lead, at, Entry::Action(a.clone()));
         }
         self.actions.push(a);

@@ -24,9 +24,7 @@ use crate::eval::{Ctx, Deps, RegexCache, StagePos, DEP_ALL, DEP_CLICKS, NO_STAGE
 use crate::trace::{Action, Breach, Entry, TraceEntry, Transition};
 use crate::value::{Sym, Value};
 
-/// How many settle passes one change may cause before we stop (a guard
-/// against rules that keep enabling each other).
-const MAX_SETTLE_PASSES: usize = 16;
+use crate::unsettled::{Limit, Unsettled, MAX_SETTLE_PASSES, WATCHED_PASSES};
 
 /// Options of one run.
 #[derive(Clone, Debug, Default)]
@@ -159,6 +157,11 @@ pub(crate) struct Replay<'a> {
     /// pass looks at `when` conditions at all (see [`Replay::mask`]).
     seen: Deps,
     pass_state: bool,
+    /// Leads that reached a settle limit (the first time each did).
+    pub unsettled: Vec<Unsettled>,
+    /// Collect what acts into `involved` (in the last passes a limit allows).
+    watch: bool,
+    involved: Vec<crate::coverage::Key>,
 }
 
 impl<'a> Replay<'a> {
@@ -244,6 +247,9 @@ impl<'a> Replay<'a> {
             changed: 0,
             seen: 0,
             pass_state: false,
+            unsettled: Vec::new(),
+            watch: false,
+            involved: Vec::new(),
         }
     }
 
@@ -408,7 +414,11 @@ impl<'a> Replay<'a> {
         // What changed before an event's first pass, for the lost stages'
         // `when` triggers, which that pass leaves to the next one.
         let mut deferred = 0;
-        for _ in 0..MAX_SETTLE_PASSES {
+        let mut settled = false;
+        for pass in 0..MAX_SETTLE_PASSES {
+            if pass + WATCHED_PASSES >= MAX_SETTLE_PASSES {
+                self.watch_last_pass();
+            }
             // Conditions read only state; when nothing changed since they were
             // last evaluated they cannot have changed, so only the event-bound
             // triggers need a look, and of the `when` conditions only those
@@ -428,11 +438,47 @@ impl<'a> Replay<'a> {
             deferred = if ev.is_some() { self.seen } else { 0 };
             ev = None;
             if self.changed == 0 && deferred == 0 {
+                settled = true;
                 break;
             }
         }
+        if !settled {
+            self.not_settled(lead, at, Limit::Settle);
+        }
+        self.watch = false;
         self.changed = 0;
         self.pass_state = false;
+    }
+
+    /// Start collecting what acts: the last passes a limit allows.
+    pub(crate) fn watch_last_pass(&mut self) {
+        if !self.watch {
+            self.watch = true;
+            self.involved.clear();
+        }
+    }
+
+    /// Whether what acts is being collected (see [`Replay::watch_last_pass`]).
+    pub(crate) fn watching(&self) -> bool {
+        self.watch
+    }
+
+    pub(crate) fn stop_watching(&mut self) {
+        self.watch = false;
+    }
+
+    /// Record that `lead` reached `limit` at `at`, with what acted in the
+    /// last passes; only the first time for a lead.
+    pub(crate) fn not_settled(&mut self, lead: u32, at: i64, limit: Limit) {
+        if self.unsettled.iter().any(|u| u.lead == lead) {
+            return;
+        }
+        self.unsettled.push(Unsettled {
+            lead,
+            at,
+            limit,
+            involved: self.involved.clone(),
+        });
     }
 
     /// Which `when` conditions the current settle pass must evaluate: those
@@ -472,6 +518,13 @@ impl<'a> Replay<'a> {
     }
 
     pub fn record(&mut self, lead: u32, at: i64, entry: Entry) {
+        if self.watch {
+            if let Some(key) = crate::coverage::key_of(&entry) {
+                if !self.involved.contains(&key) {
+                    self.involved.push(key);
+                }
+            }
+        }
         if let Some(covered) = self.covered.as_mut() {
             if let Some(key) = crate::coverage::key_of(&entry) {
                 covered.insert(key);

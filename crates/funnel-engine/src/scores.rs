@@ -24,8 +24,7 @@ impl Window {
     }
 }
 
-/// How many times the `when` rules are recomputed for one change at most.
-const MAX_WHEN_PASSES: usize = 8;
+use crate::unsettled::{Limit, MAX_WHEN_PASSES, WATCHED_PASSES};
 
 impl Replay<'_> {
     /// Step (2): every `on` rule for this event type, in source order.
@@ -153,7 +152,12 @@ impl Replay<'_> {
         let l = self.l(lead);
         let nw = c.when_rules.len();
         let mut any = false;
-        for _ in 0..MAX_WHEN_PASSES {
+        let mut settled = false;
+        let watching = self.watching();
+        for pass in 0..MAX_WHEN_PASSES {
+            if pass + WATCHED_PASSES >= MAX_WHEN_PASSES {
+                self.watch_last_pass();
+            }
             let mut changed = false;
             for (k, &id) in c.when_rules.iter().enumerate() {
                 let r = &c.rules[id as usize];
@@ -180,8 +184,15 @@ impl Replay<'_> {
             }
             any |= changed;
             if !changed {
+                settled = true;
                 break;
             }
+        }
+        if !settled {
+            self.not_settled(lead, at, Limit::When);
+        }
+        if !watching {
+            self.stop_watching();
         }
         any
     }

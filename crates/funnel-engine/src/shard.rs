@@ -37,6 +37,7 @@ pub(crate) struct Shard {
     trace: Vec<TraceEntry>,
     covered: BTreeSet<coverage::Key>,
     timers_fired: usize,
+    unsettled: Vec<crate::unsettled::Unsettled>,
 }
 
 /// A shard's leads' part of the result arrays (its leads' initial field
@@ -202,6 +203,7 @@ fn replay_shard(
         trace: std::mem::take(&mut r.trace),
         covered: r.covered.take().unwrap_or_default(),
         timers_fired: r.timers_fired,
+        unsettled: std::mem::take(&mut r.unsettled),
     }
 }
 
@@ -313,11 +315,13 @@ pub(crate) fn gather(mut shards: Vec<Shard>, res: &mut Results) {
         res.trace.append(&mut s.trace);
         res.covered.append(&mut s.covered);
         res.timers_fired += s.timers_fired;
+        res.unsettled.append(&mut s.unsettled);
         transitions.append(&mut s.transitions);
         actions.append(&mut s.actions);
         breaches.append(&mut s.breaches);
     }
     drop(shards);
+    res.unsettled.sort_by_key(|u| (u.at, u.lead));
     std::thread::scope(|scope| {
         let t = scope.spawn(move || {
             transitions.sort_by_key(|t| t.at);

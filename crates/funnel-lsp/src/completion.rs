@@ -108,9 +108,17 @@ fn items(ix: &Index, want: &Want, line: (usize, usize)) -> Vec<CompletionItem> {
                     Some(format!("{f}(")),
                 );
             }
+            for f in ["abs", "round", "prev"] {
+                out.push(
+                    f,
+                    CompletionItemKind::FUNCTION,
+                    "function",
+                    Some(format!("{f}(")),
+                );
+            }
         }
         Want::CountArg => {
-            for k in ["entered", "reached", "breached"] {
+            for k in ["entered", "reached", "breached", "in", "by"] {
                 out.keyword(k);
             }
             out.symbols(ix, Kind::Event);

@@ -107,7 +107,16 @@ impl Shift for CallArg {
                 b.shift(by);
                 s.shift(by);
             }
+            CallArg::In(x, _, s) => {
+                x.shift(by);
+                s.shift(by);
+            }
+            CallArg::Groups(keys, cond) => {
+                keys.shift(by);
+                cond.shift(by);
+            }
             CallArg::Expr(e) => e.shift(by),
+            CallArg::Many(xs) => xs.shift(by),
         }
     }
 }

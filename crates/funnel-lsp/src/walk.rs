@@ -404,12 +404,29 @@ impl Walker {
                 self.named(Kind::Stage, a);
                 self.named(Kind::Stage, b);
             }
+            CallArg::In(x, _, _) => {
+                self.named(Kind::Stage, x);
+            }
+            CallArg::Groups(keys, cond) => {
+                for key in keys {
+                    if let Some(s) = self.ix.find(Kind::LeadField, &key.name) {
+                        self.ix.reference(key.span, s);
+                    }
+                }
+                self.expr(cond, Ctx::Kpi);
+            }
             CallArg::Expr(e) => match &e.kind {
-                ExprKind::Name(id) => {
+                // `count(E)` names an event; `abs(k)` and `prev(k)` a kpi or input.
+                ExprKind::Name(id) if self.ix.find(Kind::Event, &id.name).is_some() => {
                     self.named(Kind::Event, id);
                 }
                 _ => self.expr(e, Ctx::Kpi),
             },
+            CallArg::Many(xs) => {
+                for x in xs {
+                    self.expr(x, Ctx::Kpi);
+                }
+            }
         }
     }
 
@@ -550,8 +567,9 @@ fn aggregated_events(e: &Expr, out: &mut Vec<String>) {
             CallArg::Expr(x) => match &x.kind {
                 ExprKind::Name(id) => out.push(id.name.clone()),
                 ExprKind::FieldPath(ev, _) => out.push(ev.name.clone()),
-                _ => {}
+                _ => aggregated_events(x, out),
             },
+            CallArg::Many(xs) => xs.iter().for_each(|x| aggregated_events(x, out)),
             _ => out.push(String::new()),
         },
         ExprKind::Neg(x) | ExprKind::Paren(x) => aggregated_events(x, out),

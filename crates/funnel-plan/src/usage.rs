@@ -7,7 +7,7 @@
 
 use funnel_engine::compile::{Compiled, Instr, Piece, Trig};
 use funnel_engine::eval::CExpr;
-use funnel_engine::kpi::{ByKey, KExpr, Source};
+use funnel_engine::kpi::{ByKey, KCond, KExpr, Source};
 
 /// Per declaration, whether the playbook reads it.
 pub(crate) struct Usage {
@@ -129,6 +129,20 @@ impl Usage {
         }
     }
 
+    fn kcond(&mut self, cond: &KCond, aggregated: &mut Vec<u16>) {
+        match cond {
+            KCond::Compare(_, a, b) => {
+                self.kexpr(a, aggregated);
+                self.kexpr(b, aggregated);
+            }
+            KCond::And(a, b) | KCond::Or(a, b) => {
+                self.kcond(a, aggregated);
+                self.kcond(b, aggregated);
+            }
+            KCond::Not(a) => self.kcond(a, aggregated),
+        }
+    }
+
     /// Mark a KPI formula's reads; returns the event types it aggregates.
     fn kexpr(&mut self, e: &KExpr, aggregated: &mut Vec<u16>) {
         match e {
@@ -139,11 +153,15 @@ impl Usage {
                 }
                 aggregated.push(*event);
             }
-            KExpr::Neg(a) => self.kexpr(a, aggregated),
+            KExpr::Neg(a) | KExpr::Abs(a) | KExpr::Round(a, _) | KExpr::Prev(a) => {
+                self.kexpr(a, aggregated)
+            }
             KExpr::Arith(_, a, b) => {
                 self.kexpr(a, aggregated);
                 self.kexpr(b, aggregated);
             }
+            KExpr::Extreme(_, xs) => xs.iter().for_each(|x| self.kexpr(x, aggregated)),
+            KExpr::CountGroups(_, cond) => self.kcond(cond, aggregated),
             KExpr::Const(_)
             | KExpr::Input(_)
             | KExpr::Kpi(_)

@@ -167,8 +167,31 @@ pub enum CallArg {
     Breached(Ident, Ident),
     /// `days(A -> B)`: per lead, days from entering A to entering B.
     Days(Ident, Ident, Span),
+    /// `in X at period start` / `at period end`: leads in stage X at that
+    /// instant of each period. The span covers the whole argument.
+    In(Ident, PeriodEdge, Span),
+    /// `by K, … where COND`: the groups of the keys K for which COND holds.
+    Groups(Vec<Ident>, Box<Expr>),
     /// Any other expression: an event name, `event.field`, a number.
     Expr(Expr),
+    /// Two or more expressions separated by commas: `min(a, b)`, `round(x, 2)`.
+    Many(Vec<Expr>),
+}
+
+/// Which instant of a period `in X at period …` looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PeriodEdge {
+    Start,
+    End,
+}
+
+impl PeriodEdge {
+    pub fn word(self) -> &'static str {
+        match self {
+            PeriodEdge::Start => "start",
+            PeriodEdge::End => "end",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

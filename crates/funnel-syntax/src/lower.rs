@@ -824,6 +824,17 @@ pub fn lower_expr(p: Pair<'_, Rule>) -> R<Expr> {
             let f = lower_ident(c.next("function")?)?;
             let a = c.next("argument")?;
             let asp = span(&a);
+            let mut more = c.rest().peekable();
+            if more.peek().is_some() {
+                let mut args = vec![lower_expr(a)?];
+                for x in more {
+                    args.push(lower_expr(x)?);
+                }
+                return Ok(Expr {
+                    kind: ExprKind::Call(f, Box::new(CallArg::Many(args))),
+                    span: sp,
+                });
+            }
             let arg = match a.as_rule() {
                 Rule::arg_entered => CallArg::Entered(lower_ident(Children::of(a).next("stage")?)?),
                 Rule::arg_reached => CallArg::Reached(lower_ident(Children::of(a).next("stage")?)?),
@@ -836,6 +847,30 @@ pub fn lower_expr(p: Pair<'_, Rule>) -> R<Expr> {
                     let mut ac = Children::of(a);
                     let from = lower_ident(ac.next("from")?)?;
                     CallArg::Days(from, lower_ident(ac.next("to")?)?, asp)
+                }
+                Rule::arg_in => {
+                    let mut ac = Children::of(a);
+                    ac.next_if(Rule::kw_in);
+                    let stage = lower_ident(ac.next("stage")?)?;
+                    let edge = match ac.next("period edge")?.as_str() {
+                        "start" => PeriodEdge::Start,
+                        _ => PeriodEdge::End,
+                    };
+                    CallArg::In(stage, edge, asp)
+                }
+                Rule::arg_groups => {
+                    let mut keys = Vec::new();
+                    let mut cond = None;
+                    for x in a.into_inner() {
+                        match x.as_rule() {
+                            Rule::ident => keys.push(lower_ident(x)?),
+                            _ => cond = Some(lower_expr(x)?),
+                        }
+                    }
+                    let Some(cond) = cond else {
+                        return Err(Bug("groups without a condition".into(), asp));
+                    };
+                    CallArg::Groups(keys, Box::new(cond))
                 }
                 _ => CallArg::Expr(lower_expr(a)?),
             };

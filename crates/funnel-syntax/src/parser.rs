@@ -121,6 +121,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
             "an expectation (`stage`, `score`, `sent`, `not sent`, `kpi`, `field`)"
         }
         by_clause => "`by`",
+        period_edge => "`start` or `end`",
+        arg_in => "`in STAGE at period start`",
+        arg_groups => "`by KEY where CONDITION`",
         playbook_decl | timezone_decl | currency_decl | calendar_decl | lead_decl | event_decl
         | funnel_decl | score_decl | nurture_decl | limit_decl | input_decl | kpi_decl
         | target_decl | test_decl => {

@@ -152,6 +152,14 @@ pub fn run_test(c: &Compiled, text: &str, t: &TestDecl) -> TestRun {
             failures.push(f);
         }
     }
+    // A lead that did not settle has no trustworthy state: the test fails
+    // at the first replay that shows it, whatever its expectations say.
+    if let Some((at, u)) = outcomes
+        .iter()
+        .find_map(|(at, o)| o.unsettled.first().map(|u| (*at, u)))
+    {
+        failures.push(unsettled_failure(c, &src, t, u, at));
+    }
     let mut timelines: Vec<Timeline> = Vec::new();
     let mut failed_at: Vec<Option<i64>> = failures.iter().map(|f| f.at).collect();
     failed_at.sort();
@@ -177,6 +185,47 @@ pub fn run_test(c: &Compiled, text: &str, t: &TestDecl) -> TestRun {
         failures,
         timelines,
         exercised,
+    }
+}
+
+/// The failure of a test whose lead reached a settle limit: located at the
+/// first rule or step still changing (the test's line when none is known).
+fn unsettled_failure(
+    c: &Compiled,
+    src: &Source<'_>,
+    t: &TestDecl,
+    u: &funnel_engine::unsettled::Unsettled,
+    at: Option<i64>,
+) -> Failure {
+    let involved = u.involved(c, src.text);
+    let (line, source) = match involved.first() {
+        Some(i) => (i.line, i.text.clone()),
+        None => (src.line(t.name.span), format!("test {:?}", t.name.value)),
+    };
+    let others: Vec<String> = involved
+        .iter()
+        .skip(1)
+        .map(|i| format!("line {}: {}", i.line, i.text))
+        .collect();
+    let mut actual = format!(
+        "still changing after {} at {}",
+        u.limit.describe(),
+        funnel_engine::display::fmt_time_short(u.at, c.tz)
+    );
+    if !others.is_empty() {
+        actual.push_str(&format!(", with {}", others.join("; ")));
+    }
+    Failure {
+        line,
+        source,
+        expected: "the rules settle after every change (docs/language.md, \"Settle limits\")"
+            .to_string(),
+        actual,
+        at,
+        note: Some(
+            "rules that keep enabling each other have no result; make one of them depend on something the others do not change"
+                .to_string(),
+        ),
     }
 }
 

@@ -160,6 +160,14 @@ pub fn run(args: Args) -> u8 {
     let monthly = outcome.kpis.split_off(own_kpis.min(outcome.kpis.len()));
     loaded.compiled.kpis.truncate(own_kpis);
     clock.lap("replay");
+    if let Some((u, n)) = funnel_engine::unsettled::first(&outcome.unsettled) {
+        let path = args.playbook.display().to_string();
+        eprint!(
+            "{}",
+            unsettled_error(&loaded.compiled, &loaded.data, &loaded.source, &path, u, n)
+        );
+        return 1;
+    }
     if let Some(k) = outcome.kpis.iter().find(|k| k.fault.is_some()) {
         let why = k.fault.map_or("", |f| f.message());
         eprintln!("error: kpi `{}` cannot be computed: {why}", k.name);
@@ -210,6 +218,39 @@ pub fn run(args: Args) -> u8 {
         );
     }
     0
+}
+
+/// The error for a lead that reached a settle limit: which lead, when, and
+/// the rules and steps still changing, with their lines.
+pub(crate) fn unsettled_error(
+    c: &Compiled,
+    ds: &Dataset,
+    source: &str,
+    path: &str,
+    u: &funnel_engine::unsettled::Unsettled,
+    leads: usize,
+) -> String {
+    let id = ds.leads.ids.get(u.lead as usize).map_or("?", |s| &**s);
+    let mut out = format!(
+        "error: lead `{id}` did not settle at {}: its rules were still changing each other after {}\n",
+        output::fmt_time_short(u.at, c.tz),
+        u.limit.describe()
+    );
+    for i in u.involved(c, source) {
+        out.push_str(&format!("  --> {path}:{}: {}\n", i.line, i.text));
+    }
+    if leads > 1 {
+        out.push_str(&format!(
+            "  ({} more lead{} did not settle)\n",
+            leads - 1,
+            if leads == 2 { "" } else { "s" }
+        ));
+    }
+    out.push_str(
+        "  help: rules that keep enabling each other have no result; make one of them \
+         depend on something the others do not change (docs/language.md, \"Settle limits\")\n",
+    );
+    out
 }
 
 /// Write the output files, each formatted on `threads` threads and streamed.

@@ -7,7 +7,7 @@
 
 use super::{Compiled, Instr, Piece, Trig};
 use crate::eval::CExpr;
-use crate::kpi::{ByKey, KExpr, Source};
+use crate::kpi::{ByKey, KCond, KExpr, Source};
 
 /// Per lead field, and per event type and field: read by the playbook.
 #[derive(Clone, Debug, Default)]
@@ -90,12 +90,39 @@ impl Reads {
                     }
                 }
             }
-            KExpr::Neg(a) => self.kexpr(c, a, by),
+            KExpr::Neg(a) | KExpr::Abs(a) | KExpr::Round(a, _) | KExpr::Prev(a) => {
+                self.kexpr(c, a, by)
+            }
             KExpr::Arith(_, a, b) => {
                 self.kexpr(c, a, by);
                 self.kexpr(c, b, by);
             }
+            KExpr::Extreme(_, xs) => xs.iter().for_each(|x| self.kexpr(c, x, by)),
+            KExpr::CountGroups(keys, cond) => {
+                let mut inner = by.to_vec();
+                inner.extend(keys.iter().cloned());
+                for key in keys {
+                    if let ByKey::LeadField(i) = key {
+                        self.lead_field(*i);
+                    }
+                }
+                self.kcond(c, cond, &inner);
+            }
             _ => {}
+        }
+    }
+
+    fn kcond(&mut self, c: &Compiled, cond: &KCond, by: &[ByKey]) {
+        match cond {
+            KCond::Compare(_, a, b) => {
+                self.kexpr(c, a, by);
+                self.kexpr(c, b, by);
+            }
+            KCond::And(a, b) | KCond::Or(a, b) => {
+                self.kcond(c, a, by);
+                self.kcond(c, b, by);
+            }
+            KCond::Not(a) => self.kcond(c, a, by),
         }
     }
 }

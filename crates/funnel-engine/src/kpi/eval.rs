@@ -10,14 +10,18 @@
 //! faults: the KPI's [`KpiResult::fault`] says which, and `funnel run`
 //! stops with an error instead of showing a value.
 
+mod groups;
+mod in_stage;
+mod shifted;
+
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use chrono::{Datelike, TimeZone};
 use funnel_syntax::ast::{ArithOp, CmpOp};
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::{ByKey, Fun, KExpr, KTy, Period, Source};
+use super::{ByKey, Fun, KCond, KExpr, KTy, Period, Source};
 use crate::compile::Compiled;
 use crate::data::EventRec;
 use crate::trace::Breach;
@@ -37,6 +41,10 @@ pub struct Facts<'a> {
     pub events: &'a [EventRec],
     pub event_values: &'a [Value],
     pub inputs: &'a [Value],
+    /// The first event's instant: where the data starts (`None`: no events).
+    pub start: Option<i64>,
+    /// The instant the replay stopped at.
+    pub as_of: Option<i64>,
 }
 
 /// A target's verdict on a KPI's total.
@@ -103,6 +111,10 @@ struct KVal {
     groups: BTreeMap<Vec<String>, Option<Decimal>>,
     /// The value for a group with no facts.
     empty: Option<Decimal>,
+    /// With `prev`: a group with no facts whose period (key `.0`) is at or
+    /// before period `.1` is undefined instead of `empty` (before the data
+    /// starts there is no previous value).
+    through: Option<(usize, String)>,
     fault: Option<Fault>,
 }
 
@@ -113,6 +125,7 @@ impl KVal {
             grouped: false,
             groups: BTreeMap::new(),
             empty: v,
+            through: None,
             fault: None,
         }
     }
@@ -126,10 +139,29 @@ impl KVal {
 
     fn at(&self, key: &[String]) -> Option<Decimal> {
         if self.grouped {
-            self.groups.get(key).copied().unwrap_or(self.empty)
+            match self.groups.get(key) {
+                Some(v) => *v,
+                None => self.empty_at(key),
+            }
         } else {
             self.total
         }
+    }
+
+    /// The value of a group with no facts.
+    fn empty_at(&self, key: &[String]) -> Option<Decimal> {
+        match &self.through {
+            Some((i, last)) if key.get(*i).is_some_and(|p| p <= last) => None,
+            _ => self.empty,
+        }
+    }
+
+    /// Apply `f` to every value: the total, each group, the empty value.
+    fn map(mut self, f: impl Fn(Decimal) -> Decimal) -> KVal {
+        self.total = self.total.map(&f);
+        self.empty = self.empty.map(&f);
+        self.groups.values_mut().for_each(|g| *g = g.map(&f));
+        self
     }
 }
 
@@ -147,12 +179,30 @@ fn event_types(e: &KExpr, used: &mut [bool]) {
                 *u = true;
             }
         }
-        KExpr::Neg(a) => event_types(a, used),
+        KExpr::Neg(a) | KExpr::Abs(a) | KExpr::Round(a, _) | KExpr::Prev(a) => {
+            event_types(a, used)
+        }
         KExpr::Arith(_, a, b) => {
             event_types(a, used);
             event_types(b, used);
         }
+        KExpr::Extreme(_, xs) => xs.iter().for_each(|x| event_types(x, used)),
+        KExpr::CountGroups(_, c) => cond_event_types(c, used),
         _ => {}
+    }
+}
+
+fn cond_event_types(c: &KCond, used: &mut [bool]) {
+    match c {
+        KCond::Compare(_, a, b) => {
+            event_types(a, used);
+            event_types(b, used);
+        }
+        KCond::And(a, b) | KCond::Or(a, b) => {
+            cond_event_types(a, used);
+            cond_event_types(b, used);
+        }
+        KCond::Not(a) => cond_event_types(a, used),
     }
 }
 
@@ -296,19 +346,38 @@ fn eval(
             }
             eval(f, &k.expr, by, totals, depth + 1)
         }
+        KExpr::Agg(_, Source::In { stage, edge }) => in_stage::count(f.f, *stage, *edge, by),
         KExpr::Agg(fun, src) => aggregate(f, *fun, src, by),
-        KExpr::Neg(a) => {
-            let mut v = eval(f, a, by, totals, depth + 1);
-            v.total = v.total.map(|d| -d);
-            v.empty = v.empty.map(|d| -d);
-            v.groups.values_mut().for_each(|g| *g = g.map(|d| -d));
-            v
-        }
+        KExpr::Neg(a) => eval(f, a, by, totals, depth + 1).map(|d| -d),
+        KExpr::Abs(a) => eval(f, a, by, totals, depth + 1).map(|d| d.abs()),
+        KExpr::Round(a, dp) => eval(f, a, by, totals, depth + 1)
+            .map(|d| d.round_dp_with_strategy(*dp, RoundingStrategy::MidpointAwayFromZero)),
         KExpr::Arith(op, a, b) => {
             let x = eval(f, a, by, totals, depth + 1);
             let y = eval(f, b, by, totals, depth + 1);
-            combine(*op, &x, &y)
+            combine(&x, &y, |a, b| op_of(*op, a, b))
         }
+        KExpr::Extreme(max, xs) => {
+            let mut vals = xs.iter().map(|x| eval(f, x, by, totals, depth + 1));
+            let Some(mut acc) = vals.next() else {
+                return KVal::scalar(None);
+            };
+            for v in vals {
+                acc = combine(&acc, &v, |a, b| {
+                    let v = match (a, b) {
+                        (Some(a), Some(b)) => Some(if *max { a.max(b) } else { a.min(b) }),
+                        _ => None,
+                    };
+                    (v, false)
+                });
+            }
+            acc
+        }
+        KExpr::Prev(a) => {
+            let v = eval(f, a, by, totals, depth + 1);
+            shifted::prev(f.f, v, by)
+        }
+        KExpr::CountGroups(keys, cond) => groups::count(f, keys, cond, by, totals, depth + 1),
     }
 }
 
@@ -323,7 +392,7 @@ fn input_decimal(v: Value) -> Option<Decimal> {
 
 /// `a o b`, and whether it overflowed (division by zero is undefined,
 /// not an overflow).
-fn op(o: ArithOp, a: Option<Decimal>, b: Option<Decimal>) -> (Option<Decimal>, bool) {
+fn op_of(o: ArithOp, a: Option<Decimal>, b: Option<Decimal>) -> (Option<Decimal>, bool) {
     let (Some(a), Some(b)) = (a, b) else {
         return (None, false);
     };
@@ -336,12 +405,18 @@ fn op(o: ArithOp, a: Option<Decimal>, b: Option<Decimal>) -> (Option<Decimal>, b
     (v, v.is_none() && !(o == ArithOp::Div && b.is_zero()))
 }
 
-fn combine(o: ArithOp, x: &KVal, y: &KVal) -> KVal {
+/// `x` and `y` combined value by value with `o` (which says whether a
+/// step overflowed), group by group over the groups of both.
+fn combine(
+    x: &KVal,
+    y: &KVal,
+    o: impl Fn(Option<Decimal>, Option<Decimal>) -> (Option<Decimal>, bool),
+) -> KVal {
     let grouped = x.grouped || y.grouped;
     let mut groups = BTreeMap::new();
     let mut overflow = false;
     let mut apply = |a, b| {
-        let (v, over) = op(o, a, b);
+        let (v, over) = o(a, b);
         overflow |= over;
         v
     };
@@ -359,7 +434,16 @@ fn combine(o: ArithOp, x: &KVal, y: &KVal) -> KVal {
         grouped,
         groups,
         empty,
+        through: later(&x.through, &y.through),
         fault: x.fault.or(y.fault).or(overflow.then_some(Fault::Overflow)),
+    }
+}
+
+/// The later of two "undefined through" periods (they share the key).
+fn later(a: &Option<(usize, String)>, b: &Option<(usize, String)>) -> Option<(usize, String)> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(if y.1 > x.1 { y.clone() } else { x.clone() }),
+        (x, y) => x.clone().or_else(|| y.clone()),
     }
 }
 
@@ -491,6 +575,8 @@ fn aggregate(x: &Ctx<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
                 }
             }
         }
+        // Counted by `in_stage::count`.
+        Source::In { .. } => {}
         Source::Events { event, field } => {
             let mine = x
                 .by_type
@@ -518,6 +604,7 @@ fn aggregate(x: &Ctx<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
     let overflow = total.overflow || groups.values().any(|a| a.overflow);
     KVal {
         fault: overflow.then_some(Fault::Overflow),
+        through: None,
         total: total.result(fun),
         grouped: !by.is_empty(),
         groups: groups
@@ -597,7 +684,7 @@ mod tests {
     fn zero_denominators_are_undefined() {
         let a = KVal::scalar(Some(Decimal::from(5)));
         let b = KVal::scalar(Some(Decimal::ZERO));
-        assert_eq!(combine(ArithOp::Div, &a, &b).total, None);
+        assert_eq!(combine(&a, &b, |x, y| op_of(ArithOp::Div, x, y)).total, None);
         assert_eq!(Acc::default().result(Fun::Avg), None);
         assert_eq!(Acc::default().result(Fun::Count), Some(Decimal::ZERO));
     }

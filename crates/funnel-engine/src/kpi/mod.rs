@@ -7,9 +7,11 @@
 //! are days.
 
 pub mod eval;
+mod funcs;
+pub mod periods;
 
 use funnel_check::{Program, Ty};
-use funnel_syntax::ast::{ArithOp, CallArg, CmpOp, Decl, Expr, ExprKind, Literal};
+use funnel_syntax::ast::{ArithOp, CallArg, CmpOp, Decl, Expr, ExprKind, Literal, PeriodEdge};
 use rust_decimal::Decimal;
 
 use crate::compile::{decimal, to_u16, Compiler};
@@ -80,6 +82,12 @@ pub enum Source {
         from: u16,
         to: u16,
     },
+    /// Leads in the stage at the start (or end) of each period, dated then;
+    /// ungrouped, at the start of the data (or the as-of instant).
+    In {
+        stage: u16,
+        edge: PeriodEdge,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -90,8 +98,29 @@ pub enum KExpr {
     Agg(Fun, Source),
     Neg(Box<KExpr>),
     Arith(ArithOp, Box<KExpr>, Box<KExpr>),
+    /// `abs(x)`.
+    Abs(Box<KExpr>),
+    /// `round(x[, digits])`: to this many decimals of the value as stored
+    /// (a percent's fraction: two more than its percentage's).
+    Round(Box<KExpr>, u32),
+    /// `min(a, b, …)` (`false`) or `max(a, b, …)` (`true`).
+    Extreme(bool, Vec<KExpr>),
+    /// `prev(K)`: K one period earlier, by the KPI's first period key.
+    Prev(Box<KExpr>),
+    /// `count(by K, … where C)`: the groups by the KPI's keys and these
+    /// where C holds.
+    CountGroups(Vec<ByKey>, Box<KCond>),
     /// Something the engine cannot compute (the checker rejects it).
     Undefined,
+}
+
+/// The condition of `count(by K where C)`: comparisons of KPI values.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KCond {
+    Compare(CmpOp, KExpr, KExpr),
+    And(Box<KCond>, Box<KCond>),
+    Or(Box<KCond>, Box<KCond>),
+    Not(Box<KCond>),
 }
 
 /// A `by` item.
@@ -138,21 +167,7 @@ pub(crate) fn compile(cx: &mut Compiler<'_>, p: &Program) -> Vec<KpiDef> {
     let mut defs: Vec<KpiDef> = Vec::new();
     for k in &decls {
         let expr = kexpr(p, &names, &k.expr);
-        let mut by = Vec::new();
-        for b in &k.by {
-            let key = match b.name.as_str() {
-                "day" => ByKey::Period(Period::Day),
-                "week" => ByKey::Period(Period::Week),
-                "month" => ByKey::Period(Period::Month),
-                "quarter" => ByKey::Period(Period::Quarter),
-                "year" => ByKey::Period(Period::Year),
-                other => match p.lead_fields.iter().position(|f| f.name == other) {
-                    Some(i) => ByKey::LeadField(to_u16(i)),
-                    None => ByKey::EventField(other.to_string()),
-                },
-            };
-            by.push(key);
-        }
+        let by = k.by.iter().map(|b| by_key(p, &b.name)).collect();
         defs.push(KpiDef {
             name: k.name.name.clone(),
             expr,
@@ -183,6 +198,21 @@ pub(crate) fn compile(cx: &mut Compiler<'_>, p: &Program) -> Vec<KpiDef> {
     defs
 }
 
+/// A `by` key by name: a period, a lead field, or a field of the aggregated event.
+fn by_key(p: &Program, name: &str) -> ByKey {
+    match name {
+        "day" => ByKey::Period(Period::Day),
+        "week" => ByKey::Period(Period::Week),
+        "month" => ByKey::Period(Period::Month),
+        "quarter" => ByKey::Period(Period::Quarter),
+        "year" => ByKey::Period(Period::Year),
+        other => match p.lead_fields.iter().position(|f| f.name == other) {
+            Some(i) => ByKey::LeadField(to_u16(i)),
+            None => ByKey::EventField(other.to_string()),
+        },
+    }
+}
+
 fn kexpr(p: &Program, kpis: &[String], e: &Expr) -> KExpr {
     match &e.kind {
         ExprKind::Lit(l) => literal(l).map_or(KExpr::Undefined, KExpr::Const),
@@ -202,12 +232,15 @@ fn kexpr(p: &Program, kpis: &[String], e: &Expr) -> KExpr {
                 KExpr::Undefined
             }
         }
-        ExprKind::Call(f, arg) => call(p, &f.name, arg),
+        ExprKind::Call(f, arg) => call(p, kpis, &f.name, arg),
         _ => KExpr::Undefined,
     }
 }
 
-fn call(p: &Program, f: &str, arg: &CallArg) -> KExpr {
+fn call(p: &Program, kpis: &[String], f: &str, arg: &CallArg) -> KExpr {
+    if let Some(x) = funcs::compile(p, kpis, f, arg) {
+        return x;
+    }
     let fun = match f {
         "count" => Fun::Count,
         "sum" => Fun::Sum,
@@ -224,6 +257,8 @@ fn call(p: &Program, f: &str, arg: &CallArg) -> KExpr {
             (Some(from), Some(to)) => Some(Source::Days { from, to }),
             _ => None,
         },
+        CallArg::In(x, edge, _) => stage(&x.name).map(|stage| Source::In { stage, edge: *edge }),
+        CallArg::Groups(..) | CallArg::Many(_) => None,
         CallArg::Expr(e) => match &e.kind {
             ExprKind::Name(n) => {
                 p.events

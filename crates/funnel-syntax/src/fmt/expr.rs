@@ -202,11 +202,12 @@ pub(crate) fn depth(e: &Expr) -> usize {
                 stack.push((a, d + 1));
                 stack.extend(items.iter().map(|i| (i, d + 1)));
             }
-            ExprKind::Call(_, arg) => {
-                if let CallArg::Expr(x) = arg.as_ref() {
-                    stack.push((x, d + 1));
-                }
-            }
+            ExprKind::Call(_, arg) => match arg.as_ref() {
+                CallArg::Expr(x) => stack.push((x, d + 1)),
+                CallArg::Groups(_, x) => stack.push((x, d + 1)),
+                CallArg::Many(xs) => stack.extend(xs.iter().map(|x| (x, d + 1))),
+                _ => {}
+            },
             _ => {}
         }
     }
@@ -326,7 +327,25 @@ fn atom(src: &Source<'_>, e: &Expr, out: &mut String) {
                     out.push_str(&format!("breached {} -> {}", a.name, b.name));
                 }
                 CallArg::Days(a, b, _) => out.push_str(&format!("days({} -> {})", a.name, b.name)),
+                CallArg::In(x, edge, _) => {
+                    out.push_str(&format!("in {} at period {}", x.name, edge.word()));
+                }
+                CallArg::Groups(keys, cond) => {
+                    out.push_str("by ");
+                    let names: Vec<&str> = keys.iter().map(|k| k.name.as_str()).collect();
+                    out.push_str(&names.join(", "));
+                    out.push_str(" where ");
+                    write(src, cond, 0, out);
+                }
                 CallArg::Expr(x) => write(src, x, 0, out),
+                CallArg::Many(xs) => {
+                    for (k, x) in xs.iter().enumerate() {
+                        if k > 0 {
+                            out.push_str(", ");
+                        }
+                        write(src, x, 0, out);
+                    }
+                }
             }
             out.push(')');
         }

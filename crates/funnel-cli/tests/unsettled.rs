@@ -1,0 +1,133 @@
+//! Settle limits in `funnel run`: a lead whose rules keep changing each
+//! other past the limits is a located error (the lead, the instant, the
+//! rules and steps still changing with their playbook lines), exit code 1,
+//! and no output files; the same data without the cycle runs.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A score that follows a field, and two nurtures that flip the field as
+/// the score crosses 10: each settle pass undoes the one before, until the
+/// limit of 16 passes.
+const THERMOSTAT: &str = r#"playbook "Thermostat"
+lead { heating one of hot | cold }
+event signup
+funnel {
+  Lead on signup
+}
+score warmth {
+  +10 when heating == hot
+}
+nurture cool_down {
+  enroll when warmth >= 10
+  reenroll always
+  set heating = cold
+}
+nurture warm_up {
+  enroll when warmth < 10
+  reenroll always
+  set heating = hot
+}
+"#;
+
+/// Two `when` rules of different scores that undo each other: the limit of
+/// 8 passes of the `when` rules.
+const TWO_SCORES: &str = r#"playbook "Two scores"
+event signup
+funnel {
+  Lead on signup
+  MQL  when a >= 10
+}
+score a {
+  +10 when b < 5
+}
+score b {
+  +10 when a >= 10
+}
+"#;
+
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("funnel-unsettled-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run(dir: &Path, playbook: &str, leads: &str) -> (i32, String, String) {
+    std::fs::write(dir.join("p.funnel"), playbook).unwrap();
+    std::fs::write(dir.join("leads.csv"), leads).unwrap();
+    std::fs::write(
+        dir.join("events.csv"),
+        "lead,event,at\nL1,signup,2026-03-02 09:00\nL2,signup,2026-03-02 08:00\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_funnel"))
+        .current_dir(dir)
+        .args([
+            "run",
+            "p.funnel",
+            "--leads",
+            "leads.csv",
+            "--events",
+            "events.csv",
+            "--out",
+            "out",
+        ])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_settle_cycle_through_nurtures_is_a_located_error() {
+    let d = dir("thermostat");
+    // L2 starts cold: it warms up once, then the cycle runs as for L1; its
+    // event is earlier, so it is the lead reported.
+    let (code, stdout, stderr) = run(&d, THERMOSTAT, "id,heating\nL1,hot\nL2,cold\n");
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(stdout, "");
+    assert_eq!(
+        stderr,
+        "error: lead `L2` did not settle at 2026-03-02 08:00: its rules were still changing each other after 16 passes\n\
+         \x20 --> p.funnel:7: rule +10 when heating == hot\n\
+         \x20 --> p.funnel:12: step set heating = cold (nurture cool_down)\n\
+         \x20 --> p.funnel:17: step set heating = hot (nurture warm_up)\n\
+         \x20 (1 more lead did not settle)\n\
+         \x20 help: rules that keep enabling each other have no result; make one of them depend on something the others do not change (docs/language.md, \"Settle limits\")\n"
+    );
+    assert!(!d.join("out").exists(), "no output files");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn when_rules_of_two_scores_undoing_each_other_are_a_located_error() {
+    let d = dir("two");
+    let (code, _, stderr) = run(&d, TWO_SCORES, "id\nL1\nL2\n");
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr.lines().take(3).collect::<Vec<_>>(),
+        [
+            "error: lead `L2` did not settle at 2026-03-02 08:00: its rules were still changing each other after 8 passes of its `when` rules",
+            "  --> p.funnel:8: rule +10 when b < 5",
+            "  --> p.funnel:11: rule +10 when a >= 10",
+        ]
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn the_same_rules_without_the_cycle_run() {
+    let d = dir("fine");
+    let settled = THERMOSTAT.replace("reenroll always\n  set heating = hot", "set heating = hot");
+    let settled = settled.replace("reenroll always\n  set heating = cold", "set heating = cold");
+    let (code, stdout, stderr) = run(&d, &settled, "id,heating\nL1,hot\nL2,cold\n");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(d.join("out/leads.csv").exists());
+    let _ = std::fs::remove_dir_all(&d);
+}
