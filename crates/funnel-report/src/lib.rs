@@ -23,7 +23,7 @@ pub mod run_kpis;
 pub mod simulate;
 pub mod units;
 
-use funnel_engine::plan::Plan;
+use funnel_plan::Plan;
 use funnel_engine::{Compiled, Dataset, Outcome};
 use funnel_sim::runs::Simulation;
 

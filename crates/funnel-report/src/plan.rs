@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use funnel_engine::kpi::KTy;
-use funnel_engine::output::{fmt_kpi, fmt_time_short};
-use funnel_engine::plan::{Plan, TargetFlip};
+use funnel_engine::display::{fmt_kpi, fmt_time_short};
+use funnel_plan::{Plan, TargetFlip};
 use funnel_engine::Compiled;
 use rust_decimal::Decimal;
 
@@ -103,7 +103,7 @@ pub fn page(plan: &Plan, f: &PlanFiles<'_>) -> Page {
 fn moves_section(plan: &Plan) -> Section {
     let mut s = Section::new("moves", "Leads that change stage");
     let label = |x: &Option<String>| x.clone().unwrap_or_else(|| NONE.to_string());
-    let used = |pick: fn(&funnel_engine::plan::Move) -> &Option<String>| {
+    let used = |pick: fn(&funnel_plan::Move) -> &Option<String>| {
         let mut v: Vec<String> = Vec::new();
         if plan.moves.iter().any(|m| pick(m).is_none()) {
             v.push(NONE.to_string());
@@ -176,7 +176,7 @@ fn moves_section(plan: &Plan) -> Section {
 
 fn entries_section(plan: &Plan) -> Section {
     let mut s = Section::new("entries", "Stage entries per month, before and after");
-    let mut by_stage: BTreeMap<&str, Vec<&funnel_engine::plan::Entries>> = BTreeMap::new();
+    let mut by_stage: BTreeMap<&str, Vec<&funnel_plan::Entries>> = BTreeMap::new();
     for e in &plan.entries {
         by_stage.entry(e.stage.as_str()).or_default().push(e);
     }
@@ -284,7 +284,7 @@ fn kpi_section(plan: &Plan, f: &PlanFiles<'_>) -> Section {
             .as_ref()
             .or(k.before.as_ref())
             .map_or(KTy::Number, |v| v.ty);
-        let show = |v: &Option<funnel_engine::plan::KpiValue>| match v {
+        let show = |v: &Option<funnel_plan::KpiValue>| match v {
             Some(v) => fmt_kpi(v.value, v.ty, cur),
             None => "(no such kpi)".to_string(),
         };
@@ -363,7 +363,7 @@ fn kpi_section(plan: &Plan, f: &PlanFiles<'_>) -> Section {
 
 fn sends_section(plan: &Plan) -> Section {
     let mut s = Section::new("sends", "Sends added and removed");
-    let sends: Vec<&funnel_engine::plan::ActionChange> =
+    let sends: Vec<&funnel_plan::ActionChange> =
         plan.actions.iter().filter(|a| a.kind == "send").collect();
     let mut cells = Vec::new();
     let mut templates = Vec::new();

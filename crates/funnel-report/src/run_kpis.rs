@@ -9,7 +9,7 @@
 
 use funnel_engine::kpi::eval::KpiResult;
 use funnel_engine::kpi::{ByKey, KExpr, KTy, Period};
-use funnel_engine::output::fmt_kpi;
+use funnel_engine::display::fmt_kpi;
 use funnel_engine::{Compiled, Outcome};
 use rust_decimal::Decimal;
 

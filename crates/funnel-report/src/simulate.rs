@@ -6,7 +6,7 @@
 //! distribution of the per-run difference, and the other's fan chart.
 
 use funnel_engine::kpi::KTy;
-use funnel_engine::output::fmt_kpi;
+use funnel_engine::display::fmt_kpi;
 use funnel_engine::Compiled;
 use funnel_sim::render::signed;
 use funnel_sim::report::{percentile, RunSummary, Spread};
