@@ -23,8 +23,8 @@ pub mod run_kpis;
 pub mod simulate;
 pub mod units;
 
-use funnel_plan::Plan;
 use funnel_engine::{Compiled, Dataset, Outcome};
+use funnel_plan::Plan;
 use funnel_sim::runs::Simulation;
 
 /// The `funnel run` report; `version` is funnel's.

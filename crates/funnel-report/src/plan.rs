@@ -6,10 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use funnel_engine::kpi::KTy;
 use funnel_engine::display::{fmt_kpi, fmt_time_short};
-use funnel_plan::{Plan, TargetFlip};
+use funnel_engine::kpi::KTy;
 use funnel_engine::Compiled;
+use funnel_plan::{Plan, TargetFlip};
 use rust_decimal::Decimal;
 
 use crate::build::{bars, fill, Cell};

@@ -6,9 +6,9 @@
 
 use std::collections::BTreeMap;
 
+use funnel_engine::display::{fmt_kpi, fmt_time_short};
 use funnel_engine::kpi::eval::KpiResult;
 use funnel_engine::kpi::{KTy, Period};
-use funnel_engine::display::{fmt_kpi, fmt_time_short};
 use funnel_engine::trace::ActionDetail;
 use funnel_engine::{Compiled, Dataset, InputReport, Outcome};
 use rust_decimal::Decimal;

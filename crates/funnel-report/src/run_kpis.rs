@@ -7,9 +7,9 @@
 //! playbook's own KPIs and split off before anything else reads them, so
 //! the run's other outputs never see it.
 
+use funnel_engine::display::fmt_kpi;
 use funnel_engine::kpi::eval::KpiResult;
 use funnel_engine::kpi::{ByKey, KExpr, KTy, Period};
-use funnel_engine::display::fmt_kpi;
 use funnel_engine::{Compiled, Outcome};
 use rust_decimal::Decimal;
 
@@ -33,9 +33,16 @@ fn twinned(e: &KExpr) -> bool {
                 true
             }
             KExpr::Const(_) => true,
-            KExpr::Input(_) | KExpr::Kpi(_) | KExpr::Undefined => false,
-            KExpr::Neg(a) => walk(a, agg),
+            // `prev` needs the KPI's own period, and a count of groups
+            // counts over the run's groups: neither splits by month as is.
+            KExpr::Input(_)
+            | KExpr::Kpi(_)
+            | KExpr::Prev(_)
+            | KExpr::CountGroups(..)
+            | KExpr::Undefined => false,
+            KExpr::Neg(a) | KExpr::Abs(a) | KExpr::Round(a, _) => walk(a, agg),
             KExpr::Arith(_, a, b) => walk(a, agg) && walk(b, agg),
+            KExpr::Extreme(_, xs) => xs.iter().fold(true, |ok, x| walk(x, agg) && ok),
         }
     }
     let mut agg = false;

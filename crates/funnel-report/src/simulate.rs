@@ -5,8 +5,8 @@
 //! per day. With `--vs`, both playbooks' distributions overlaid, the
 //! distribution of the per-run difference, and the other's fan chart.
 
-use funnel_engine::kpi::KTy;
 use funnel_engine::display::fmt_kpi;
+use funnel_engine::kpi::KTy;
 use funnel_engine::Compiled;
 use funnel_sim::render::signed;
 use funnel_sim::report::{percentile, RunSummary, Spread};

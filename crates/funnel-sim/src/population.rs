@@ -357,7 +357,10 @@ funnel {
         let mut buf = String::new();
         let (mut organic, mut blank, n) = (0, 0, 2_000);
         for lead in 1..=n {
-            assert_eq!(attrs.draw(42, 0, lead, &c, &mut texts, &mut v, &mut buf), Ok(()));
+            assert_eq!(
+                attrs.draw(42, 0, lead, &c, &mut texts, &mut v, &mut buf),
+                Ok(())
+            );
             assert_eq!(v.len(), 3);
             let Value::Text(email) = v[0] else {
                 unreachable!("an email is text: {:?}", v[0])
@@ -379,8 +382,14 @@ funnel {
         assert!((share - 0.5).abs() < 0.05, "{share}");
         // The same lead of the same run draws the same values.
         let mut again = Vec::new();
-        assert_eq!(attrs.draw(42, 0, 7, &c, &mut texts, &mut again, &mut buf), Ok(()));
-        assert_eq!(attrs.draw(42, 0, 7, &c, &mut texts, &mut v, &mut buf), Ok(()));
+        assert_eq!(
+            attrs.draw(42, 0, 7, &c, &mut texts, &mut again, &mut buf),
+            Ok(())
+        );
+        assert_eq!(
+            attrs.draw(42, 0, 7, &c, &mut texts, &mut v, &mut buf),
+            Ok(())
+        );
         assert_eq!(again, v);
     }
 }

@@ -26,6 +26,33 @@ pub struct Item {
     pub text: String,
 }
 
+/// One item a lead that did not settle involved, for people: its line and
+/// its text (`rule +5 when fit < 10`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Involved {
+    pub line: u32,
+    pub text: String,
+}
+
+/// The items `u` involved with their lines, in source order (`source` is the
+/// playbook's text, for nurture steps).
+pub fn involved(
+    u: &funnel_engine::unsettled::Unsettled,
+    c: &Compiled,
+    source: &str,
+) -> Vec<Involved> {
+    let mut out: Vec<Involved> = items(c, source)
+        .into_iter()
+        .filter(|i| u.involved.contains(&i.key))
+        .map(|i| Involved {
+            line: i.line,
+            text: i.text,
+        })
+        .collect();
+    out.dedup();
+    out
+}
+
 /// Every coverable item of a playbook, in source order.
 pub fn items(c: &Compiled, source: &str) -> Vec<Item> {
     let mut out = Vec::new();

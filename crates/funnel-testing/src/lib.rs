@@ -197,7 +197,7 @@ fn unsettled_failure(
     u: &funnel_engine::unsettled::Unsettled,
     at: Option<i64>,
 ) -> Failure {
-    let involved = u.involved(c, src.text);
+    let involved = coverage::involved(u, c, src.text);
     let (line, source) = match involved.first() {
         Some(i) => (i.line, i.text.clone()),
         None => (src.line(t.name.span), format!("test {:?}", t.name.value)),

@@ -236,7 +236,7 @@ pub(crate) fn unsettled_error(
         output::fmt_time_short(u.at, c.tz),
         u.limit.describe()
     );
-    for i in u.involved(c, source) {
+    for i in funnel_testing::coverage::involved(u, c, source) {
         out.push_str(&format!("  --> {path}:{}: {}\n", i.line, i.text));
     }
     if leads > 1 {
