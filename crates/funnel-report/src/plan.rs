@@ -265,6 +265,14 @@ fn flip_words(t: &TargetFlip) -> String {
     format!("{} → {}", side(&t.before), side(&t.after))
 }
 
+/// The KPIs of one unit: their bars, names in order, the flipped ones.
+struct UnitKpis {
+    ty: KTy,
+    cells: Vec<Cell>,
+    names: Vec<String>,
+    flipped: Vec<String>,
+}
+
 fn kpi_section(plan: &Plan, f: &PlanFiles<'_>) -> Section {
     let cur = &f.new.currency;
     let mut s = Section::new("kpis", "KPIs before and after");
@@ -277,7 +285,7 @@ fn kpi_section(plan: &Plan, f: &PlanFiles<'_>) -> Section {
     };
     let flips: BTreeMap<&str, &TargetFlip> =
         plan.targets.iter().map(|t| (t.kpi.as_str(), t)).collect();
-    let mut per_type: Vec<(KTy, Vec<Cell>, Vec<String>, Vec<String>)> = Vec::new();
+    let mut per_type: Vec<UnitKpis> = Vec::new();
     for k in &plan.kpis {
         let ty = k
             .after
@@ -300,17 +308,22 @@ fn kpi_section(plan: &Plan, f: &PlanFiles<'_>) -> Section {
             Some(t) => format!("{} (target {})", k.name, flip_words(t)),
             None => k.name.clone(),
         };
-        let idx = match per_type.iter().position(|p| p.0 == ty) {
+        let idx = match per_type.iter().position(|p| p.ty == ty) {
             Some(i) => i,
             None => {
-                per_type.push((ty, Vec::new(), Vec::new(), Vec::new()));
+                per_type.push(UnitKpis {
+                    ty,
+                    cells: Vec::new(),
+                    names: Vec::new(),
+                    flipped: Vec::new(),
+                });
                 per_type.len() - 1
             }
         };
         let entry = &mut per_type[idx];
         for (side, v) in [("before", &k.before), ("after", &k.after)] {
             if let Some(v) = v {
-                entry.1.push(Cell::new(
+                entry.cells.push(Cell::new(
                     x.clone(),
                     Some(side),
                     v.value.map(num),
@@ -318,9 +331,9 @@ fn kpi_section(plan: &Plan, f: &PlanFiles<'_>) -> Section {
                 ));
             }
         }
-        entry.2.push(x.clone());
+        entry.names.push(x.clone());
         if flip.is_some() {
-            entry.3.push(x);
+            entry.flipped.push(x);
         }
     }
     s.intro = Some(format!(
@@ -337,7 +350,13 @@ fn kpi_section(plan: &Plan, f: &PlanFiles<'_>) -> Section {
         }
     ));
     s.table = Some(table);
-    for (ty, cells, names, flipped) in per_type {
+    for UnitKpis {
+        ty,
+        cells,
+        names,
+        flipped,
+    } in per_type
+    {
         let words = unit_words(ty, cur);
         let chart = Chart::new(
             &format!("kpis-{}", ty.as_str().replace(' ', "-")),

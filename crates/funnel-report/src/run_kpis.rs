@@ -235,7 +235,7 @@ fn period_chart(c: &Compiled, k: &KpiResult, p: usize, twin: bool) -> Chart {
         if all.len() > series.len() {
             chart
                 .data
-                .retain(|d| d.s.as_ref().map_or(true, |s| series.contains(s)));
+                .retain(|d| !matches!(&d.s, Some(s) if !series.contains(s)));
             chart.series = Some(series);
         }
     }
