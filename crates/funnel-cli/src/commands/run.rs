@@ -233,7 +233,7 @@ pub(crate) fn unsettled_error(
     let id = ds.leads.ids.get(u.lead as usize).map_or("?", |s| &**s);
     let mut out = format!(
         "error: lead `{id}` did not settle at {}: its rules were still changing each other after {}\n",
-        output::fmt_time_short(u.at, c.tz),
+        funnel_engine::display::fmt_time_short(u.at, c.tz),
         u.limit.describe()
     );
     for i in funnel_testing::coverage::involved(u, c, source) {
