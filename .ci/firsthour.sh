@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== cargo clippy (benchmarks, --features bench)"
-cargo clippy -p funnel-engine -p funnel-check --benches --features bench -- -D warnings
+cargo clippy -p funnel-engine -p funnel-data -p funnel-check --benches --features bench -- -D warnings

@@ -10,4 +10,4 @@ CASES=${FUNNEL_FUZZ_CASES:-64}
 echo "== fuzz (FUNNEL_FUZZ_CASES=$CASES)"
 FUNNEL_FUZZ_CASES=$CASES cargo test --release -q -p funnel-cli --test fuzz_playbooks
 FUNNEL_FUZZ_CASES=$((CASES * 4)) cargo test --release -q -p funnel-sim --test fuzz_scenarios
-FUNNEL_FUZZ_CASES=$CASES cargo test --release -q -p funnel-engine --lib -- data::tests_csv data::tests_formats
+FUNNEL_FUZZ_CASES=$CASES cargo test --release -q -p funnel-data --lib -- read::tests_csv read::tests_formats

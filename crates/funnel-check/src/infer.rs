@@ -539,7 +539,14 @@ impl<'a> Checker<'a> {
         };
         // Ordering comparisons are false outside the funnel and when lost,
         // so nothing is before the first stage or after the last one.
-        let last = self.scope.stages.list.iter().filter(|s| s.order.is_some()).count().saturating_sub(1);
+        let last = self
+            .scope
+            .stages
+            .list
+            .iter()
+            .filter(|s| s.order.is_some())
+            .count()
+            .saturating_sub(1);
         let why = match op {
             CmpOp::Lt if o == 0 => format!("no stage comes before `{}`, the first stage", id.name),
             CmpOp::Gt if o == last => format!("no stage comes after `{}`, the last stage", id.name),

@@ -38,7 +38,9 @@ impl<'a> Checker<'a> {
             _ => {
                 let help = match func {
                     "prev" => "`prev` takes a kpi grouped by a period: `prev(revenue)`",
-                    "round" => "`round` takes a value and optionally its decimals: `round(avg_deal, 2)`",
+                    "round" => {
+                        "`round` takes a value and optionally its decimals: `round(avg_deal, 2)`"
+                    }
                     _ => "write the value the function applies to: `abs(forecast - revenue)`",
                 };
                 self.report(d::invalid_argument(func, span, help.to_string()));
@@ -87,7 +89,9 @@ impl<'a> Checker<'a> {
                         Some((want, at)) => {
                             self.report(
                                 d::type_mismatch(
-                                    format!("`{func}` needs values of one type, found {want} and {t}"),
+                                    format!(
+                                        "`{func}` needs values of one type, found {want} and {t}"
+                                    ),
                                     v.span,
                                     format!("a {t}"),
                                     one_type_help(want, &t),

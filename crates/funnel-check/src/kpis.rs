@@ -15,7 +15,8 @@ use crate::scope::Value;
 use crate::suggest::did_you_mean;
 use crate::types::Ty;
 
-pub(crate) const FUNCTIONS: [&str; 8] = ["count", "sum", "avg", "min", "max", "abs", "round", "prev"];
+pub(crate) const FUNCTIONS: [&str; 8] =
+    ["count", "sum", "avg", "min", "max", "abs", "round", "prev"];
 pub(crate) const PERIODS: [&str; 5] = ["day", "week", "month", "quarter", "year"];
 
 /// What the KPI pass hands to the program: an order and a type per KPI.
@@ -125,7 +126,12 @@ impl<'a> Checker<'a> {
     }
 
     /// Infer a formula's type and whether it is a bare number literal.
-    pub(crate) fn kinfer(&mut self, e: &Expr, agg: &mut Aggregates, types: &[Option<Ty>]) -> (Ty, bool) {
+    pub(crate) fn kinfer(
+        &mut self,
+        e: &Expr,
+        agg: &mut Aggregates,
+        types: &[Option<Ty>],
+    ) -> (Ty, bool) {
         match &e.kind {
             ExprKind::Lit(l) => {
                 let t = self.literal(l);
@@ -546,7 +552,9 @@ pub(crate) fn call_arg_span(arg: &CallArg) -> Option<Span> {
         CallArg::Entered(x) | CallArg::Reached(x) => Some(x.span),
         CallArg::Breached(a, b) => Some(a.span.to(b.span)),
         CallArg::Days(_, _, s) | CallArg::In(_, _, s) => Some(*s),
-        CallArg::Groups(keys, cond) => Some(keys.first().map_or(cond.span, |k| k.span.to(cond.span))),
+        CallArg::Groups(keys, cond) => {
+            Some(keys.first().map_or(cond.span, |k| k.span.to(cond.span)))
+        }
         CallArg::Expr(e) => Some(e.span),
         CallArg::Many(xs) => match (xs.first(), xs.last()) {
             (Some(a), Some(b)) => Some(a.span.to(b.span)),

@@ -87,7 +87,10 @@ mod tests {
             panic!("not a comparison")
         };
         let (name, op, other) = oriented(*op, l, r, |_, o| number(o).is_some()).expect("a side");
-        assert_eq!((name.name.as_str(), op, number(other)), ("engagement", CmpOp::Gt, Some(5.0)));
+        assert_eq!(
+            (name.name.as_str(), op, number(other)),
+            ("engagement", CmpOp::Gt, Some(5.0))
+        );
         assert!(oriented(CmpOp::Lt, l, r, |id, _| id.name == "fit").is_none());
     }
 

@@ -7,8 +7,9 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use funnel_engine::data::decode::parse_instant;
-use funnel_engine::{BadRows, Compiled, DataError, Dataset, Format};
+use funnel_data::decode::parse_instant;
+use funnel_data::{BadRows, DataError, Format, ReadData};
+use funnel_engine::{Compiled, Dataset};
 
 /// `--on-bad-row`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -144,7 +145,7 @@ pub fn load_threads(
     let mut data = Dataset::new(&compiled);
     data.keep_unread = keep_unread;
     let inputs =
-        funnel_engine::inputs::resolve(&compiled, &args.inputs, &mut data.texts).map_err(|e| {
+        funnel_data::inputs::resolve(&compiled, &args.inputs, &mut data.texts).map_err(|e| {
             eprintln!("error: {e}");
             eprintln!("  help: {}", e.help());
             2

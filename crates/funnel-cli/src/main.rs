@@ -5,6 +5,7 @@
 #[macro_use]
 mod pipe;
 mod commands;
+mod html;
 mod load;
 mod output;
 mod report;

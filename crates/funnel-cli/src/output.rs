@@ -8,7 +8,8 @@ use std::path::Path;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ColumnConstraint, Table, Width};
-use funnel_engine::output::{fmt_kpi, fmt_time_short, kpi_number};
+use funnel_data::output::kpi_number;
+use funnel_engine::display::{fmt_kpi, fmt_time_short};
 use funnel_engine::trace::ActionDetail;
 use funnel_engine::{Compiled, Dataset, InputReport, Outcome};
 use rust_decimal::Decimal;
@@ -257,14 +258,14 @@ pub fn json_summary(c: &Compiled, ds: &Dataset, o: &Outcome) -> String {
         })
         .collect();
     let kpis: serde_json::Value =
-        serde_json::from_str(&funnel_engine::output::kpis_json(c, o)).unwrap_or_default();
+        serde_json::from_str(&funnel_data::output::kpis_json(c, o)).unwrap_or_default();
     let actions: Vec<serde_json::Value> = action_counts(c, ds, o)
         .into_iter()
         .map(|((kind, what), n)| json!({"kind": kind, "what": what, "count": n}))
         .collect();
     let doc = json!({
         "playbook": c.name,
-        "as_of": o.as_of.map(|t| funnel_engine::output::fmt_time(t, c.tz)),
+        "as_of": o.as_of.map(|t| funnel_engine::display::fmt_time(t, c.tz)),
         "input": {
             "leads": report_json(&ds.lead_report),
             "events": report_json(&ds.event_report),

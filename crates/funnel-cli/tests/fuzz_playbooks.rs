@@ -9,7 +9,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use funnel_engine::{BadRows, Dataset, Format, RunOptions};
+use funnel_data::{BadRows, Format, ReadData};
+
+use funnel_engine::{Dataset, RunOptions};
 use funnel_syntax::fmt::format;
 use proptest::prelude::*;
 
@@ -130,7 +132,7 @@ fn results(text: &str) -> Option<String> {
     ds.read_events(&c, EVENTS.as_bytes(), "events", Format::Csv, BadRows::Error)
         .unwrap();
     let opts = RunOptions {
-        inputs: funnel_engine::inputs::resolve(&c, &[], &mut ds.texts).unwrap(),
+        inputs: funnel_data::inputs::resolve(&c, &[], &mut ds.texts).unwrap(),
         ..RunOptions::default()
     };
     let o = funnel_engine::run(&c, &ds, &opts, &mut |_, _| {});

@@ -430,3 +430,74 @@ fn overflowing_sums_are_errors_and_long_formulas_are_computed() {
         .unwrap_or_default();
     assert!(visits.contains(" 70 "), "{out}");
 }
+
+/// Finding 3, in every command that computes KPIs: a sum beyond Decimal's
+/// range stops `plan` and `simulate` with the KPI named, as it stops `run`,
+/// and fails every `expect kpi` on it in `test` (even `!=`), instead of
+/// showing "undefined".
+#[test]
+fn overflowing_sums_stop_plan_simulate_and_fail_tests() {
+    let d = Dir::new("overflow_everywhere");
+    let big = "$50000000000000000000000000000";
+    let playbook = format!(
+        "{HEAD}event deal {{ amount: money }}\nkpi revenue = sum(deal.amount)\n\
+         test \"two huge deals\" {{\n  lead {{ email: \"a@x.io\" }}\n  \
+         at 2026-03-02 10:00 deal {{ amount: {big} }}\n  \
+         at 2026-03-02 11:00 deal {{ amount: {big} }}\n  \
+         expect kpi revenue != $0\n}}\n"
+    );
+    d.write("p.funnel", &playbook).write("q.funnel", &playbook);
+    d.write("leads.csv", LEADS);
+    d.write(
+        "events.csv",
+        &format!(
+            "lead,event,at,page,amount\nL1,deal,2026-03-02 10:00,,{big}\n\
+             L2,deal,2026-03-02 11:00,,{big}\n"
+        ),
+    );
+
+    let (code, out, err) = d.funnel(&["test", "p.funnel"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("cannot be computed: the value overflows"),
+        "{out}"
+    );
+
+    let (code, out, err) = d.funnel(&[
+        "plan",
+        "p.funnel",
+        "q.funnel",
+        "--leads",
+        "leads.csv",
+        "--events",
+        "events.csv",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("error: p.funnel: kpi `revenue` cannot be computed: the value overflows"),
+        "{err}"
+    );
+
+    d.write(
+        "s.yaml",
+        "start: 2026-01-05\nhorizon_days: 3\narrivals:\n  rate: 2\n  per: day\n  exact: true\n\
+         attributes:\n  email: { template: \"lead{n}@example.com\" }\n\
+         behaviour:\n  - event: deal\n    after: arrival\n    probability: 1\n    \
+         fields:\n      amount: { constant: \"50000000000000000000000000000\" }\n",
+    );
+    let (code, out, err) = d.funnel(&[
+        "simulate",
+        "p.funnel",
+        "--scenario",
+        "s.yaml",
+        "--runs",
+        "3",
+        "--seed",
+        "1",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("run 0: kpi `revenue` cannot be computed: the value overflows"),
+        "{err}"
+    );
+}

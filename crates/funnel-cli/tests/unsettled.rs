@@ -132,7 +132,10 @@ fn when_rules_of_two_scores_undoing_each_other_are_a_located_error() {
 fn the_same_rules_without_the_cycle_run() {
     let d = dir("fine");
     let settled = THERMOSTAT.replace("reenroll always\n  set heating = hot", "set heating = hot");
-    let settled = settled.replace("reenroll always\n  set heating = cold", "set heating = cold");
+    let settled = settled.replace(
+        "reenroll always\n  set heating = cold",
+        "set heating = cold",
+    );
     let (code, stdout, stderr) = run(&d, &settled, "id,heating\nL1,hot\nL2,cold\n");
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(d.join("out/leads.csv").exists());

@@ -4,7 +4,7 @@
 
 use crate::compile::Compiled;
 use crate::data::Dataset;
-use crate::output::{action_detail, fmt_time_short, fmt_value, reason_text, stage_name};
+use crate::display::{action_detail, fmt_time_short, fmt_value, reason_text, stage_name};
 use crate::trace::{ActionDetail, Blocked, Cause, Entry, ExitCause, TraceEntry, WaitWhy};
 use crate::value::fmt_num;
 use crate::Outcome;

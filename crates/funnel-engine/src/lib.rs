@@ -1,10 +1,13 @@
 //! Funnel's engine: replays lead data through a checked playbook and
-//! computes its KPIs. Pure library code: it never opens files and never
-//! reads the clock; the CLI hands it readers and instants.
+//! computes its KPIs. The pure core: it never opens files, never reads the
+//! clock and knows no file format; a checked program and a [`Dataset`] go
+//! in, an [`Outcome`] comes out.
 //!
 //! Pipeline position: `funnel-check` [`Program`](funnel_check::Program) →
-//! [`compile`] → [`Dataset`] (leads and events read from CSV, JSON Lines or
-//! YAML) → [`run`] → [`Outcome`] → serialisers in [`output`] and [`explain`].
+//! [`compile`] → [`Dataset`] (leads and events, read from files by
+//! `funnel-data` or built by the test runner and the simulator) → [`run`] →
+//! [`Outcome`] → `funnel-data`'s output files, and [`explain`]'s timeline
+//! (values formatted by [`display`]).
 //!
 //! Glossary:
 //! - **stage**: a step of the funnel (`Lead`, `MQL`, …). A lead moves forward
@@ -25,28 +28,26 @@
 
 pub mod calendar;
 pub mod compile;
+pub mod coverage;
 pub mod data;
+pub mod display;
 pub mod eval;
 pub mod explain;
 pub mod hash;
-pub mod inputs;
 pub mod kpi;
 mod nurture;
-pub mod output;
-pub mod plan;
 mod replay;
-pub mod sample;
 mod scores;
 mod shard;
+pub mod source;
 mod stages;
 pub mod step;
-pub mod testing;
 pub mod trace;
 pub mod unsettled;
 pub mod value;
 
 pub use compile::{compile, Compiled};
-pub use data::{BadRows, DataError, Dataset, Format, InputReport};
+pub use data::{Dataset, InputReport};
 pub use kpi::{KpiResult, TargetStatus};
 pub use nurture::split_bucket;
 pub use replay::RunOptions;
@@ -77,7 +78,7 @@ pub struct Outcome {
     /// The traced lead's timeline (empty without [`RunOptions::trace`]).
     pub trace: Vec<TraceEntry>,
     /// What acted over the whole run, with [`RunOptions::coverage`].
-    pub covered: std::collections::BTreeSet<testing::coverage::Key>,
+    pub covered: std::collections::BTreeSet<coverage::Key>,
     pub kpis: Vec<KpiResult>,
     /// Leads that reached a settle limit, sorted by instant and lead: a run
     /// with any has no trustworthy result (see [`unsettled`]).
@@ -205,7 +206,7 @@ pub(crate) struct Results {
     pub actions: Vec<Action>,
     pub breaches: Vec<Breach>,
     pub trace: Vec<TraceEntry>,
-    pub covered: std::collections::BTreeSet<testing::coverage::Key>,
+    pub covered: std::collections::BTreeSet<coverage::Key>,
     pub timers_fired: usize,
     pub unsettled: Vec<unsettled::Unsettled>,
 }

@@ -8,8 +8,8 @@
 //! so a timer left over from an earlier suspension is recognised and ignored.
 
 use crate::compile::{Instr, NurtureDef, Piece, Reenroll, Trig};
+use crate::display::fmt_value;
 use crate::eval::{Deps, DEP_ALL, DEP_LEAD};
-use crate::output::fmt_value;
 use crate::replay::{Replay, TimerKind, Waiting};
 use crate::trace::{Action, ActionDetail, Entry, ExitCause, WaitWhy};
 use crate::value::{fmt_num, Value};

@@ -146,7 +146,7 @@ pub(crate) struct Replay<'a> {
     pub trace_lead: Option<u32>,
     pub trace: Vec<TraceEntry>,
     /// What acted, with `RunOptions::coverage`.
-    pub covered: Option<std::collections::BTreeSet<crate::testing::coverage::Key>>,
+    pub covered: Option<std::collections::BTreeSet<crate::coverage::Key>>,
     pub timers_fired: usize,
     pub regex_cache: RegexCache,
     /// What conditions can read and changed since they were last evaluated
@@ -161,7 +161,7 @@ pub(crate) struct Replay<'a> {
     pub unsettled: Vec<Unsettled>,
     /// Collect what acts into `involved` (in the last passes a limit allows).
     watch: bool,
-    involved: Vec<crate::testing::coverage::Key>,
+    involved: Vec<crate::coverage::Key>,
 }
 
 impl<'a> Replay<'a> {
@@ -294,30 +294,6 @@ impl<'a> Replay<'a> {
         self.changed = 0;
     }
 
-    /// Replay every event up to `as_of`, calling `progress(done, total)` now and then.
-    /// (The plain, time-ordered replay; [`crate::run`] replays lead by lead
-    /// and the tests check both agree.)
-    #[cfg(test)]
-    pub fn run(&mut self, as_of: i64, progress: &mut dyn FnMut(usize, usize)) -> usize {
-        let recs = &self.ds.events.recs;
-        let total = recs.len();
-        let mut done = 0;
-        for (i, r) in recs.iter().enumerate() {
-            if r.at > as_of {
-                break;
-            }
-            self.fire_timers_before(r.at);
-            self.event(r.lead, r.event, r.at, r.off);
-            done = i + 1;
-            if done % 65_536 == 0 {
-                progress(done, total);
-            }
-        }
-        self.fire_timers_before(as_of.saturating_add(1));
-        progress(total, total);
-        done
-    }
-
     /// Fire every timer due strictly before `t`.
     pub fn fire_timers_before(&mut self, t: i64) {
         while let Some(Reverse(top)) = self.timers.peek() {
@@ -356,18 +332,6 @@ impl<'a> Replay<'a> {
                 }
             }
         }
-    }
-
-    #[cfg(test)]
-    fn event(&mut self, lead: u32, event: u16, at: i64, off: u32) {
-        let n_fields = self.c.events[event as usize].fields.len();
-        let ds = self.ds;
-        let fields = ds
-            .events
-            .values
-            .get(off as usize..off as usize + n_fields)
-            .unwrap_or_default();
-        self.event_with(lead, event, at, off, fields);
     }
 
     /// The instant of the next due timer, if any.
@@ -555,14 +519,14 @@ impl<'a> Replay<'a> {
 
     pub fn record(&mut self, lead: u32, at: i64, entry: Entry) {
         if self.watch {
-            if let Some(key) = crate::testing::coverage::key_of(&entry) {
+            if let Some(key) = crate::coverage::key_of(&entry) {
                 if !self.involved.contains(&key) {
                     self.involved.push(key);
                 }
             }
         }
         if let Some(covered) = self.covered.as_mut() {
-            if let Some(key) = crate::testing::coverage::key_of(&entry) {
+            if let Some(key) = crate::coverage::key_of(&entry) {
                 covered.insert(key);
             }
         }

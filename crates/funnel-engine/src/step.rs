@@ -158,6 +158,14 @@ impl<'a> Stepper<'a> {
         &self.r.actions
     }
 
+    /// Forget the transitions and actions made so far: a caller that has
+    /// read and summed them up keeps the stepper's memory flat. The
+    /// outcome then lists only the records made after the last call.
+    pub fn forget_records(&mut self) {
+        self.r.transitions.clear();
+        self.r.actions.clear();
+    }
+
     /// Fire the timers due up to `as_of` and compute the KPIs.
     pub fn finish(mut self, as_of: i64) -> Outcome {
         let Some(mut f) = self.by_lead.take() else {

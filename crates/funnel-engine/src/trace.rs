@@ -1,7 +1,7 @@
 //! What a replay records: stage transitions, actions and SLA breaches for
 //! every lead, and for one traced lead (`explain`) the full timeline with
 //! the ledger of point changes. Records hold indices, not text; the
-//! serialisers in `output` and `explain` turn them into words.
+//! output files (`funnel-data`) and `explain` turn them into words.
 
 use crate::value::{Sym, Value};
 

@@ -5,8 +5,7 @@
 //! passes allowed; `funnel run` and `funnel test` report it as an error, with
 //! the rules and steps involved and their playbook lines.
 
-use crate::compile::Compiled;
-use crate::testing::coverage::{self, Key};
+use crate::coverage::Key;
 
 /// After an event or a timer, steps 3–5 of the per-event order repeat at
 /// most this many passes.
@@ -50,32 +49,6 @@ pub struct Unsettled {
     /// allowed (score rules, stage triggers and thresholds, nurture steps),
     /// in the order they first acted.
     pub involved: Vec<Key>,
-}
-
-/// One item involved, for people: its line and its text
-/// (`rule +5 when fit < 10`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Involved {
-    pub line: u32,
-    pub text: String,
-}
-
-impl Unsettled {
-    /// The items involved with their lines, in source order (`source` is
-    /// the playbook's text, for nurture steps).
-    pub fn involved(&self, c: &Compiled, source: &str) -> Vec<Involved> {
-        let items = coverage::items(c, source);
-        let mut out: Vec<Involved> = items
-            .into_iter()
-            .filter(|i| self.involved.contains(&i.key))
-            .map(|i| Involved {
-                line: i.line,
-                text: i.text,
-            })
-            .collect();
-        out.dedup();
-        out
-    }
 }
 
 /// The first lead to reach a limit (by instant, then lead), and how many

@@ -1,8 +1,9 @@
 //! Driving a replay event by event with a `Stepper` gives exactly what
 //! `run` gives over the same data: the simulator relies on it.
 
+use funnel_data::{BadRows, Format, ReadData};
 use funnel_engine::data::EventRec;
-use funnel_engine::{compile, BadRows, Compiled, Dataset, Format, RunOptions, Stepper};
+use funnel_engine::{compile, Compiled, Dataset, RunOptions, Stepper};
 
 /// Deliver the recorded event `r`, after the timers due strictly before it
 /// (at the same instant the event comes first).

@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use funnel_engine::output::fmt_time;
+use funnel_engine::display::fmt_time;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use crate::decode::Decoder;

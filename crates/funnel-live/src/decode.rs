@@ -1,7 +1,7 @@
 //! Rows checked against the playbook: a lead row (`id` and the lead
 //! fields) or an event row (`lead`, `event`, `at` and the event's fields),
 //! decoded cell by cell with the engine's own decoder
-//! ([`funnel_engine::data::decode`]), so live mode accepts exactly the
+//! ([`funnel_data::decode`]), so live mode accepts exactly the
 //! values `funnel run` accepts, with the same messages. A row may carry an
 //! `_key` column: its idempotency key.
 //!
@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use funnel_engine::data::decode::{decode, parse_instant};
+use funnel_data::decode::{decode, parse_instant};
 use funnel_engine::value::{Interner, Value};
 use funnel_engine::Compiled;
 

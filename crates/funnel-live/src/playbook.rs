@@ -44,7 +44,7 @@ impl Playbook {
 
     /// The inputs decoded, text interned in `texts`.
     pub fn input_values(&self, texts: &mut Interner) -> Result<Vec<Value>> {
-        funnel_engine::inputs::resolve(&self.compiled, &self.inputs, texts)
+        funnel_data::inputs::resolve(&self.compiled, &self.inputs, texts)
             .map_err(|e| LiveError::new(e.to_string()).help(e.help()))
     }
 }

@@ -14,8 +14,8 @@
 use std::collections::HashMap;
 
 use funnel_engine::data::{EventRec, Events};
+use funnel_engine::display::{action_detail, fmt_time, fmt_value, reason_text, stage_name};
 use funnel_engine::eval::NO_STAGE;
-use funnel_engine::output::{action_detail, fmt_time, fmt_value, reason_text, stage_name};
 use funnel_engine::trace::{Action, ActionDetail, Transition};
 use funnel_engine::{Compiled, Dataset, Outcome, RunOptions, Stepper};
 use serde_json::json;

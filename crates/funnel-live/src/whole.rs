@@ -3,8 +3,8 @@
 //! changes, the `funnel plan` of the old playbook against the new one over
 //! the stored history.
 
-use funnel_engine::plan::{diff, Plan, Side};
 use funnel_engine::{Dataset, Outcome, RunOptions};
+use funnel_plan::{diff, Plan, Side};
 use rusqlite::Connection;
 
 use crate::error::Result;
@@ -36,7 +36,7 @@ pub fn run(pb: &Playbook, hs: &[History], as_of: i64) -> Result<(Dataset, Outcom
 pub fn kpis_json(conn: &Connection, pb: &Playbook, as_of: i64) -> Result<String> {
     let hs = all_histories(conn)?;
     let (_, o) = run(pb, &hs, as_of)?;
-    Ok(funnel_engine::output::kpis_json(&pb.compiled, &o))
+    Ok(funnel_data::output::kpis_json(&pb.compiled, &o))
 }
 
 /// What replacing `old` by `new` does to the stored history at `as_of`.
@@ -75,7 +75,7 @@ pub fn plan_summary(p: &Plan) -> Vec<String> {
         ));
     }
     for k in p.kpis.iter().filter(|k| k.changed()) {
-        let v = |x: &Option<funnel_engine::plan::KpiValue>| {
+        let v = |x: &Option<funnel_plan::KpiValue>| {
             x.as_ref()
                 .and_then(|v| v.value)
                 .map_or("undefined".to_string(), |d| d.normalize().to_string())

@@ -38,11 +38,8 @@ fn store_with_two_actions(name: &str) -> Live {
     )
     .unwrap();
     // 10:30, before "wait 2 days" ends.
-    let t = funnel_engine::data::decode::parse_instant(
-        "2026-03-02 10:30",
-        chrono_tz::America::New_York,
-    )
-    .unwrap();
+    let t = funnel_data::decode::parse_instant("2026-03-02 10:30", chrono_tz::America::New_York)
+        .unwrap();
     let rep = live.write(&leads, &events, Some(t), 0).unwrap();
     assert_eq!(rep.actions, 2);
     live

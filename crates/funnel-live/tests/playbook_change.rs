@@ -20,7 +20,7 @@ fn source() -> String {
 }
 
 fn t(s: &str) -> i64 {
-    funnel_engine::data::decode::parse_instant(s, chrono_tz::America::New_York).unwrap()
+    funnel_data::decode::parse_instant(s, chrono_tz::America::New_York).unwrap()
 }
 
 /// The shipped sample ingested up to 2026-06-01 and every action delivered.

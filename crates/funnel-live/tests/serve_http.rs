@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use funnel_engine::data::decode::parse_instant;
+use funnel_data::decode::parse_instant;
 use funnel_live::deliver::Counters;
 use funnel_live::serve::{App, Config};
 use funnel_live::{Live, Playbook, SimClock, Store};

@@ -8,10 +8,11 @@
 
 use std::collections::BTreeSet;
 
-use funnel_engine::output::stage_name;
-use funnel_engine::sample::{write_sample, SampleFormat, SampleOptions};
+use funnel_data::sample::{write_sample, SampleFormat, SampleOptions};
+use funnel_data::{BadRows, Format, ReadData};
+use funnel_engine::display::stage_name;
 use funnel_engine::trace::ActionDetail;
-use funnel_engine::{BadRows, Dataset, Format, Outcome, RunOptions};
+use funnel_engine::{Dataset, Outcome, RunOptions};
 use funnel_live::input::{parse, InputFormat, RawRow, RowError};
 use funnel_live::keys::action_key;
 use funnel_live::{Live, Playbook, Store};
@@ -156,7 +157,7 @@ fn batches(
 
 fn instant(r: &Result<RawRow, RowError>, pb: &Playbook) -> i64 {
     let at = &r.as_ref().unwrap().cells["at"];
-    funnel_engine::data::decode::parse_instant(at, pb.compiled.tz).unwrap()
+    funnel_data::decode::parse_instant(at, pb.compiled.tz).unwrap()
 }
 
 /// Ingest `case` in `n` batches and compare with the batch run.
@@ -250,7 +251,7 @@ fn stream_equals_batch(case: Case, n: usize, late: bool, seed: u64) {
 
     // KPIs, as `GET /v1/kpis` computes them.
     let got = funnel_live::whole::kpis_json(conn, &live.pb, as_of).unwrap();
-    assert_eq!(got, funnel_engine::output::kpis_json(c, &o));
+    assert_eq!(got, funnel_data::output::kpis_json(c, &o));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

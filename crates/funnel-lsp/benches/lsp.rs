@@ -7,7 +7,7 @@
 //!   change (the analysis is rebuilt: parse, recovery, name index) and on an
 //!   unchanged document.
 //!
-//! Run with `cargo bench -p funnel-lsp --bench lsp`; results in bench/RESULTS.md.
+//! Run with `cargo bench -p funnel-lsp --features bench --bench lsp`; results in bench/RESULTS.md.
 
 // Bench code: a failed send or a missing answer should stop the bench loudly.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]

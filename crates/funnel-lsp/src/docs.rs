@@ -55,7 +55,10 @@ const PLACES: &[(&str, &[&str])] = &[
     ("abs", &["`abs(x)`"]),
     ("round", &["`round(x)`", "`round(x, d)`"]),
     ("prev", &["`prev(K)` is KPI K one period earlier"]),
-    ("period", &["`count(in X at period start)` counts the leads"]),
+    (
+        "period",
+        &["`count(in X at period start)` counts the leads"],
+    ),
     ("days(", &["`avg(days(A -> B))`"]),
     ("by", &["`by` keys are a period"]),
     ("target", &["`target KPI OP VALUE`"]),

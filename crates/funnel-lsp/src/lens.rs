@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use lsp_types::{CodeLens, Command, ExecuteCommandParams, MessageType, ShowMessageParams, Uri};
 use serde_json::{json, Value};
 
-use funnel_engine::testing::{self, TestRun};
 use funnel_syntax::ast::Decl;
+use funnel_testing::{self as testing, TestRun};
 
 use crate::document::Doc;
 use crate::index::Kind;

@@ -12,8 +12,8 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
 use funnel_check::Ty;
-use funnel_engine::data::decode::decode;
-use funnel_engine::trace::ActionDetail;
+use funnel_data::decode::decode;
+use funnel_engine::trace::{Action, ActionDetail, Transition};
 use funnel_engine::value::{Interner, Sym, Value};
 use funnel_engine::{Compiled, Dataset, Outcome, RunOptions, Stepper};
 use rand_chacha::ChaCha8Rng;
@@ -22,6 +22,7 @@ use crate::draw;
 use crate::population;
 use crate::report::RunSummary;
 use crate::scenario::{After, Draw, Scenario};
+use crate::table::{Table, Template};
 
 /// Behaviour events one lead may produce in a run before the run stops: a
 /// chain of behaviours that trigger each other with probability 1 would
@@ -37,6 +38,22 @@ struct Rule<'s> {
     only_in: Vec<u16>,
     /// Per declared field of the event: how to draw it.
     fields: Vec<Option<&'s Draw>>,
+    /// The same, prepared for the run ([`prepare_fields`]).
+    gens: Vec<Gen<'s>>,
+}
+
+/// How one event field is drawn, prepared once per run: what
+/// [`field_value`] would make of each weighted key or constant is worked
+/// out up front (errors included, reported only when drawn).
+enum Gen<'s> {
+    /// Not drawn: missing.
+    Missing,
+    /// `weights` without `{n}` in any key (and maybe `missing`).
+    Weights(&'s Draw, Table, Vec<Result<Value, String>>),
+    /// `constant` (and maybe `missing`).
+    Constant(&'s Draw, Result<Value, String>),
+    /// Anything else: drawn as text and decoded each time.
+    Other(&'s Draw),
 }
 
 /// Behaviours by trigger.
@@ -88,6 +105,7 @@ fn compile_rules<'s>(s: &'s Scenario, c: &Compiled, texts: &Interner) -> Result<
                 .map(|n| stage_ix(n))
                 .collect::<Result<_, _>>()?,
             fields: def.fields.iter().map(|f| b.fields.get(&f.name)).collect(),
+            gens: Vec::new(),
         });
         match &b.after {
             After::Arrival => r.on_arrival.push(i),
@@ -208,10 +226,12 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
     let mut ds = Dataset::new(c);
     let attributes = population::Attributes::new(s, c, &mut ds.texts);
     let mut values: Vec<Value> = Vec::with_capacity(c.lead_fields.len());
+    let (mut id, mut buf) = (String::new(), String::new());
     for n in 1..=arrivals.len() as u64 {
+        population::write_lead_id(run, n, &mut id);
         let fit = attributes
-            .draw(setup.seed, run, n, c, &mut ds.texts, &mut values)
-            .and_then(|()| ds.push_lead(c, &population::lead_id(run, n), &values));
+            .draw(setup.seed, run, n, c, &mut ds.texts, &mut values, &mut buf)
+            .and_then(|()| ds.push_lead(c, &id, &values));
         if let Err(e) = fit {
             return Err(format!(
                 "a synthetic lead does not fit the playbook: lead {}: {e}",
@@ -219,7 +239,7 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
             ));
         }
     }
-    let rules = compile_rules(s, c, &ds.texts)?;
+    let mut rules = compile_rules(s, c, &ds.texts)?;
     // Text values an event field can be drawn with, interned up front (the
     // stepper reads the dataset's interner while it runs).
     let mut texts: HashMap<String, Sym> = HashMap::new();
@@ -235,8 +255,13 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
             }
         }
     }
+    let mut scratch = Interner::new();
+    for rule in &mut rules.all {
+        rule.gens = prepare_fields(c, rule, &texts, &mut scratch);
+    }
     let start = population::day_start(s, tz, 0).unwrap_or_default();
     let end = population::day_start(s, tz, s.horizon_days.0).unwrap_or(start);
+    let mut tally = Tally::new(s, c, tz, start);
 
     let opts = RunOptions {
         inputs: setup.inputs.clone(),
@@ -244,7 +269,8 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
     };
     // Leads never affect each other, so each lead's whole timeline is
     // stepped on its own: its behaviour queue and the engine's timers hold
-    // that lead's only, and the stepper merges the records in time order.
+    // that lead's only. Its records are tallied when it ends and then
+    // forgotten, so they never pile up (nor need sorting).
     let mut st = Stepper::lead_by_lead(c, &ds, &opts);
     let mut lane = Lane::default();
     for (i, &arrival) in arrivals.iter().enumerate() {
@@ -252,7 +278,7 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
         st.begin_lead(lead);
         lane.begin(draw::stream(setup.seed, run, n, population::BEHAVIOUR));
         lane.schedule(&rules, lead, arrival, &rules.on_arrival, Trigger::None);
-        let (mut seen_transitions, mut seen_actions) = (st.transitions().len(), st.actions().len());
+        let (mut seen_transitions, mut seen_actions) = (0, 0);
         loop {
             let next_event = lane
                 .queue
@@ -279,10 +305,27 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
                     }
                     lane.fields.clear();
                     let def = &c.events[rule.event as usize];
-                    for (f, d) in def.fields.iter().zip(&rule.fields) {
-                        let v = match d {
-                            None => Value::Missing,
-                            Some(d) => field_value(
+                    for (f, g) in def.fields.iter().zip(&rule.gens) {
+                        let v = match g {
+                            Gen::Missing => Value::Missing,
+                            Gen::Weights(d, table, values) => {
+                                if draw::is_missing(&mut lane.rng, d) {
+                                    Value::Missing
+                                } else {
+                                    match table.pick(&mut lane.rng) {
+                                        Some(i) => values[i].clone()?,
+                                        None => Value::Missing,
+                                    }
+                                }
+                            }
+                            Gen::Constant(d, v) => {
+                                if draw::is_missing(&mut lane.rng, d) {
+                                    Value::Missing
+                                } else {
+                                    v.clone()?
+                                }
+                            }
+                            Gen::Other(d) => field_value(
                                 d,
                                 &f.ty,
                                 &f.name,
@@ -331,10 +374,57 @@ pub fn simulate(setup: &Setup<'_>, run: u64) -> Result<RunResult, String> {
             seen_actions = actions.len();
         }
         st.end_lead(end - 1);
+        tally.lead(st.transitions(), st.actions());
+        st.forget_records();
     }
     let outcome = st.finish(end - 1);
-    let summary = summarise(s, c, tz, &outcome, arrivals.len(), start);
+    // A KPI that cannot be computed (a sum beyond Decimal's range) stops the
+    // simulation, as it stops `funnel run`: never a run counted as undefined.
+    if let Some(k) = outcome.kpis.iter().find(|k| k.fault.is_some()) {
+        let why = k.fault.map_or("", |f| f.message());
+        return Err(format!(
+            "run {run}: kpi `{}` cannot be computed: {why}",
+            k.name
+        ));
+    }
+    let summary = tally.summary(&outcome, arrivals.len());
     Ok(RunResult { summary, outcome })
+}
+
+/// How each field of `rule`'s event is drawn in this run: weighted keys and
+/// constants decoded up front by [`text_value`], as [`field_value`] would
+/// decode them when drawn.
+fn prepare_fields<'s>(
+    c: &Compiled,
+    rule: &Rule<'s>,
+    texts: &HashMap<String, Sym>,
+    scratch: &mut Interner,
+) -> Vec<Gen<'s>> {
+    let def = &c.events[rule.event as usize];
+    def.fields
+        .iter()
+        .zip(&rule.fields)
+        .map(|(f, d)| {
+            let Some(d) = *d else { return Gen::Missing };
+            if d.from_trigger {
+                return Gen::Other(d);
+            }
+            let value = |t: &str, scratch: &mut Interner| {
+                text_value(t, &f.ty, &f.name, texts, c.tz, scratch)
+            };
+            match (&d.weights, &d.constant) {
+                (Some(w), _) if w.keys().all(|k| Template::new(k).is_none()) => Gen::Weights(
+                    d,
+                    Table::new(w),
+                    w.keys().map(|k| value(k, scratch)).collect(),
+                ),
+                (None, Some(k)) if d.normal.is_none() && d.uniform.is_none() => {
+                    Gen::Constant(d, value(k, scratch))
+                }
+                _ => Gen::Other(d),
+            }
+        })
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -365,7 +455,20 @@ fn field_value(
     let Some(text) = draw::value(rng, d, u64::from(p.lead) + 1, None) else {
         return Ok(Value::Missing);
     };
-    if let Some(sym) = texts.get(&*text) {
+    text_value(&text, ty, name, texts, tz, scratch)
+}
+
+/// A drawn text as the value of an event field of type `ty`: text and
+/// enumeration values only from the up-front `texts`, others decoded.
+fn text_value(
+    text: &str,
+    ty: &Ty,
+    name: &str,
+    texts: &HashMap<String, Sym>,
+    tz: chrono_tz::Tz,
+    scratch: &mut Interner,
+) -> Result<Value, String> {
+    if let Some(sym) = texts.get(text) {
         if matches!(ty, Ty::Text) {
             return Ok(Value::Text(*sym));
         }
@@ -373,76 +476,108 @@ fn field_value(
     if matches!(ty, Ty::Text | Ty::Enum(_)) {
         // Enumeration values are interned like text; only pre-interned
         // values can be drawn (weights and constants are).
-        return texts.get(&*text).map(|s| Value::Text(*s)).ok_or_else(|| {
+        return texts.get(text).map(|s| Value::Text(*s)).ok_or_else(|| {
             format!("field `{name}`: `{text}` cannot be drawn here; use `weights` or `constant`")
         });
     }
-    decode(&text, ty, tz, scratch).map_err(|e| format!("field `{name}`: {e}"))
+    decode(text, ty, tz, scratch).map_err(|e| format!("field `{name}`: {e}"))
 }
 
-/// Reduce a run's outcome to what the report aggregates.
-fn summarise(
-    s: &Scenario,
-    c: &Compiled,
-    tz: chrono_tz::Tz,
-    o: &Outcome,
-    n_leads: usize,
-    start: i64,
-) -> RunSummary {
-    let days = s.horizon_days.0 as usize;
-    // Local midnights (a day is 23 or 25 hours across a clock change).
-    let weeks_days = days.div_ceil(7) * 7;
-    let midnight: Vec<i64> = (0..=weeks_days as u32)
-        .map(|d| population::day_start(s, tz, d).unwrap_or(start + i64::from(d) * 86_400))
-        .collect();
-    let weeks = days.div_ceil(7);
-    let n_stages = c.stages.len();
-    let mut stage_weekly = vec![vec![0u32; n_stages]; weeks];
-    // Stage of each lead at the end of each week, from the transitions.
-    let mut current: Vec<u16> = vec![u16::MAX; n_leads];
-    let mut counts = vec![0u32; n_stages];
-    let mut it = o.transitions.iter().peekable();
-    for (w, row) in stage_weekly.iter_mut().enumerate() {
-        let week_end = midnight[(w + 1) * 7];
-        while let Some(t) = it.next_if(|t| t.at < week_end) {
-            let l = t.lead as usize;
-            if let Some(prev) = current.get(l).copied().filter(|p| *p != u16::MAX) {
-                counts[prev as usize] = counts[prev as usize].saturating_sub(1);
-            }
-            if let Some(slot) = current.get_mut(l) {
-                *slot = t.to;
-            }
-            if let Some(n) = counts.get_mut(t.to as usize) {
-                *n += 1;
-            }
-        }
-        row.copy_from_slice(&counts);
-    }
-    let mut sends_daily = vec![0u32; days];
-    for a in &o.actions {
-        if matches!(a.detail, ActionDetail::Send(_)) {
-            // The day whose local midnight is the last one at or before the send.
-            let d = midnight.partition_point(|m| *m <= a.at);
-            if let Some(n) = d.checked_sub(1).and_then(|d| sends_daily.get_mut(d)) {
-                *n += 1;
-            }
+/// What the report needs of a run's records, summed up lead by lead as
+/// each lead ends (so the records need no time order): per week, per stage,
+/// the change in leads at that stage at the week's end; sends per day.
+struct Tally {
+    /// Local midnights from the first day on (a day is 23 or 25 hours
+    /// across a clock change), through the end of the last whole week.
+    midnight: Vec<i64>,
+    /// The end of each week.
+    week_end: Vec<i64>,
+    n_stages: usize,
+    /// Per week, per stage: leads that came (+) and went (-) that week.
+    delta: Vec<Vec<i64>>,
+    sends_daily: Vec<u32>,
+}
+
+impl Tally {
+    fn new(s: &Scenario, c: &Compiled, tz: chrono_tz::Tz, start: i64) -> Tally {
+        let days = s.horizon_days.0 as usize;
+        let weeks = days.div_ceil(7);
+        let midnight: Vec<i64> = (0..=(weeks * 7) as u32)
+            .map(|d| population::day_start(s, tz, d).unwrap_or(start + i64::from(d) * 86_400))
+            .collect();
+        let week_end = (0..weeks).map(|w| midnight[(w + 1) * 7]).collect();
+        Tally {
+            midnight,
+            week_end,
+            n_stages: c.stages.len(),
+            delta: vec![vec![0; c.stages.len()]; weeks],
+            sends_daily: vec![0; days],
         }
     }
-    RunSummary {
-        kpis: o.kpis.iter().map(|k| k.total).collect(),
-        targets: o
-            .kpis
+
+    /// Add one lead's records (its transitions in time order).
+    fn lead(&mut self, transitions: &[Transition], actions: &[Action]) {
+        // A lead counts at its stage from the week of its move there: at
+        // the end of every week from the one the move falls in.
+        let mut prev: Option<u16> = None;
+        for t in transitions {
+            let w = self.week_end.partition_point(|e| *e <= t.at);
+            let Some(row) = self.delta.get_mut(w) else {
+                break; // After the last week: this and later moves count nowhere.
+            };
+            if let Some(p) = prev {
+                if let Some(d) = row.get_mut(p as usize) {
+                    *d -= 1;
+                }
+            }
+            if let Some(d) = row.get_mut(t.to as usize) {
+                *d += 1;
+            }
+            prev = Some(t.to);
+        }
+        for a in actions {
+            if matches!(a.detail, ActionDetail::Send(_)) {
+                // The day whose local midnight is the last one at or before the send.
+                let d = self.midnight.partition_point(|m| *m <= a.at);
+                if let Some(n) = d.checked_sub(1).and_then(|d| self.sends_daily.get_mut(d)) {
+                    *n += 1;
+                }
+            }
+        }
+    }
+
+    /// The run's summary, with the KPIs and breaches of its outcome.
+    fn summary(self, o: &Outcome, n_leads: usize) -> RunSummary {
+        let mut counts = vec![0i64; self.n_stages];
+        let stage_weekly = self
+            .delta
             .iter()
-            .filter_map(|k| k.target.as_ref())
-            .map(|(_, status)| match status {
-                funnel_engine::TargetStatus::Met => Some(true),
-                funnel_engine::TargetStatus::Missed => Some(false),
-                funnel_engine::TargetStatus::Undefined => None,
+            .map(|row| {
+                for (n, d) in counts.iter_mut().zip(row) {
+                    *n += d;
+                }
+                counts
+                    .iter()
+                    .map(|n| u32::try_from(*n).unwrap_or(0))
+                    .collect()
             })
-            .collect(),
-        stage_weekly,
-        sends_daily,
-        breaches: o.breaches.len() as u32,
-        leads: n_leads as u32,
+            .collect();
+        RunSummary {
+            kpis: o.kpis.iter().map(|k| k.total).collect(),
+            targets: o
+                .kpis
+                .iter()
+                .filter_map(|k| k.target.as_ref())
+                .map(|(_, status)| match status {
+                    funnel_engine::TargetStatus::Met => Some(true),
+                    funnel_engine::TargetStatus::Missed => Some(false),
+                    funnel_engine::TargetStatus::Undefined => None,
+                })
+                .collect(),
+            stage_weekly,
+            sends_daily: self.sends_daily,
+            breaches: o.breaches.len() as u32,
+            leads: n_leads as u32,
+        }
     }
 }

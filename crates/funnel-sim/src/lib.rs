@@ -14,6 +14,7 @@ pub mod render;
 pub mod report;
 pub mod runs;
 pub mod scenario;
+pub mod table;
 pub mod validate;
 
 pub use scenario::{Scenario, ScenarioError};

@@ -9,14 +9,15 @@
 //! costs a few draws, and text only where a value names the lead (`{n}`).
 
 use chrono::{NaiveTime, TimeZone};
+use funnel_data::decode::decode;
 use funnel_engine::compile::FieldDef as LeadField;
-use funnel_engine::data::decode::decode;
 use funnel_engine::value::{Interner, Value};
 use funnel_engine::Compiled;
 use rand_chacha::ChaCha8Rng;
 
 use crate::draw;
 use crate::scenario::{Draw, Scenario};
+use crate::table::{Table, Template};
 
 /// Purposes of the random streams (part of each stream's seed).
 pub const ARRIVALS: u64 = 1;
@@ -27,6 +28,15 @@ pub const BEHAVIOUR: u64 = 3;
 /// playbooks for common random numbers.
 pub fn lead_id(run: u64, n: u64) -> String {
     format!("sim-{run}-{n}")
+}
+
+/// [`lead_id`], written into `out` (its old text replaced).
+pub fn write_lead_id(run: u64, n: u64, out: &mut String) {
+    out.clear();
+    out.push_str("sim-");
+    crate::table::push_number(run, out);
+    out.push('-');
+    crate::table::push_number(n, out);
 }
 
 /// The instant a day of the horizon starts, in the zone.
@@ -85,38 +95,48 @@ pub struct Attributes<'s> {
     fields: Vec<FieldDraw<'s>>,
     /// The source field's position and its pre-decoded choices, when
     /// `arrivals.sources` splits arrivals by source.
-    source: Option<(usize, Choices<'s>)>,
+    source: Option<(usize, Choices)>,
 }
 
 enum FieldDraw<'s> {
     /// Not drawn: missing.
     Missing,
     /// `weights` (with its `missing`), choices pre-decoded.
-    Weights(&'s Draw, Choices<'s>),
+    Weights(&'s Draw, Choices),
+    /// Only a `template` with `{n}` (and its `missing`): written per lead.
+    Template(&'s Draw, Template),
     /// Anything else: drawn as text and decoded per lead.
     Other(&'s Draw),
 }
 
-/// Per weighted key, in the order [`draw::weighted`] walks them: the key and
-/// its decoded value, or `None` when it names the lead (`{n}`) and is
+/// Per weighted key, in the order [`draw::weighted`] walks them: its
+/// decoded value, or its template when it names the lead (`{n}`) and is
 /// decoded per lead. A key that does not decode is an error when drawn.
-struct Choices<'s> {
-    weights: &'s Weights,
-    keys: Vec<(&'s str, Option<Result<Value, String>>)>,
+struct Choices {
+    table: Table,
+    keys: Vec<Choice>,
+}
+
+enum Choice {
+    Fixed(Result<Value, String>),
+    PerLead(Template),
 }
 
 type Weights = std::collections::BTreeMap<String, crate::scenario::NonNegative>;
 
-impl<'s> Choices<'s> {
-    fn new(w: &'s Weights, field: &LeadField, c: &Compiled, texts: &mut Interner) -> Choices<'s> {
+impl Choices {
+    fn new(w: &Weights, field: &LeadField, c: &Compiled, texts: &mut Interner) -> Choices {
         let keys = w
             .keys()
-            .map(|k| {
-                let pre = (!k.contains("{n}")).then(|| cell(k, field, c, texts));
-                (k.as_str(), pre)
+            .map(|k| match Template::new(k) {
+                Some(t) => Choice::PerLead(t),
+                None => Choice::Fixed(cell(k, field, c, texts)),
             })
             .collect();
-        Choices { weights: w, keys }
+        Choices {
+            table: Table::new(w),
+            keys,
+        }
     }
 
     /// Draw a choice's value for lead `n` (missing when no key has weight).
@@ -127,9 +147,10 @@ impl<'s> Choices<'s> {
         field: &LeadField,
         c: &Compiled,
         texts: &mut Interner,
+        buf: &mut String,
     ) -> Result<Value, String> {
-        match draw::weighted_index(rng, self.weights) {
-            Some(i) => self.value(i, n, field, c, texts),
+        match self.table.pick(rng) {
+            Some(i) => self.value(i, n, field, c, texts, buf),
             None => Ok(Value::Missing),
         }
     }
@@ -142,13 +163,15 @@ impl<'s> Choices<'s> {
         field: &LeadField,
         c: &Compiled,
         texts: &mut Interner,
+        buf: &mut String,
     ) -> Result<Value, String> {
-        let Some((key, pre)) = self.keys.get(i) else {
-            return Ok(Value::Missing);
-        };
-        match pre {
-            Some(v) => v.clone(),
-            None => cell(&draw::fill(key, n), field, c, texts),
+        match self.keys.get(i) {
+            None => Ok(Value::Missing),
+            Some(Choice::Fixed(v)) => v.clone(),
+            Some(Choice::PerLead(t)) => {
+                t.write(n, buf);
+                cell(buf, field, c, texts)
+            }
         }
         .map_err(|e| format!("`{}`: {e}", field.name))
     }
@@ -163,9 +186,10 @@ impl<'s> Attributes<'s> {
             .iter()
             .map(|f| match s.attributes.get(&f.name) {
                 None => FieldDraw::Missing,
-                Some(d) => match &d.weights {
-                    Some(w) => FieldDraw::Weights(d, Choices::new(w, f, c, texts)),
-                    None => FieldDraw::Other(d),
+                Some(d) => match (&d.weights, only_template(d)) {
+                    (Some(w), _) => FieldDraw::Weights(d, Choices::new(w, f, c, texts)),
+                    (None, Some(t)) => FieldDraw::Template(d, t),
+                    (None, None) => FieldDraw::Other(d),
                 },
             })
             .collect();
@@ -181,7 +205,9 @@ impl<'s> Attributes<'s> {
         Attributes { fields, source }
     }
 
-    /// Draw lead `n` of run `run`: one value per lead field into `out`.
+    /// Draw lead `n` of run `run`: one value per lead field into `out`
+    /// (`buf` is room for the text of a `{n}` value).
+    #[allow(clippy::too_many_arguments)]
     pub fn draw(
         &self,
         seed: u64,
@@ -190,6 +216,7 @@ impl<'s> Attributes<'s> {
         c: &Compiled,
         texts: &mut Interner,
         out: &mut Vec<Value>,
+        buf: &mut String,
     ) -> Result<(), String> {
         let mut rng = draw::stream(seed, run, n, ATTRIBUTES);
         out.clear();
@@ -200,7 +227,15 @@ impl<'s> Attributes<'s> {
                     if draw::is_missing(&mut rng, d) {
                         Value::Missing
                     } else {
-                        choices.draw(&mut rng, n, f, c, texts)?
+                        choices.draw(&mut rng, n, f, c, texts, buf)?
+                    }
+                }
+                FieldDraw::Template(d, t) => {
+                    if draw::is_missing(&mut rng, d) {
+                        Value::Missing
+                    } else {
+                        t.write(n, buf);
+                        cell(buf, f, c, texts).map_err(|e| format!("`{}`: {e}", f.name))?
                     }
                 }
                 FieldDraw::Other(d) => match draw::value(&mut rng, d, n, None) {
@@ -214,11 +249,26 @@ impl<'s> Attributes<'s> {
         }
         if let Some((col, choices)) = &self.source {
             if let (Some(f), Some(slot)) = (c.lead_fields.get(*col), out.get_mut(*col)) {
-                *slot = choices.draw(&mut rng, n, f, c, texts)?;
+                *slot = choices.draw(&mut rng, n, f, c, texts, buf)?;
             }
         }
         Ok(())
     }
+}
+
+/// The template of a draw that gives nothing but a `{n}` template (and
+/// maybe `missing`): what [`draw::value`] then writes is that template
+/// filled in.
+fn only_template(d: &Draw) -> Option<Template> {
+    let only = d.weights.is_none()
+        && d.normal.is_none()
+        && d.uniform.is_none()
+        && d.constant.is_none()
+        && !d.from_trigger;
+    d.template
+        .as_deref()
+        .filter(|_| only)
+        .and_then(Template::new)
 }
 
 /// `exact` arrivals: `rate` leads per period, evenly spaced over the
@@ -283,6 +333,9 @@ funnel {
         let last = day_start(&s, tz, 200).unwrap_or_default();
         assert!(at.iter().all(|t| *t >= first && *t < last));
         assert!(at.windows(2).all(|w| w[0] <= w[1]));
+        let mut id = String::from("x");
+        write_lead_id(12, 3_456, &mut id);
+        assert_eq!(id, lead_id(12, 3_456));
         // Same seed and run: the same arrivals.
         assert_eq!(arrivals(&s, tz, 42, 0), at);
         assert_ne!(arrivals(&s, tz, 42, 1), at);
@@ -301,9 +354,13 @@ funnel {
         let mut texts = c.texts.clone();
         let attrs = Attributes::new(&s, &c, &mut texts);
         let mut v = Vec::new();
+        let mut buf = String::new();
         let (mut organic, mut blank, n) = (0, 0, 2_000);
         for lead in 1..=n {
-            assert_eq!(attrs.draw(42, 0, lead, &c, &mut texts, &mut v), Ok(()));
+            assert_eq!(
+                attrs.draw(42, 0, lead, &c, &mut texts, &mut v, &mut buf),
+                Ok(())
+            );
             assert_eq!(v.len(), 3);
             let Value::Text(email) = v[0] else {
                 unreachable!("an email is text: {:?}", v[0])
@@ -325,8 +382,14 @@ funnel {
         assert!((share - 0.5).abs() < 0.05, "{share}");
         // The same lead of the same run draws the same values.
         let mut again = Vec::new();
-        assert_eq!(attrs.draw(42, 0, 7, &c, &mut texts, &mut again), Ok(()));
-        assert_eq!(attrs.draw(42, 0, 7, &c, &mut texts, &mut v), Ok(()));
+        assert_eq!(
+            attrs.draw(42, 0, 7, &c, &mut texts, &mut again, &mut buf),
+            Ok(())
+        );
+        assert_eq!(
+            attrs.draw(42, 0, 7, &c, &mut texts, &mut v, &mut buf),
+            Ok(())
+        );
         assert_eq!(again, v);
     }
 }

@@ -4,8 +4,9 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
+use funnel_data::output::kpi_number;
+use funnel_engine::display::fmt_kpi;
 use funnel_engine::kpi::KTy;
-use funnel_engine::output::{fmt_kpi, kpi_number};
 
 use crate::report::{Report, Spread};
 use crate::runs::{KpiMeta, Simulation};

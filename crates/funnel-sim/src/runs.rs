@@ -36,6 +36,8 @@ pub struct Simulation {
     pub runs: u64,
     pub seed: u64,
     pub base: (String, Vec<KpiMeta>, Report),
+    /// Every run's summary, in run order (`--report` draws distributions).
+    pub base_runs: Vec<RunSummary>,
     pub vs: Option<Versus>,
     pub stages: Vec<String>,
     pub currency: String,
@@ -47,6 +49,8 @@ pub struct Versus {
     pub name: String,
     pub meta: Vec<KpiMeta>,
     pub report: Report,
+    /// Every run's summary, in run order, with the KPIs in `meta`'s order.
+    pub runs: Vec<RunSummary>,
     pub differences: Vec<(String, Spread)>,
     pub stages: Vec<String>,
 }
@@ -137,6 +141,7 @@ pub fn simulate_all(
             Some(Versus {
                 name: other.name.clone(),
                 report: aggregate(&osum),
+                runs: osum,
                 meta: ometa,
                 differences: diffs,
                 stages: other
@@ -152,6 +157,7 @@ pub fn simulate_all(
         runs,
         seed,
         base: (base.name.clone(), meta, report),
+        base_runs: summaries,
         vs,
         stages: base
             .compiled

@@ -285,14 +285,14 @@ impl Scenario {
     /// Read a scenario from YAML text; shape errors carry line and column.
     pub fn from_yaml(text: &str) -> Result<Scenario, ScenarioError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        if let Some(line) = funnel_engine::data::yaml_too_deep(text) {
+        if let Some(line) = funnel_data::yaml_too_deep(text) {
             return Err(ScenarioError {
                 line,
                 column: 1,
                 key: String::new(),
                 message: format!(
                     "the value is nested more than {} levels deep",
-                    funnel_engine::data::YAML_MAX_DEPTH
+                    funnel_data::YAML_MAX_DEPTH
                 ),
             });
         }

@@ -13,7 +13,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
-use funnel_engine::data::decode::parse_instant;
+use funnel_data::decode::parse_instant;
 use funnel_live::apply::{Change, Rejected, Report};
 use funnel_live::deliver::{Counters, Deliverer};
 use funnel_live::input::{self, InputFormat, RawRow, RowError};
@@ -128,7 +128,7 @@ pub fn run(args: Args) -> u8 {
     };
     match live.store.as_of() {
         Ok(Some(prev)) if prev > as_of => {
-            let f = |t| funnel_engine::output::fmt_time(t, tz);
+            let f = |t| funnel_engine::display::fmt_time(t, tz);
             eprintln!(
                 "error: `--as-of {}` is before the state's as-of instant {}",
                 f(as_of),
@@ -239,7 +239,7 @@ fn print_human(t: &Total, tz: chrono_tz::Tz, delivering: bool) {
     println!(
         "stepped {} leads to {}; {} late events; {} new actions",
         r.replayed_leads,
-        funnel_engine::output::fmt_time(r.as_of, tz),
+        funnel_engine::display::fmt_time(r.as_of, tz),
         r.late_events,
         r.actions
     );

@@ -263,7 +263,7 @@ fn status(a: &StatusArgs) -> u8 {
     }
     let tz = zone(&store);
     let time =
-        |t: Option<i64>| t.map_or("-".to_string(), |t| funnel_engine::output::fmt_time(t, tz));
+        |t: Option<i64>| t.map_or("-".to_string(), |t| funnel_engine::display::fmt_time(t, tz));
     println!("state      {} (format version {})", store.path, s.version);
     println!(
         "playbook   {}",
@@ -316,7 +316,7 @@ fn dead(a: &StatusArgs) -> u8 {
             d.key,
             d.lead,
             d.kind,
-            funnel_engine::output::fmt_time(d.at, tz),
+            funnel_engine::display::fmt_time(d.at, tz),
             d.attempts,
             d.error
         );

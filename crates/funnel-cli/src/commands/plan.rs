@@ -1,11 +1,12 @@
 //! `funnel plan OLD NEW --leads FILE --events FILE [--as-of T]
 //! [--input NAME=VALUE]... [--format human|json] [--out DIR] [--limit N]
-//! [--detailed-exitcode] [--on-bad-row error|skip]`: replay the same data
-//! under two playbooks (nothing is sent; a run only records actions) and
-//! report what the change does, in the manner of `terraform plan`.
+//! [--detailed-exitcode] [--on-bad-row error|skip] [--report FILE.html]`:
+//! replay the same data under two playbooks (nothing is sent; a run only
+//! records actions) and report what the change does, in the manner of
+//! `terraform plan`; `--report` also writes it as a page of charts.
 //!
 //! Each playbook reads the data files itself, then
-//! [`funnel_engine::plan::same_data`] checks both read the same rows before
+//! [`funnel_plan::same_data`] checks both read the same rows before
 //! anything is compared. With `--out`, `plan.json` (the JSON report) and
 //! `changed_leads.csv` (every changed lead) are written.
 //!
@@ -18,8 +19,8 @@ mod json;
 
 use std::path::{Path, PathBuf};
 
-use funnel_engine::plan::{diff, same_data, DataSide, Side};
 use funnel_engine::{Compiled, Outcome, RunOptions};
+use funnel_plan::{diff, same_data, DataSide, Side};
 use funnel_syntax::ast::Decl;
 
 use crate::load::{load, DataArgs, Loaded};
@@ -45,6 +46,9 @@ pub struct Args {
     /// Write plan.json and changed_leads.csv (every changed lead) here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Also write a self-contained HTML report with charts here (docs/report.md).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// How many changed leads the human output lists.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limit: usize,
@@ -113,6 +117,19 @@ pub fn run(args: Args) -> u8 {
         funnel_engine::run(&l.compiled, &l.data, &opts, &mut |_, _| {})
     };
     let (oo, on) = (replay(&old), replay(&new));
+    // A KPI that cannot be computed under either playbook stops the plan, as
+    // it stops `funnel run`: a before/after of an unknown value is no plan.
+    for (file, o) in [(&old_file, &oo), (&new_file, &on)] {
+        if let Some(k) = o.kpis.iter().find(|k| k.fault.is_some()) {
+            let why = k.fault.map_or("", |f| f.message());
+            eprintln!("error: {file}: kpi `{}` cannot be computed: {why}", k.name);
+            eprintln!(
+                "  help: check the data behind it for absurd amounts, or split the formula into \
+                 several kpis"
+            );
+            return fail(1);
+        }
+    }
     let plan = diff(
         Side {
             c: &old.compiled,
@@ -143,6 +160,21 @@ pub fn run(args: Args) -> u8 {
             ("changed_leads.csv", json::changed_leads_csv(&plan, &meta)),
         ];
         if let Err(code) = write_out(dir, &files) {
+            return fail(code);
+        }
+    }
+    if let Some(path) = &args.report {
+        let files = funnel_report::plan::PlanFiles {
+            old_file: &meta.old_file,
+            new_file: &meta.new_file,
+            old: meta.old,
+            new: meta.new,
+            leads_file: &meta.leads_file,
+            events_file: &meta.events_file,
+            as_of: meta.as_of,
+        };
+        let html = funnel_report::plan_html(&plan, &files, crate::html::VERSION);
+        if let Err(code) = crate::html::write_report(path, &html) {
             return fail(code);
         }
     }

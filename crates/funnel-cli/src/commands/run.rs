@@ -2,15 +2,17 @@
 //! [--input NAME=VALUE]... [--out DIR] [--format human|json]
 //! [--on-bad-row error|skip]`: replay the data through the playbook and
 //! print a summary; with `--out`, write `leads.csv`, `transitions.csv`,
-//! `actions.jsonl` and `kpis.json`. Exit 0, 1 on bad input (playbook or
-//! data), 2 on usage or IO problems.
+//! `actions.jsonl` and `kpis.json`; with `--report FILE.html`, a page of
+//! charts (`funnel-report`). Exit 0, 1 on bad input (playbook or data), 2
+//! on usage or IO problems.
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use funnel_engine::{output, Compiled, Dataset, Outcome, RunOptions};
+use funnel_data::output;
+use funnel_engine::{Compiled, Dataset, Outcome, RunOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::load::{load_threads, DataArgs};
@@ -37,6 +39,9 @@ pub struct Args {
     /// Summary format on stdout.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
     pub format: SummaryFormat,
+    /// Also write a self-contained HTML report with charts here (docs/report.md).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// Also list the scoring rules, stage triggers, nurture steps and
     /// branches that never acted on this data (to stderr).
     #[arg(long)]
@@ -104,6 +109,13 @@ pub fn run(args: Args) -> u8 {
         Err(code) => return code,
     };
     clock.lap("load");
+    // A report also draws every ungrouped KPI by month: twins of those KPIs
+    // are evaluated with the playbook's and split off after the run.
+    let own_kpis = if args.report.is_some() {
+        funnel_report::run_kpis::add_monthly_twins(&mut loaded.compiled)
+    } else {
+        loaded.compiled.kpis.len()
+    };
     let opts = RunOptions {
         coverage: args.coverage,
         as_of: loaded.as_of,
@@ -117,8 +129,8 @@ pub fn run(args: Args) -> u8 {
             let tz = loaded.compiled.tz;
             eprintln!(
                 "warning: `--as-of {}` is before the first event ({}): nothing is replayed",
-                funnel_engine::output::fmt_time_short(as_of, tz),
-                funnel_engine::output::fmt_time_short(first, tz)
+                funnel_engine::display::fmt_time_short(as_of, tz),
+                funnel_engine::display::fmt_time_short(first, tz)
             );
             eprintln!("  help: pass an `--as-of` on or after the first event, or leave it out to replay everything");
         }
@@ -144,6 +156,9 @@ pub fn run(args: Args) -> u8 {
         &mut |done, _| bar.set_position(done as u64),
     );
     bar.finish_and_clear();
+    let mut outcome = outcome;
+    let monthly = outcome.kpis.split_off(own_kpis.min(outcome.kpis.len()));
+    loaded.compiled.kpis.truncate(own_kpis);
     clock.lap("replay");
     if let Some((u, n)) = funnel_engine::unsettled::first(&outcome.unsettled) {
         let path = args.playbook.display().to_string();
@@ -173,6 +188,16 @@ pub fn run(args: Args) -> u8 {
             dir.display()
         );
     }
+    if let Some(path) = &args.report {
+        let files = funnel_report::run::RunFiles {
+            playbook: &args.playbook.display().to_string(),
+            monthly: &monthly,
+        };
+        let html = funnel_report::run_html(c, ds, &outcome, &files, crate::html::VERSION);
+        if let Err(code) = crate::html::write_report(path, &html) {
+            return code;
+        }
+    }
     clock.lap("write");
     let summary = match args.format {
         SummaryFormat::Human => crate::output::human(c, ds, &outcome, args.out.as_deref()),
@@ -184,7 +209,7 @@ pub fn run(args: Args) -> u8 {
     }
     clock.lap("summary");
     if args.coverage {
-        let mut cov = funnel_engine::testing::Coverage::new(c, &loaded.source);
+        let mut cov = funnel_testing::Coverage::new(c, &loaded.source);
         cov.add(&outcome.covered);
         let path = args.playbook.display().to_string();
         eprint!(
@@ -208,10 +233,10 @@ pub(crate) fn unsettled_error(
     let id = ds.leads.ids.get(u.lead as usize).map_or("?", |s| &**s);
     let mut out = format!(
         "error: lead `{id}` did not settle at {}: its rules were still changing each other after {}\n",
-        output::fmt_time_short(u.at, c.tz),
+        funnel_engine::display::fmt_time_short(u.at, c.tz),
         u.limit.describe()
     );
-    for i in u.involved(c, source) {
+    for i in funnel_testing::coverage::involved(u, c, source) {
         out.push_str(&format!("  --> {path}:{}: {}\n", i.line, i.text));
     }
     if leads > 1 {

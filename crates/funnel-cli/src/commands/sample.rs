@@ -11,7 +11,7 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use funnel_engine::sample::{write_sample, SampleError, SampleOptions};
+use funnel_data::sample::{write_sample, SampleError, SampleOptions};
 
 /// The playbook used when none is named (deprecated).
 const OLD_DEFAULT: &str = "playbooks/saas_inbound.funnel";
@@ -128,7 +128,7 @@ pub fn run(args: Args) -> u8 {
         return 1;
     };
     let compiled = funnel_engine::compile(&program, &text);
-    let start = match funnel_engine::data::decode::parse_instant(&args.start, compiled.tz) {
+    let start = match funnel_data::decode::parse_instant(&args.start, compiled.tz) {
         Ok(t) => t,
         Err(reason) => {
             eprintln!("error: bad `--start`: {reason}");
@@ -142,8 +142,8 @@ pub fn run(args: Args) -> u8 {
         days: args.days.max(1),
     };
     let (ext, format) = match args.format {
-        SampleFormat::Csv => ("csv", funnel_engine::sample::SampleFormat::Csv),
-        SampleFormat::Jsonl => ("jsonl", funnel_engine::sample::SampleFormat::Jsonl),
+        SampleFormat::Csv => ("csv", funnel_data::sample::SampleFormat::Csv),
+        SampleFormat::Jsonl => ("jsonl", funnel_data::sample::SampleFormat::Jsonl),
     };
     let leads_path = args.out.join(format!("leads.{ext}"));
     let events_path = args.out.join(format!("events.{ext}"));

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use funnel_engine::data::decode::parse_instant;
+use funnel_data::decode::parse_instant;
 use funnel_live::deliver::{Counters, Deliverer};
 use funnel_live::serve::{serve, App, Config};
 use funnel_live::{Clock, SimClock, Store, SystemClock};

@@ -1,6 +1,7 @@
-//! `funnel simulate PLAYBOOK --scenario FILE [--runs N] [--seed S] [--vs OTHER]`:
-//! a Monte Carlo dry run on synthetic leads drawn from a YAML scenario,
-//! replayed through the same engine as `funnel run`, on all cores.
+//! `funnel simulate PLAYBOOK --scenario FILE [--runs N] [--seed S] [--vs OTHER]
+//! [--report FILE.html]`: a Monte Carlo dry run on synthetic leads drawn
+//! from a YAML scenario, replayed through the same engine as `funnel run`,
+//! on all cores.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -37,6 +38,9 @@ pub struct Args {
     /// `human` tables or one `json` document.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Also write a self-contained HTML report with charts here (docs/report.md).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// The most memory the simulation may need (`4GB`, `512MB`, `16GiB`);
     /// a larger one is refused before it starts, with its estimate.
     #[arg(long, value_name = "SIZE", default_value = "4GB")]
@@ -66,7 +70,7 @@ fn subject(
         .cloned()
         .collect();
     let inputs =
-        funnel_engine::inputs::resolve(&compiled, &mine, &mut Interner::new()).map_err(|e| {
+        funnel_data::inputs::resolve(&compiled, &mine, &mut Interner::new()).map_err(|e| {
             eprintln!("error: {e} ({})", path.display());
             eprintln!("  help: {}", e.help());
             2
@@ -185,6 +189,17 @@ pub fn run(args: Args) -> u8 {
         }
     };
     bar.finish_and_clear();
+    if let Some(path) = &args.report {
+        let files = funnel_report::simulate::SimFiles {
+            scenario: &scenario_name,
+            base: &base_c,
+            vs: other.as_ref().map(|o| &o.0),
+        };
+        let html = funnel_report::simulate_html(&sim, &files, crate::html::VERSION);
+        if let Err(code) = crate::html::write_report(path, &html) {
+            return code;
+        }
+    }
     match args.format {
         Format::Human => crate::style::print_report(&funnel_sim::render::human_width(
             &sim,

@@ -21,8 +21,8 @@ mod watch;
 
 use std::path::{Path, PathBuf};
 
-use funnel_engine::testing::{self, Coverage, TestRun};
 use funnel_engine::Compiled;
+use funnel_testing::{self as testing, Coverage, TestRun};
 
 use crate::report::{self, FileReport};
 

@@ -309,7 +309,7 @@ impl Compiler<'_> {
             .lines()
             .next()
             .unwrap_or_default();
-        let text = squeeze(crate::output::strip_comment(text));
+        let text = squeeze(crate::source::strip_comment(text));
         Origin {
             line: u32::try_from(line).unwrap_or(u32::MAX),
             text,

@@ -179,9 +179,7 @@ fn event_types(e: &KExpr, used: &mut [bool]) {
                 *u = true;
             }
         }
-        KExpr::Neg(a) | KExpr::Abs(a) | KExpr::Round(a, _) | KExpr::Prev(a) => {
-            event_types(a, used)
-        }
+        KExpr::Neg(a) | KExpr::Abs(a) | KExpr::Round(a, _) | KExpr::Prev(a) => event_types(a, used),
         KExpr::Arith(_, a, b) => {
             event_types(a, used);
             event_types(b, used);
@@ -684,7 +682,10 @@ mod tests {
     fn zero_denominators_are_undefined() {
         let a = KVal::scalar(Some(Decimal::from(5)));
         let b = KVal::scalar(Some(Decimal::ZERO));
-        assert_eq!(combine(&a, &b, |x, y| op_of(ArithOp::Div, x, y)).total, None);
+        assert_eq!(
+            combine(&a, &b, |x, y| op_of(ArithOp::Div, x, y)).total,
+            None
+        );
         assert_eq!(Acc::default().result(Fun::Avg), None);
         assert_eq!(Acc::default().result(Fun::Count), Some(Decimal::ZERO));
     }

@@ -29,10 +29,9 @@ pub(super) fn compile(p: &Program, kpis: &[String], f: &str, arg: &CallArg) -> O
             let digits = args.get(1).map(|d| digits_of(d));
             KExpr::Round(x(first), decimals(&ty, digits))
         }
-        "min" | "max" if args.len() > 1 => KExpr::Extreme(
-            f == "max",
-            args.iter().map(|a| kexpr(p, kpis, a)).collect(),
-        ),
+        "min" | "max" if args.len() > 1 => {
+            KExpr::Extreme(f == "max", args.iter().map(|a| kexpr(p, kpis, a)).collect())
+        }
         _ => return None,
     })
 }

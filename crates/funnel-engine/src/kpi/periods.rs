@@ -137,7 +137,10 @@ mod tests {
         assert_eq!(shift(Period::Month, "2025-12", true).unwrap(), "2026-01");
         assert_eq!(shift(Period::Quarter, "2026-Q1", false).unwrap(), "2025-Q4");
         assert_eq!(shift(Period::Year, "2026", false).unwrap(), "2025");
-        assert_eq!(shift(Period::Day, "2024-03-01", false).unwrap(), "2024-02-29");
+        assert_eq!(
+            shift(Period::Day, "2024-03-01", false).unwrap(),
+            "2024-02-29"
+        );
         // 2026-W01 starts on Monday 2025-12-29; the week before is 2025-W52.
         assert_eq!(shift(Period::Week, "2026-W01", false).unwrap(), "2025-W52");
         // 2020 has 53 ISO weeks.

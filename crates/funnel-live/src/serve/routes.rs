@@ -324,7 +324,7 @@ async fn get_lead(State(app): State<App>, Path(id): Path<String>) -> Response {
             let Some(h) = hs.first() else { return Ok(None) };
             let (res, timeline) = explain(&a.inner.pb, h, t)?;
             let tz = a.inner.pb.compiled.tz;
-            let time = |t: i64| funnel_engine::output::fmt_time(t, tz);
+            let time = |t: i64| funnel_engine::display::fmt_time(t, tz);
             let mut q = conn.prepare(
                 "SELECT key, kind, at, status, attempts FROM outbox WHERE lead = ?1 ORDER BY id",
             )?;

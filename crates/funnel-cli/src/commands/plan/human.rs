@@ -5,9 +5,9 @@
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, Table};
-use funnel_engine::output::{fmt_kpi, fmt_time_short};
-use funnel_engine::plan::{KpiChange, KpiValue, Plan};
+use funnel_engine::display::{fmt_kpi, fmt_time_short};
 use funnel_engine::TargetStatus;
+use funnel_plan::{KpiChange, KpiValue, Plan};
 use rust_decimal::Decimal;
 
 use super::Meta;

@@ -2,8 +2,10 @@
 //! `plan.json` with `--out`) and `changed_leads.csv`. Keys are sorted and
 //! lists have a fixed order, so the same inputs give the same bytes.
 
-use funnel_engine::output::{fmt_kpi, fmt_time, kpi_number};
-use funnel_engine::plan::{DirectionCounts, KpiValue, Plan};
+use funnel_data::output::kpi_number;
+
+use funnel_engine::display::{fmt_kpi, fmt_time};
+use funnel_plan::{DirectionCounts, KpiValue, Plan};
 use serde_json::{json, Value};
 
 use super::Meta;

@@ -4,9 +4,9 @@
 //! judged at (the `funnel explain` view); at the end coverage, when asked,
 //! and the closing line `N passed, N failed`.
 
-use funnel_engine::output::fmt_time_short;
-use funnel_engine::testing::{Coverage, TestRun, Timeline};
+use funnel_engine::display::fmt_time_short;
 use funnel_engine::Compiled;
+use funnel_testing::{Coverage, TestRun, Timeline};
 
 use super::{FileOutcome, FileResult, Summary};
 
@@ -107,7 +107,7 @@ pub(super) fn summary(
 
 /// One playbook's coverage: the percentage and every item not exercised.
 pub(crate) fn file_coverage(path: &str, cov: &Coverage) -> String {
-    let p = funnel_engine::testing::coverage::percent(cov.hit(), cov.total());
+    let p = funnel_testing::coverage::percent(cov.hit(), cov.total());
     let mut out = format!(
         "coverage of {path}: {} ({} of {})\n",
         pct(p),

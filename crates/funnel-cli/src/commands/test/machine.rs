@@ -4,9 +4,9 @@
 //! playbook, one `<testcase>` per test, a `<failure>` for a failed test, an
 //! `<error>` for a playbook that does not check).
 
-use funnel_engine::output::fmt_time;
-use funnel_engine::testing::{Coverage, Failure, TestRun};
+use funnel_engine::display::fmt_time;
 use funnel_engine::Compiled;
+use funnel_testing::{Coverage, Failure, TestRun};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde_json::{json, Value};
 
@@ -94,7 +94,7 @@ fn coverage_json(cov: &Coverage) -> Value {
     json!({
         "items": cov.total(),
         "covered": cov.hit(),
-        "percent": round1(funnel_engine::testing::coverage::percent(cov.hit(), cov.total())),
+        "percent": round1(funnel_testing::coverage::percent(cov.hit(), cov.total())),
         "missed": missed,
     })
 }

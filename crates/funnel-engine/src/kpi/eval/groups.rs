@@ -66,10 +66,7 @@ fn judge(
 ) -> (Vec<(Vec<String>, bool)>, Option<super::Fault>) {
     let mut vals: Vec<KVal> = Vec::new();
     values(f, cond, by, totals, depth, &mut vals);
-    let keys: BTreeSet<Vec<String>> = vals
-        .iter()
-        .flat_map(|v| v.groups.keys().cloned())
-        .collect();
+    let keys: BTreeSet<Vec<String>> = vals.iter().flat_map(|v| v.groups.keys().cloned()).collect();
     let fault = vals.iter().find_map(|v| v.fault);
     let judged = keys
         .into_iter()

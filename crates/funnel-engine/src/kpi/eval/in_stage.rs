@@ -115,7 +115,13 @@ pub(super) fn count(f: &Facts<'_>, stage: u16, edge: PeriodEdge, by: &[ByKey]) -
                 let others: Vec<String> = by
                     .iter()
                     .enumerate()
-                    .map(|(i, k)| if i == pi { String::new() } else { label(f, k, &x) })
+                    .map(|(i, k)| {
+                        if i == pi {
+                            String::new()
+                        } else {
+                            label(f, k, &x)
+                        }
+                    })
                     .collect();
                 let d = diffs
                     .entry(others)

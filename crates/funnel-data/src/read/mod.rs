@@ -1,0 +1,314 @@
+//! Lead data input: leads and events from CSV, JSON Lines or YAML, read into
+//! the engine's [`Dataset`].
+//!
+//! Parsing is pure: readers take `impl Read` and a file name for messages.
+//! Each format turns its rows into cells of text keyed by column, and the
+//! schemas in [`rows`] check them against the playbook's declarations and
+//! decode them into compact storage: leads as a flat table of values, events
+//! as fixed-size records with their field values in a side arena, so memory
+//! grows with leads and with events only by a few bytes each. CSV and JSON
+//! Lines files are cut into chunks decoded on several threads
+//! ([`chunks`]) and merged in file order ([`merge`]).
+
+// Errors are the rare path and carry a message, location and help; boxing
+// them would only add an allocation to every error site.
+#![allow(clippy::result_large_err)]
+
+mod chunks;
+mod csv;
+mod jsonl;
+mod merge;
+mod rows;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_csv;
+#[cfg(test)]
+mod tests_formats;
+mod yaml;
+
+use std::fmt;
+use std::io::Read;
+
+use funnel_engine::data::{Dataset, InputReport, RejectKind};
+use funnel_engine::Compiled;
+
+/// Where the last complete CSV record of `buf` ends, as the reader cuts
+/// chunks (exposed for the benchmark that compares it with `csv-core`).
+#[doc(hidden)]
+pub fn csv_record_boundary(buf: &[u8]) -> Option<usize> {
+    chunks::scan_csv(buf).boundary
+}
+pub use yaml::{too_deep as yaml_too_deep, MAX_DEPTH as YAML_MAX_DEPTH};
+
+/// The format of a data file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Jsonl,
+    Yaml,
+}
+
+impl Format {
+    /// The format a file name's extension implies.
+    pub fn from_path(name: &str) -> Option<Format> {
+        let lower = name.to_ascii_lowercase();
+        let ext = lower.rsplit('.').next().unwrap_or_default();
+        match ext {
+            "csv" => Some(Format::Csv),
+            "jsonl" | "ndjson" | "json" => Some(Format::Jsonl),
+            "yaml" | "yml" => Some(Format::Yaml),
+            _ => None,
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "csv" => Some(Format::Csv),
+            "jsonl" | "ndjson" | "json" => Some(Format::Jsonl),
+            "yaml" | "yml" => Some(Format::Yaml),
+            _ => None,
+        }
+    }
+}
+
+/// What to do with a row that does not match the declarations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum BadRows {
+    /// Stop with an error naming the file, line and column.
+    #[default]
+    Error,
+    /// Skip the row and count it.
+    Skip,
+}
+
+/// An input problem: a whole-file problem, or a bad row under [`BadRows::Error`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataError {
+    pub file: String,
+    /// 1-based line, when the problem has one.
+    pub line: Option<usize>,
+    /// 1-based column (CSV field number), when known.
+    pub column: Option<usize>,
+    /// The column or key name, when the problem is in one.
+    pub field: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+    /// For row problems: the kind, as counted under `--on-bad-row skip`.
+    pub kind: Option<RejectKind>,
+}
+
+impl DataError {
+    pub(crate) fn file(file: &str, message: impl Into<String>) -> DataError {
+        DataError {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            field: None,
+            message: message.into(),
+            help: None,
+            kind: None,
+        }
+    }
+
+    pub(crate) fn help(mut self, help: impl Into<String>) -> DataError {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub(crate) fn at(mut self, line: usize) -> DataError {
+        self.line = Some(line);
+        self
+    }
+
+    /// `file:line:column`, as far as known.
+    pub fn location(&self) -> String {
+        let mut s = self.file.clone();
+        if let Some(l) = self.line {
+            s.push_str(&format!(":{l}"));
+            if let Some(c) = self.column {
+                s.push_str(&format!(":{c}"));
+            }
+        }
+        s
+    }
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location(), self.message)?;
+        if let Some(h) = &self.help {
+            write!(f, "\n  help: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DataError {}
+
+/// Reading a leads or an events file into a [`Dataset`].
+pub trait ReadData {
+    fn read_leads(
+        &mut self,
+        c: &Compiled,
+        input: impl Read,
+        file: &str,
+        format: Format,
+        policy: BadRows,
+    ) -> Result<(), DataError>;
+
+    /// [`ReadData::read_leads`], decoding on `threads` threads (the result
+    /// is the same for any number).
+    fn read_leads_threads(
+        &mut self,
+        c: &Compiled,
+        input: impl Read,
+        file: &str,
+        format: Format,
+        policy: BadRows,
+        threads: usize,
+    ) -> Result<(), DataError>;
+
+    fn read_events(
+        &mut self,
+        c: &Compiled,
+        input: impl Read,
+        file: &str,
+        format: Format,
+        policy: BadRows,
+    ) -> Result<(), DataError>;
+
+    /// [`ReadData::read_events`], decoding on `threads` threads (the result
+    /// is the same for any number).
+    fn read_events_threads(
+        &mut self,
+        c: &Compiled,
+        input: impl Read,
+        file: &str,
+        format: Format,
+        policy: BadRows,
+        threads: usize,
+    ) -> Result<(), DataError>;
+}
+
+impl ReadData for Dataset {
+    fn read_leads(
+        &mut self,
+        c: &Compiled,
+        input: impl Read,
+        file: &str,
+        format: Format,
+        policy: BadRows,
+    ) -> Result<(), DataError> {
+        self.read_leads_threads(c, input, file, format, policy, 1)
+    }
+
+    fn read_leads_threads(
+        &mut self,
+        c: &Compiled,
+        input: impl Read,
+        file: &str,
+        format: Format,
+        policy: BadRows,
+        threads: usize,
+    ) -> Result<(), DataError> {
+        let schema = rows::LeadSchema {
+            c,
+            file: file.to_string(),
+            policy,
+            keep_unread: self.keep_unread,
+        };
+        let mut report = InputReport {
+            file: file.to_string(),
+            ..InputReport::default()
+        };
+        let (leads, texts) = (&mut self.leads, &mut self.texts);
+        let mut merge =
+            |p: &mut rows::Part| merge::leads(leads, texts, &mut report, file, policy, p);
+        read_rows(input, file, format, &schema, threads, &mut merge)?;
+        self.lead_report = finish(report, "leads")?;
+        self.leads.ids.shrink_to_fit();
+        self.leads.values.shrink_to_fit();
+        Ok(())
+    }
+
+    fn read_events(
+        &mut self,
+        c: &Compiled,
+        input: impl Read,
+        file: &str,
+        format: Format,
+        policy: BadRows,
+    ) -> Result<(), DataError> {
+        self.read_events_threads(c, input, file, format, policy, 1)
+    }
+
+    fn read_events_threads(
+        &mut self,
+        c: &Compiled,
+        input: impl Read,
+        file: &str,
+        format: Format,
+        policy: BadRows,
+        threads: usize,
+    ) -> Result<(), DataError> {
+        let schema = rows::EventSchema::new(c, &self.leads.index, file, policy, self.keep_unread);
+        let mut report = InputReport {
+            file: file.to_string(),
+            ..InputReport::default()
+        };
+        let (events, texts) = (&mut self.events, &mut self.texts);
+        let mut merge = |p: &mut rows::Part| merge::events(events, texts, &mut report, p);
+        read_rows(input, file, format, &schema, threads, &mut merge)?;
+        self.event_report = finish(report, "events")?;
+        self.events.sort();
+        // The events stay for the whole run: give back what growing left.
+        self.events.recs.shrink_to_fit();
+        self.events.values.shrink_to_fit();
+        Ok(())
+    }
+}
+
+/// A file without rows is a problem.
+fn finish(report: InputReport, what: &str) -> Result<InputReport, DataError> {
+    if report.read == 0 {
+        return Err(
+            DataError::file(&report.file, format!("the file has no {what}")).help(format!(
+                "add one row per {} after the header",
+                &what[..what.len() - 1]
+            )),
+        );
+    }
+    Ok(report)
+}
+
+fn read_rows<S: rows::Schema>(
+    input: impl Read,
+    file: &str,
+    format: Format,
+    schema: &S,
+    threads: usize,
+    merge: &mut dyn FnMut(&mut rows::Part) -> Result<(), DataError>,
+) -> Result<(), DataError> {
+    match format {
+        Format::Csv => csv::read(input, file, schema, threads, merge),
+        Format::Jsonl => jsonl::read(input, file, schema, threads, merge),
+        Format::Yaml => {
+            let mut p = rows::Part::default();
+            if let Err(e) = yaml::read(input, file, schema, &mut p) {
+                p.stop = Some(e);
+            }
+            merge(&mut p)
+        }
+    }
+}
+
+/// The "unknown column" error every format reports the same way.
+pub(crate) fn unknown_column(file: &str, name: &str, sink: &dyn rows::Schema) -> DataError {
+    let mut e = DataError::file(file, format!("unknown column `{name}`"));
+    e.field = Some(name.to_string());
+    e.help(format!(
+        "the playbook declares these columns: {}; remove the column or declare the field",
+        sink.columns().join(", ")
+    ))
+}
