@@ -246,7 +246,8 @@ fn undoing_cycles(rules: &[WhenRule<'_>]) -> Vec<Vec<(usize, String)>> {
             for (i, writer) in rules.iter().enumerate() {
                 // Rules of one score are judged on their own (a rule undoing
                 // itself is an error); here a cycle passes through another score.
-                if writer.score == name.name && writer.score != reader.score && writer.points != 0.0 {
+                if writer.score == name.name && writer.score != reader.score && writer.points != 0.0
+                {
                     let positive = (writer.points > 0.0) == up;
                     edges[i].push((j, positive, name.name.clone()));
                 }

@@ -4,7 +4,8 @@
 //! ungrouped KPIs, and the page itself (self-contained, escaped).
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use funnel_engine::{compile, BadRows, Dataset, Format, RunOptions};
+use funnel_data::{BadRows, Format, ReadData};
+use funnel_engine::{compile, Dataset, RunOptions};
 use funnel_report::model::{Chart, Page};
 use funnel_report::run::{page, RunFiles};
 use funnel_report::run_kpis::add_monthly_twins;
