@@ -235,15 +235,15 @@ impl<'a> Checker<'a> {
             let theirs = first_period(&kpis[j].by);
             let problem = match (mine, theirs) {
                 (None, _) => Some((
+                    format!("`{}` has no period for `prev` to step back from", k.name.name),
                     format!(
-                        "`{}` has no period for `prev` to step back from",
+                        "group `{}` by the period of `{of}`: add it to its `by`",
                         k.name.name
                     ),
-                    format!("group `{}` by a period, e.g. `by month`", k.name.name),
                 )),
                 (_, None) => Some((
                     format!("`{of}` is not grouped by a period"),
-                    format!("`prev` takes a kpi grouped by a period: `kpi {of} = … by month`"),
+                    format!("`prev` takes a kpi grouped by a period: add a period such as month to the `by` of `{of}`"),
                 )),
                 (Some(a), Some(b)) if a != b => Some((
                     format!("`{of}` is grouped by {b}, `{}` by {a}", k.name.name),

@@ -7,8 +7,10 @@
 //! one mistake gives one diagnostic (types become `Ty::Error` after an error).
 //!
 //! Code map: `scope` builds the symbol tables (duplicates); `settings`,
-//! `calendar`, `stages`, `scores`, `nurtures`, `kpis` and `tests_decl` check
-//! one kind of declaration each; `schedule` is the one cron implementation; `infer` types conditions; `lints` warns about
+//! `calendar`, `stages`, `scores`, `nurtures`, `kpis` (and `kpi_funcs`) and
+//! `tests_decl` check one kind of declaration each; `schedule` is the one cron
+//! implementation; `infer` types conditions (`oriented` reads comparisons
+//! from their named side); `lints` warns about
 //! unused declarations; `diagnostics` holds every diagnostic constructor;
 //! `render` turns diagnostics into text for people and positions for tools.
 

@@ -222,7 +222,8 @@ struct WhenRule<'a> {
 /// down and `<`/`<=`), negative otherwise. A cycle with an odd number of
 /// negative edges keeps flipping: each strongly connected group of rules
 /// that holds one is returned, its rules in source order with the score each
-/// reads. Edges of a rule to itself are left to `when_rule_undoes_itself`.
+/// reads. Only edges between rules of different scores count (a rule
+/// undoing itself is `when_rule_undoes_itself`).
 fn undoing_cycles(rules: &[WhenRule<'_>]) -> Vec<Vec<(usize, String)>> {
     // edges[r]: (r', sign, the score r' reads).
     let mut edges: Vec<Vec<(usize, bool, String)>> = vec![Vec::new(); rules.len()];
@@ -243,7 +244,10 @@ fn undoing_cycles(rules: &[WhenRule<'_>]) -> Vec<Vec<(usize, String)>> {
                 CmpOp::Eq | CmpOp::Ne => continue,
             };
             for (i, writer) in rules.iter().enumerate() {
-                if i != j && writer.score == name.name && writer.points != 0.0 {
+                // Rules of one score are judged on their own (a rule undoing
+                // itself is an error); here a cycle passes through another score.
+                if writer.score == name.name && writer.score != reader.score && writer.points != 0.0
+                {
                     let positive = (writer.points > 0.0) == up;
                     edges[i].push((j, positive, name.name.clone()));
                 }

@@ -42,7 +42,7 @@ fn twinned(e: &KExpr) -> bool {
             | KExpr::Undefined => false,
             KExpr::Neg(a) | KExpr::Abs(a) | KExpr::Round(a, _) => walk(a, agg),
             KExpr::Arith(_, a, b) => walk(a, agg) && walk(b, agg),
-            KExpr::Extreme(_, xs) => xs.iter().fold(true, |ok, x| walk(x, agg) && ok),
+            KExpr::Extreme(_, xs) => xs.iter().all(|x| walk(x, agg)),
         }
     }
     let mut agg = false;

@@ -167,7 +167,7 @@ fn keywords_at_the_top_level() {
 fn kpi_formulas_and_by_keys() {
     assert_eq!(
         labels_for("kpi rate = wins / $0", "TOP"),
-        ["wins", "revenue", "spend", "count", "sum", "avg", "min", "max"]
+        ["wins", "revenue", "spend", "count", "sum", "avg", "min", "max", "abs", "round", "prev"]
     );
     assert_eq!(
         labels_for("kpi c = count($0", "TOP"),
@@ -175,6 +175,8 @@ fn kpi_formulas_and_by_keys() {
             "entered",
             "reached",
             "breached",
+            "in",
+            "by",
             "demo_request",
             "deal_won",
             "email_click"
