@@ -3,6 +3,7 @@
 //! targets, and actions by kind and template. Rendering returns strings so
 //! tests can snapshot them.
 
+use funnel_report::run::stage_counts;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -43,25 +44,6 @@ pub fn now_counts(c: &Compiled, o: &Outcome) -> Vec<usize> {
         }
     }
     n
-}
-
-/// Per stage in funnel order: name, lost, leads that entered it.
-pub fn stage_counts(c: &Compiled, o: &Outcome) -> Vec<(String, bool, usize)> {
-    let ns = c.stages.len();
-    c.stages
-        .iter()
-        .enumerate()
-        .map(|(s, def)| {
-            let n = o
-                .entered
-                .iter()
-                .skip(s)
-                .step_by(ns.max(1))
-                .filter(|t| **t != i64::MIN)
-                .count();
-            (def.name.clone(), def.lost, n)
-        })
-        .collect()
 }
 
 fn conversion(prev: usize, n: usize) -> String {
