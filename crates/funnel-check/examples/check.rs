@@ -18,7 +18,7 @@ fn main() {
         funnel_check::render::render_human(&checked.diagnostics, &path, &text, false)
     );
     if let Some(p) = &checked.program {
-        for k in &p.kpis {
+        for k in &p.hir.kpis {
             println!("kpi {} : {}", k.name, k.ty);
         }
     }

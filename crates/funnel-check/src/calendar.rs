@@ -6,7 +6,7 @@ use funnel_syntax::Span;
 
 use crate::checker::{validate_datetime, Checker};
 use crate::diagnostics as d;
-use crate::program::CalendarInfo;
+use crate::hir::CalendarInfo;
 use crate::suggest::did_you_mean;
 
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -184,7 +184,7 @@ mod tests {
         let checked = crate::check_source(src);
         assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
         let p = checked.program.unwrap();
-        let c = &p.calendars[0];
+        let c = &p.hir.calendars[0];
         assert_eq!(c.days, [true, false, true, false, true, true, true]);
         assert_eq!((c.open_minute, c.close_minute), (510, 1440));
         assert_eq!(c.holidays.len(), 1);

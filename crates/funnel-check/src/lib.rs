@@ -2,7 +2,9 @@
 //! produces every diagnostic of a playbook in one run, plus the checked
 //! [`Program`] that the engine executes when there are no errors.
 //!
-//! Pipeline position: `funnel-syntax` AST → [`check`] → [`Program`] → `funnel-engine`.
+//! Pipeline position: `funnel-syntax` AST → [`check`] → [`Program`] (the
+//! AST and its typed program, [`hir::Hir`]) → `funnel-engine`, which lowers
+//! only the typed program.
 //! Architecture invariant: the checker never stops at the first error, and
 //! one mistake gives one diagnostic (types become `Ty::Error` after an error).
 //!
@@ -12,12 +14,14 @@
 //! implementation; `infer` types conditions (`oriented` reads comparisons
 //! from their named side); `lints` warns about
 //! unused declarations; `diagnostics` holds every diagnostic constructor;
-//! `render` turns diagnostics into text for people and positions for tools.
+//! `render` turns diagnostics into text for people and positions for tools;
+//! `hir` is the typed program assembled after a playbook checks cleanly.
 
 mod calendar;
 mod checker;
 mod collect;
 mod diagnostics;
+pub mod hir;
 mod infer;
 mod kpi_funcs;
 mod kpis;
@@ -35,7 +39,8 @@ pub mod suggest;
 mod tests_decl;
 pub mod types;
 
-pub use program::{CalendarInfo, EventInfo, Field, InputInfo, KpiInfo, Program, StageInfo};
+pub use hir::{CalendarInfo, EventInfo, Field, Hir, InputInfo, StageInfo};
+pub use program::Program;
 pub use schedule::Cron;
 pub use types::{FieldTy, Ty};
 
@@ -92,19 +97,17 @@ pub fn check(ast: funnel_syntax::ast::Playbook) -> Checked {
             program: None,
         };
     }
-    let mut program = collect::collect(ast);
-    program.calendars = calendars;
-    program.crons = crons;
-    program.rounds = rounds;
-    let mut kpis = Vec::with_capacity(program.kpis.len());
-    for &k in &facts.order {
-        if let (Some(info), Some(ty)) = (program.kpis.get(k), facts.types.get(k)) {
-            let mut info = info.clone();
-            info.ty = ty.clone();
-            kpis.push(info);
-        }
-    }
-    program.kpis = kpis;
+    let hir = hir::assemble(
+        &ast,
+        hir::Parts {
+            calendars,
+            crons,
+            rounds,
+            kpi_order: facts.order,
+            kpi_types: facts.types,
+        },
+    );
+    let program = Program { ast, hir };
     Checked {
         diagnostics,
         program: Some(program),

@@ -134,7 +134,7 @@ fn inputs(text: &str) -> Vec<String> {
         .program
         .expect("a valid playbook");
     let mut args = Vec::new();
-    for i in &program.inputs {
+    for i in &program.hir.inputs {
         let value = match i.ty.ty {
             funnel_check::Ty::Money => "$5000",
             funnel_check::Ty::Percent => "10%",

@@ -2,9 +2,11 @@
 //! playbook's zone; the next opening after an instant and business-time
 //! arithmetic (`2 business days` = twice the daily open span of open time).
 
-use chrono::{Datelike, Duration as ChronoDuration, NaiveDate, NaiveDateTime, TimeZone, Timelike};
+use chrono::{Datelike, Duration as ChronoDuration, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
-use funnel_syntax::ast::{Calendar as CalendarDecl, CalendarItem};
+use funnel_check::CalendarInfo;
+
+pub use funnel_check::hir::lit::local_to_instant;
 
 /// How far ahead we look for an opening before giving up (ten years).
 const MAX_DAYS_AHEAD: i64 = 3_660;
@@ -23,66 +25,16 @@ pub struct Calendar {
     pub tz: Tz,
 }
 
-fn weekday_index(w: &str) -> Option<usize> {
-    let w = w.to_ascii_lowercase();
-    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .position(|d| w.starts_with(d))
-}
-
 impl Calendar {
-    /// Compile a calendar declaration; unknown day names (rejected by the
-    /// checker) are ignored.
-    pub fn compile(decl: &CalendarDecl, tz: Tz) -> Calendar {
-        let mut days = [false; 7];
-        let mut any_days = false;
-        let mut open = 0;
-        let mut close = 86_400;
-        let mut holidays = Vec::new();
-        for item in &decl.items {
-            match item {
-                CalendarItem::Days(spans, _) => {
-                    any_days = true;
-                    for s in spans {
-                        let from = weekday_index(&s.from.name);
-                        let to = s.to.as_ref().map_or(from, |t| weekday_index(&t.name));
-                        if let (Some(a), Some(b)) = (from, to) {
-                            let mut d = a;
-                            loop {
-                                days[d] = true;
-                                if d == b {
-                                    break;
-                                }
-                                d = (d + 1) % 7;
-                            }
-                        }
-                    }
-                }
-                CalendarItem::Hours(a, b, _) => {
-                    open = a.hour * 3_600 + a.minute * 60;
-                    close = (b.hour * 3_600 + b.minute * 60).min(86_400);
-                }
-                CalendarItem::Holidays(ds, _) => {
-                    holidays.extend(
-                        ds.iter()
-                            .filter_map(|d| NaiveDate::from_ymd_opt(d.year, d.month, d.day)),
-                    );
-                }
-            }
-        }
-        if !any_days {
-            days = [true; 7];
-        }
-        if close <= open {
-            open = 0;
-            close = 86_400;
-        }
+    /// The engine's form of a checked calendar in the playbook's zone.
+    pub fn new(c: &CalendarInfo, tz: Tz) -> Calendar {
+        let mut holidays = c.holidays.clone();
         holidays.sort();
         Calendar {
-            name: decl.name.name.clone(),
-            days,
-            open,
-            close,
+            name: c.name.clone(),
+            days: c.days,
+            open: c.open_minute * 60,
+            close: (c.close_minute * 60).min(86_400),
             holidays,
             tz,
         }
@@ -170,26 +122,6 @@ trait SecsFromMidnight {
 impl SecsFromMidnight for chrono::NaiveTime {
     fn num_seconds_from_midnight_u32(&self) -> u32 {
         chrono::Timelike::num_seconds_from_midnight(self)
-    }
-}
-
-/// A local date-time in `tz` as an instant: the earlier one when the clock
-/// goes back, and the first valid instant after a gap when it goes forward.
-pub fn local_to_instant(tz: Tz, naive: NaiveDateTime) -> i64 {
-    match tz.from_local_datetime(&naive) {
-        chrono::LocalResult::Single(d) => d.timestamp(),
-        chrono::LocalResult::Ambiguous(a, _) => a.timestamp(),
-        chrono::LocalResult::None => {
-            // In a gap every earlier minute of the gap is missing too, so the
-            // first whole minute that exists is where the gap ends: the
-            // instant the clock jumped (03:00 EDT for 02:30 on the night
-            // New York springs forward; 02:30 for Lord Howe's half hour).
-            let start = naive.with_second(0).unwrap_or(naive);
-            (1..=2 * 1440)
-                .map(|m| start + ChronoDuration::minutes(m))
-                .find_map(|t| tz.from_local_datetime(&t).earliest())
-                .map_or_else(|| naive.and_utc().timestamp(), |d| d.timestamp())
-        }
     }
 }
 

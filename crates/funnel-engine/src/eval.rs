@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::cmp::Ordering;
 
-use funnel_syntax::ast::{ArithOp, CmpOp};
+use funnel_check::hir::{ArithOp, CmpOp};
 use regex::Regex;
 use rust_decimal::Decimal;
 
@@ -47,38 +47,12 @@ pub enum CExpr {
     IsPresent(Box<CExpr>, bool),
 }
 
-/// What a condition reads, as bits: [`DEP_LEAD`] (any lead field),
-/// [`DEP_STAGE`], [`DEP_CLICKS`] (clicked/opened templates) and one bit per
-/// score ([`dep_score`]). A condition whose bits did not change since it was
-/// last evaluated has the same value, so the replay skips it.
-pub type Deps = u64;
+pub use funnel_check::hir::reads::{Deps, DEP_ALL, DEP_CLICKS, DEP_LEAD, DEP_STAGE};
 
-pub const DEP_LEAD: Deps = 1;
-pub const DEP_STAGE: Deps = 1 << 1;
-pub const DEP_CLICKS: Deps = 1 << 2;
-/// Every bit: a lead's first event evaluates every condition.
-pub const DEP_ALL: Deps = u64::MAX;
-
-/// The bit of score `i` (scores past the 61st share the last bit).
+/// The bit of score `i` (see [`funnel_check::hir::reads::dep_score`]).
 #[inline]
 pub fn dep_score(i: u16) -> Deps {
-    1 << (3 + u32::from(i).min(60))
-}
-
-/// The bits a condition reads.
-pub fn deps(e: &CExpr) -> Deps {
-    match e {
-        CExpr::Lit(_) | CExpr::EventField(_) | CExpr::Input(_) => 0,
-        CExpr::LeadField(_) => DEP_LEAD,
-        CExpr::Score(i) => dep_score(*i),
-        CExpr::Stage { .. } => DEP_STAGE,
-        CExpr::Clicked(_) | CExpr::Opened(_) => DEP_CLICKS,
-        CExpr::Neg(a) | CExpr::Not(a) | CExpr::Matches(a, _) | CExpr::IsPresent(a, _) => deps(a),
-        CExpr::And(a, b) | CExpr::Or(a, b) | CExpr::Arith(_, a, b) | CExpr::Cmp(_, a, b) => {
-            deps(a) | deps(b)
-        }
-        CExpr::In(a, list) => list.iter().fold(deps(a), |d, e| d | deps(e)),
-    }
+    funnel_check::hir::reads::dep_score(funnel_check::hir::ScoreId(i))
 }
 
 /// Where a lead stands in the funnel, for `stage` comparisons.

@@ -8,8 +8,8 @@ use crate::scenario::{locate, After, Draw, Scenario, ScenarioError};
 /// Every problem found, in file order of the keys checked.
 pub fn validate(s: &Scenario, text: &str, program: &Program) -> Vec<ScenarioError> {
     let mut errs = Vec::new();
-    let stage_names: Vec<&str> = program.stages.iter().map(|s| s.name.as_str()).collect();
-    let event_names: Vec<&str> = program.events.iter().map(|e| e.name.as_str()).collect();
+    let stage_names: Vec<&str> = program.hir.stages.iter().map(|s| s.name.as_str()).collect();
+    let event_names: Vec<&str> = program.hir.events.iter().map(|e| e.name.as_str()).collect();
 
     if !s.arrivals.sources.is_empty() {
         match program.lead_field(&s.arrivals.source_field) {
@@ -38,13 +38,13 @@ pub fn validate(s: &Scenario, text: &str, program: &Program) -> Vec<ScenarioErro
                 &key,
                 format!(
                     "the playbook's lead has no field `{name}`; known fields: {}",
-                    list(program.lead_fields.iter().map(|f| f.name.as_str()))
+                    list(program.hir.lead_fields.iter().map(|f| f.name.as_str()))
                 ),
             )),
             Some(f) => draw_problems(f, d, text, &key, &mut errs),
         }
     }
-    for f in &program.lead_fields {
+    for f in &program.hir.lead_fields {
         let sourced = !s.arrivals.sources.is_empty() && f.name == s.arrivals.source_field;
         if !f.ty.optional && !sourced && !s.attributes.contains_key(&f.name) {
             errs.push(locate(

@@ -1,27 +1,18 @@
-//! Compiling nurtures: enrollment and exit rules, and the steps laid out as
+//! Lowering nurtures: enrollment and exit rules, and the steps laid out as
 //! a flat instruction list. Blocks become forward jumps: `if` jumps to its
 //! `else` part, each branch ends with a jump past the construct, and
 //! `wait up to … for E else {…}` keeps its `else` block right after it, with
 //! the place to continue at when E arrives in time.
 
-use funnel_syntax::ast::{NurtureDecl, NurtureItem, Reenroll as AstReenroll, Step, StepKind};
+use funnel_check::hir::{self, Step, StepKind};
+use funnel_check::Cron;
 
 use crate::eval::CExpr;
 use crate::value::Sym;
-use funnel_check::Cron;
 
-use super::{to_u16, Compiler, Dur, Origin, Trig};
+use super::{Dur, Lowerer, Origin, Trig};
 
-/// Re-enrollment policy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reenroll {
-    /// Once per lead, ever (the default and `reenroll never`).
-    Never,
-    /// Again when this long has passed since the previous enrollment began.
-    After(Dur),
-    /// Whenever the lead is not enrolled.
-    Always,
-}
+pub use funnel_check::hir::Reenroll;
 
 /// One piece of a `notify` message.
 #[derive(Clone, Debug, PartialEq)]
@@ -99,47 +90,19 @@ pub struct NurtureDef {
     pub code: Vec<Instr>,
 }
 
-impl Compiler<'_> {
-    pub(crate) fn nurture(&mut self, n: &NurtureDecl) -> NurtureDef {
-        let mut def = NurtureDef {
-            name: n.name.name.clone(),
-            enroll: None,
-            reenroll: Reenroll::Never,
-            exits: Vec::new(),
-            send_within: None,
-            code: Vec::new(),
-        };
-        let mut steps: Vec<&Step> = Vec::new();
-        for item in &n.items {
-            match item {
-                NurtureItem::Enroll(t, span) => {
-                    def.enroll = Some((self.trigger(t), self.origin(*span)));
-                }
-                NurtureItem::Reenroll(r, _) => {
-                    def.reenroll = match r {
-                        AstReenroll::After(d) => Reenroll::After(self.dur(d)),
-                        AstReenroll::Never(_) => Reenroll::Never,
-                        AstReenroll::Always(_) => Reenroll::Always,
-                    };
-                }
-                NurtureItem::Exit(t, span) => {
-                    let trig = self.trigger(t);
-                    def.exits.push((trig, self.origin(*span)));
-                }
-                NurtureItem::SendWithin(cal, _) => {
-                    let idx = self.program.ast.decls.iter().filter_map(|d| match d {
-                        funnel_syntax::ast::Decl::Calendar(c) => Some(&c.name.name),
-                        _ => None,
-                    });
-                    def.send_within = idx.into_iter().position(|c| *c == cal.name).map(to_u16);
-                }
-                NurtureItem::Step(s) => steps.push(s),
-            }
-        }
+impl Lowerer<'_> {
+    pub(crate) fn nurture(&mut self, n: &hir::Nurture) -> NurtureDef {
+        let enroll = n
+            .enroll
+            .as_ref()
+            .map(|(t, span)| (self.trigger(t), self.origin(*span)));
+        let exits = n
+            .exits
+            .iter()
+            .map(|(t, span)| (self.trigger(t), self.origin(*span)))
+            .collect();
         let mut code = Vec::new();
-        for s in steps {
-            self.step(s, &mut code);
-        }
+        self.block(&n.steps, &mut code);
         code.push(Instr::End);
         // Steps are laid out in source order, so this numbers the splits
         // as they are written, whatever their lines.
@@ -150,8 +113,14 @@ impl Compiler<'_> {
                 *ordinal = splits;
             }
         }
-        def.code = code;
-        def
+        NurtureDef {
+            name: n.name.clone(),
+            enroll,
+            reenroll: n.reenroll,
+            exits,
+            send_within: n.send_within.map(|c| c.0),
+            code,
+        }
     }
 
     fn block(&mut self, steps: &[Step], code: &mut Vec<Instr>) {
@@ -160,56 +129,43 @@ impl Compiler<'_> {
         }
     }
 
+    fn guard(&mut self, g: &Option<hir::Expr>) -> Option<CExpr> {
+        g.as_ref().map(|g| self.expr(g))
+    }
+
     fn step(&mut self, s: &Step, code: &mut Vec<Instr>) {
         let line = self.line(s.span);
         match &s.kind {
             StepKind::Send { template, guard } => {
-                let template = self.texts.intern(&template.value);
-                let guard = guard.as_ref().map(|g| self.expr(g, None));
+                let template = self.texts.intern(self.hir.template(*template));
+                let guard = self.guard(guard);
                 code.push(Instr::Send {
                     template,
                     guard,
                     line,
                 });
             }
-            StepKind::Wait(d) => code.push(Instr::Wait {
-                dur: self.dur(d),
+            StepKind::Wait(dur) => code.push(Instr::Wait { dur: *dur, line }),
+            StepKind::WaitCron(cron) => code.push(Instr::WaitCron {
+                cron: cron.clone(),
                 line,
             }),
-            StepKind::WaitCron(e) => {
-                // The checker parsed every cron literal of a checked program.
-                let cron = self.program.cron(e.span).cloned();
-                debug_assert!(cron.is_some(), "cron literal not in the checked program");
-                if let Some(cron) = cron {
-                    code.push(Instr::WaitCron {
-                        cron: Box::new(cron),
-                        line,
-                    });
-                }
-            }
             StepKind::WaitFor {
                 timeout,
                 event,
                 filter,
                 otherwise,
             } => {
-                let ev = self
-                    .program
-                    .events
-                    .iter()
-                    .position(|e| e.name == event.name);
-                let filter = filter.as_ref().map(|f| self.expr(f, ev));
+                let filter = self.guard(filter);
                 let at = code.len();
                 code.push(Instr::WaitFor {
-                    dur: self.dur(timeout),
-                    event: ev.map_or(u16::MAX, to_u16),
+                    dur: *timeout,
+                    event: event.0,
                     filter,
                     skip_to: 0,
                     line,
                 });
-                if let Some(o) = otherwise {
-                    self.block(o, code);
-                }
+                self.block(otherwise, code);
                 let end = pc(code.len());
                 if let Some(Instr::WaitFor { skip_to, .. }) = code.get_mut(at) {
                     *skip_to = end;
@@ -220,7 +176,7 @@ impl Compiler<'_> {
                 then,
                 otherwise,
             } => {
-                let cond = self.expr(cond, None);
+                let cond = self.expr(cond);
                 let at = code.len();
                 code.push(Instr::If {
                     cond,
@@ -231,9 +187,7 @@ impl Compiler<'_> {
                 let jump_at = code.len();
                 code.push(Instr::Jump(0));
                 let else_pc = pc(code.len());
-                if let Some(o) = otherwise {
-                    self.block(o, code);
-                }
+                self.block(otherwise, code);
                 let end = pc(code.len());
                 if let Some(Instr::If { else_pc: e, .. }) = code.get_mut(at) {
                     *e = else_pc;
@@ -253,19 +207,17 @@ impl Compiler<'_> {
                 let mut upper = 0u32;
                 let mut ranges = Vec::new();
                 let mut jumps = Vec::new();
-                for arm in arms {
+                for (percent, steps) in arms {
                     upper = upper
-                        .saturating_add((arm.percent.value * 100.0).round() as u32)
+                        .saturating_add((percent * 100.0).round() as u32)
                         .min(10_000);
                     ranges.push((upper, pc(code.len())));
-                    self.block(&arm.steps, code);
+                    self.block(steps, code);
                     jumps.push(code.len());
                     code.push(Instr::Jump(0));
                 }
                 let else_pc = pc(code.len());
-                if let Some(o) = otherwise {
-                    self.block(o, code);
-                }
+                self.block(otherwise, code);
                 let end = pc(code.len());
                 for j in jumps {
                     if let Some(Instr::Jump(t)) = code.get_mut(j) {
@@ -287,10 +239,19 @@ impl Compiler<'_> {
                 message,
                 guard,
             } => {
-                let message = self.pieces(&message.value);
-                let guard = guard.as_ref().map(|g| self.expr(g, None));
+                let message = message
+                    .iter()
+                    .map(|p| match p {
+                        hir::Piece::Text(t) => Piece::Text(t.clone()),
+                        hir::Piece::LeadField(f) => Piece::LeadField(f.0),
+                        hir::Piece::Score(s) => Piece::Score(s.0),
+                        hir::Piece::Id => Piece::Id,
+                        hir::Piece::Stage => Piece::Stage,
+                    })
+                    .collect();
+                let guard = self.guard(guard);
                 code.push(Instr::Notify {
-                    channel: self.texts.intern(&channel.name),
+                    channel: self.texts.intern(channel),
                     message,
                     guard,
                     line,
@@ -301,57 +262,16 @@ impl Compiler<'_> {
                 value,
                 guard,
             } => {
-                let Some(f) = self
-                    .program
-                    .lead_fields
-                    .iter()
-                    .position(|x| x.name == field.name)
-                else {
-                    return;
-                };
-                let value = self.expr(value, None);
-                let guard = guard.as_ref().map(|g| self.expr(g, None));
+                let value = self.expr(value);
+                let guard = self.guard(guard);
                 code.push(Instr::Set {
-                    field: to_u16(f),
+                    field: field.0,
                     value,
                     guard,
                     line,
                 });
             }
         }
-    }
-
-    /// Split `"Hot lead {email}: {engagement}"` into text and references.
-    fn pieces(&self, msg: &str) -> Vec<Piece> {
-        let mut out = Vec::new();
-        let mut rest = msg;
-        while let Some(open) = rest.find('{') {
-            let Some(close) = rest[open..].find('}').map(|c| open + c) else {
-                break;
-            };
-            if open > 0 {
-                out.push(Piece::Text(rest[..open].to_string()));
-            }
-            let name = rest[open + 1..close].trim();
-            let p = &self.program;
-            let piece = if name == "id" {
-                Piece::Id
-            } else if name == "stage" {
-                Piece::Stage
-            } else if let Some(i) = p.lead_fields.iter().position(|f| f.name == name) {
-                Piece::LeadField(to_u16(i))
-            } else if let Some(i) = p.score_index(name) {
-                Piece::Score(to_u16(i))
-            } else {
-                Piece::Text(rest[open..=close].to_string())
-            };
-            out.push(piece);
-            rest = &rest[close + 1..];
-        }
-        if !rest.is_empty() {
-            out.push(Piece::Text(rest.to_string()));
-        }
-        out
     }
 }
 

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use chrono::{Datelike, TimeZone};
-use funnel_syntax::ast::{ArithOp, CmpOp};
+use funnel_check::hir::{ArithOp, CmpOp};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::{ByKey, Fun, KCond, KExpr, KTy, Period, Source};

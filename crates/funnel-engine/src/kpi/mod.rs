@@ -1,5 +1,5 @@
-//! KPIs: compiling formulas and (in [`eval`]) computing them at the end of
-//! a replay. Each KPI's type is the one the checker inferred.
+//! KPIs: lowering formulas (`lower.rs`) and (in [`eval`]) computing them at
+//! the end of a replay. Each KPI's type is the one the checker inferred.
 //!
 //! A formula is arithmetic over aggregates (`count(entered X)`,
 //! `sum(E.f)`, `avg(days(A -> B))`, …), inputs, literals and other KPIs.
@@ -7,14 +7,15 @@
 //! are days.
 
 pub mod eval;
-mod funcs;
+mod lower;
 pub mod periods;
 
-use funnel_check::{Program, Ty};
-use funnel_syntax::ast::{ArithOp, CallArg, CmpOp, Decl, Expr, ExprKind, Literal, PeriodEdge};
+use funnel_check::hir::{ArithOp, CmpOp, PeriodEdge};
+use funnel_check::Ty;
 use rust_decimal::Decimal;
 
-use crate::compile::{decimal, to_u16, Compiler};
+pub use funnel_check::hir::{Fun, Period};
+pub(crate) use lower::lower;
 
 pub use eval::{evaluate, KpiResult, TargetStatus};
 
@@ -52,16 +53,6 @@ impl KTy {
             KTy::Days => "days",
         }
     }
-}
-
-/// An aggregate function.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fun {
-    Count,
-    Sum,
-    Avg,
-    Min,
-    Max,
 }
 
 /// The facts an aggregate runs over.
@@ -132,15 +123,6 @@ pub enum ByKey {
     EventField(String),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Period {
-    Day,
-    Week,
-    Month,
-    Quarter,
-    Year,
-}
-
 #[derive(Clone, Debug)]
 pub struct KpiDef {
     pub name: String,
@@ -150,180 +132,4 @@ pub struct KpiDef {
     pub ty: KTy,
     pub line: u32,
     pub target: Option<(CmpOp, Decimal, String)>,
-}
-
-/// Compile every `kpi` and `target` of the program.
-pub(crate) fn compile(cx: &mut Compiler<'_>, p: &Program) -> Vec<KpiDef> {
-    let decls: Vec<&funnel_syntax::ast::KpiDecl> = p
-        .ast
-        .decls
-        .iter()
-        .filter_map(|d| match d {
-            Decl::Kpi(k) => Some(k),
-            _ => None,
-        })
-        .collect();
-    let names: Vec<String> = decls.iter().map(|k| k.name.name.clone()).collect();
-    let mut defs: Vec<KpiDef> = Vec::new();
-    for k in &decls {
-        let expr = kexpr(p, &names, &k.expr);
-        let by = k.by.iter().map(|b| by_key(p, &b.name)).collect();
-        defs.push(KpiDef {
-            name: k.name.name.clone(),
-            expr,
-            by,
-            by_names: k.by.iter().map(|b| b.name.clone()).collect(),
-            // The type the checker inferred and reported: never re-inferred.
-            ty: p
-                .kpi(&k.name.name)
-                .map_or(KTy::Number, |info| KTy::of(&info.ty)),
-            line: cx.line(k.span),
-            target: None,
-        });
-    }
-    for d in &p.ast.decls {
-        if let Decl::Target(t) = d {
-            if let Some(k) = defs.iter_mut().find(|k| k.name == t.kpi.name) {
-                let v = target_value(&t.value);
-                let full = cx.origin(t.span).text;
-                let text = full
-                    .strip_prefix("target")
-                    .map(str::trim_start)
-                    .and_then(|r| r.strip_prefix(t.kpi.name.as_str()))
-                    .map_or(full.clone(), |r| r.trim().to_string());
-                k.target = v.map(|v| (t.op, v, text));
-            }
-        }
-    }
-    defs
-}
-
-/// A `by` key by name: a period, a lead field, or a field of the aggregated event.
-fn by_key(p: &Program, name: &str) -> ByKey {
-    match name {
-        "day" => ByKey::Period(Period::Day),
-        "week" => ByKey::Period(Period::Week),
-        "month" => ByKey::Period(Period::Month),
-        "quarter" => ByKey::Period(Period::Quarter),
-        "year" => ByKey::Period(Period::Year),
-        other => match p.lead_fields.iter().position(|f| f.name == other) {
-            Some(i) => ByKey::LeadField(to_u16(i)),
-            None => ByKey::EventField(other.to_string()),
-        },
-    }
-}
-
-fn kexpr(p: &Program, kpis: &[String], e: &Expr) -> KExpr {
-    match &e.kind {
-        ExprKind::Lit(l) => literal(l).map_or(KExpr::Undefined, KExpr::Const),
-        ExprKind::Paren(a) => kexpr(p, kpis, a),
-        ExprKind::Neg(a) => KExpr::Neg(Box::new(kexpr(p, kpis, a))),
-        ExprKind::Arith(op, a, b) => KExpr::Arith(
-            *op,
-            Box::new(kexpr(p, kpis, a)),
-            Box::new(kexpr(p, kpis, b)),
-        ),
-        ExprKind::Name(n) => {
-            if let Some(i) = kpis.iter().position(|k| *k == n.name) {
-                KExpr::Kpi(to_u16(i))
-            } else if let Some(i) = p.inputs.iter().position(|x| x.name == n.name) {
-                KExpr::Input(to_u16(i))
-            } else {
-                KExpr::Undefined
-            }
-        }
-        ExprKind::Call(f, arg) => call(p, kpis, &f.name, arg),
-        _ => KExpr::Undefined,
-    }
-}
-
-fn call(p: &Program, kpis: &[String], f: &str, arg: &CallArg) -> KExpr {
-    if let Some(x) = funcs::compile(p, kpis, f, arg) {
-        return x;
-    }
-    let fun = match f {
-        "count" => Fun::Count,
-        "sum" => Fun::Sum,
-        "avg" => Fun::Avg,
-        "min" => Fun::Min,
-        "max" => Fun::Max,
-        _ => return KExpr::Undefined,
-    };
-    let stage = |n: &str| p.stage_index(n).map(to_u16);
-    let src = match arg {
-        CallArg::Entered(x) | CallArg::Reached(x) => stage(&x.name).map(Source::Entered),
-        CallArg::Breached(a, b) => sla_index(p, &a.name, &b.name).map(Source::Breached),
-        CallArg::Days(a, b, _) => match (stage(&a.name), stage(&b.name)) {
-            (Some(from), Some(to)) => Some(Source::Days { from, to }),
-            _ => None,
-        },
-        CallArg::In(x, edge, _) => stage(&x.name).map(|stage| Source::In { stage, edge: *edge }),
-        CallArg::Groups(..) | CallArg::Many(_) => None,
-        CallArg::Expr(e) => match &e.kind {
-            ExprKind::Name(n) => {
-                p.events
-                    .iter()
-                    .position(|x| x.name == n.name)
-                    .map(|i| Source::Events {
-                        event: to_u16(i),
-                        field: None,
-                    })
-            }
-            ExprKind::FieldPath(ev, field) => p
-                .events
-                .iter()
-                .position(|x| x.name == ev.name)
-                .and_then(|i| {
-                    p.events[i]
-                        .fields
-                        .iter()
-                        .position(|f| f.name == field.name)
-                        .map(|fi| Source::Events {
-                            event: to_u16(i),
-                            field: Some(to_u16(fi)),
-                        })
-                }),
-            _ => None,
-        },
-    };
-    src.map_or(KExpr::Undefined, |s| KExpr::Agg(fun, s))
-}
-
-fn sla_index(p: &Program, from: &str, to: &str) -> Option<u16> {
-    let mut i = 0;
-    for d in &p.ast.decls {
-        if let Decl::Funnel(f) = d {
-            for item in &f.items {
-                if let funnel_syntax::ast::FunnelItem::Sla(s) = item {
-                    if s.from.name == from && s.to.name == to {
-                        return Some(i);
-                    }
-                    i += 1;
-                }
-            }
-        }
-    }
-    None
-}
-
-/// A literal as a KPI value: percent as a fraction, a duration in days.
-fn literal(l: &Literal) -> Option<Decimal> {
-    match l {
-        Literal::Number(n) | Literal::Money(n) => Some(decimal(&n.text)),
-        Literal::Percent(n) => decimal(&n.text).checked_div(Decimal::ONE_HUNDRED),
-        Literal::Duration(d) => {
-            let secs = decimal(&d.amount.text).checked_mul(Decimal::from(d.unit.seconds()))?;
-            secs.checked_div(Decimal::from(86_400))
-        }
-        _ => None,
-    }
-}
-
-fn target_value(e: &Expr) -> Option<Decimal> {
-    match &e.kind {
-        ExprKind::Lit(l) => literal(l),
-        ExprKind::Paren(a) => target_value(a),
-        ExprKind::Neg(a) => target_value(a).map(|d| -d),
-        _ => None,
-    }
 }

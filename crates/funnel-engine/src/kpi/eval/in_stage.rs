@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use funnel_syntax::ast::PeriodEdge;
+use funnel_check::hir::PeriodEdge;
 use rust_decimal::Decimal;
 
 use super::{label, Fact, Facts, KVal};

@@ -1,0 +1,109 @@
+//! The typed program (the checker's "HIR"): what a playbook means, with
+//! every name an id into its table, every expression and KPI carrying its
+//! type, each cron expression a parsed schedule and each literal decoded
+//! once (`lit.rs`). The checker assembles it after a playbook checks
+//! without errors (`assemble/`); the engine lowers only this, never the AST.
+//!
+//! - `ids.rs`: the typed indices (`StageId`, `ScoreId`, `EventId`, …).
+//! - `expr.rs`: typed condition and value expressions.
+//! - `decl.rs`: fields, events, stages and triggers, SLAs, scores, inputs,
+//!   calendars and the send limit.
+//! - `nurture.rs`: nurtures and their steps.
+//! - `kpi.rs`: KPI formulas, `by` keys and targets.
+//! - `lit.rs`: the one decoder of literals.
+//! - `visit.rs`: one walk over triggers, steps and expressions.
+//! - `reads.rs`: the one analysis of what a playbook reads.
+
+mod assemble;
+pub mod decl;
+pub mod expr;
+pub mod ids;
+pub mod kpi;
+pub mod lit;
+pub mod nurture;
+pub mod reads;
+pub mod visit;
+
+pub(crate) use assemble::{assemble, Parts};
+pub use decl::{
+    CalendarInfo, Decay, EventInfo, Field, InputInfo, Limit, Rule, Score, Sla, StageInfo,
+    Threshold, Trigger,
+};
+pub use expr::{ArithOp, CmpOp, Expr, ExprKind};
+pub use ids::*;
+pub use kpi::{ByKey, Fun, KCond, KExpr, Kpi, Period, PeriodEdge, Source, Target};
+pub use lit::{Dur, Lit};
+pub use nurture::{Nurture, Piece, Reenroll, Step, StepKind};
+
+/// A checked playbook's meaning.
+#[derive(Clone, Debug)]
+pub struct Hir {
+    pub name: Option<String>,
+    /// The playbook's zone (`timezone`); UTC when not given.
+    pub timezone: chrono_tz::Tz,
+    /// The currency code (`currency`); `USD` when not given.
+    pub currency: String,
+    pub lead_fields: Vec<Field>,
+    pub events: Vec<EventInfo>,
+    /// Stages in funnel order, lost exits included where they are written.
+    pub stages: Vec<StageInfo>,
+    /// `sla` lines in funnel order.
+    pub slas: Vec<Sla>,
+    pub scores: Vec<Score>,
+    pub inputs: Vec<InputInfo>,
+    /// Calendars in declaration order; business durations use the first.
+    pub calendars: Vec<CalendarInfo>,
+    pub nurtures: Vec<Nurture>,
+    /// KPIs in source order (a [`KpiId`] indexes this).
+    pub kpis: Vec<Kpi>,
+    /// KPIs in dependency order: a KPI comes after every KPI it uses.
+    pub kpi_order: Vec<KpiId>,
+    /// Template names, in order of first mention.
+    pub templates: Vec<String>,
+    pub limit: Option<Limit>,
+}
+
+impl Hir {
+    pub fn event_id(&self, name: &str) -> Option<EventId> {
+        self.events
+            .iter()
+            .position(|e| e.name == name)
+            .map(EventId::new)
+    }
+
+    pub fn lead_field_id(&self, name: &str) -> Option<LeadFieldId> {
+        self.lead_fields
+            .iter()
+            .position(|f| f.name == name)
+            .map(LeadFieldId::new)
+    }
+
+    pub fn stage_id(&self, name: &str) -> Option<StageId> {
+        self.stages
+            .iter()
+            .position(|s| s.name == name)
+            .map(StageId::new)
+    }
+
+    pub fn score_id(&self, name: &str) -> Option<ScoreId> {
+        self.scores
+            .iter()
+            .position(|s| s.name == name)
+            .map(ScoreId::new)
+    }
+
+    pub fn event(&self, id: EventId) -> &EventInfo {
+        &self.events[id.index()]
+    }
+
+    pub fn template(&self, id: TemplateId) -> &str {
+        &self.templates[id.index()]
+    }
+
+    /// The event called `event` and its `template` field (for `clicked`
+    /// and `opened`), when declared.
+    pub fn template_event(&self, event: &str) -> Option<(EventId, EventFieldId)> {
+        let e = self.event_id(event)?;
+        Some((e, self.event(e).field("template")?))
+    }
+}
