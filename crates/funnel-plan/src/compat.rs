@@ -25,7 +25,7 @@ use funnel_engine::data::{Dataset, EventRec};
 use funnel_engine::display::fmt_time_short;
 use funnel_engine::value::Value;
 
-use super::usage::{usage, Usage};
+use funnel_check::hir::reads::Reads;
 
 /// One playbook as loaded: its path (for messages), program and data.
 #[derive(Clone, Copy)]
@@ -44,14 +44,14 @@ pub struct Mismatch {
 
 /// Check that `old` and `new` read the same data (see the module docs).
 pub fn same_data(old: DataSide<'_>, new: DataSide<'_>) -> Result<(), Mismatch> {
-    let (u_old, u_new) = (usage(old.c), usage(new.c));
-    declared_without_data(new, &u_new, old)?;
-    declared_without_data(old, &u_old, new)?;
+    let (u_old, u_new) = (&old.c.uses, &new.c.uses);
+    declared_without_data(new, u_new, old)?;
+    declared_without_data(old, u_old, new)?;
     same_leads(old, new)?;
     same_events(old, new)
 }
 
-fn declared_without_data(a: DataSide<'_>, u: &Usage, b: DataSide<'_>) -> Result<(), Mismatch> {
+fn declared_without_data(a: DataSide<'_>, u: &Reads, b: DataSide<'_>) -> Result<(), Mismatch> {
     let events_file = &a.ds.event_report.file;
     let leads_file = &a.ds.lead_report.file;
     for (i, e) in a.c.events.iter().enumerate() {
@@ -121,7 +121,7 @@ fn declared_without_data(a: DataSide<'_>, u: &Usage, b: DataSide<'_>) -> Result<
         return Ok(());
     }
     for (fi, f) in a.c.lead_fields.iter().enumerate() {
-        let read = u.lead_fields.get(fi).copied().unwrap_or(false);
+        let read = u.lead.get(fi).copied().unwrap_or(false);
         if !read || b.c.lead_fields.iter().any(|x| x.name == f.name) {
             continue;
         }

@@ -20,7 +20,6 @@
 
 mod actions;
 mod compat;
-mod usage;
 
 use std::collections::{BTreeMap, HashMap};
 
