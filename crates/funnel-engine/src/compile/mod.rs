@@ -12,6 +12,7 @@
 
 mod defs;
 mod expr;
+mod kpi;
 mod nurture;
 mod reads;
 
@@ -24,7 +25,6 @@ use regex::Regex;
 
 use crate::calendar::Calendar;
 use crate::eval::{dep_score, Deps};
-use crate::kpi;
 use crate::value::Interner;
 
 pub use defs::{

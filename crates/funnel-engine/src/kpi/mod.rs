@@ -1,5 +1,5 @@
-//! KPIs: lowering formulas (`lower.rs`) and (in [`eval`]) computing them at
-//! the end of a replay. Each KPI's type is the one the checker inferred.
+//! KPIs: the lowered formulas (built by `compile/kpi.rs`) and (in [`eval`])
+//! computing them at the end of a replay. Each KPI's type is the one the checker inferred.
 //!
 //! A formula is arithmetic over aggregates (`count(entered X)`,
 //! `sum(E.f)`, `avg(days(A -> B))`, …), inputs, literals and other KPIs.
@@ -7,7 +7,6 @@
 //! are days.
 
 pub mod eval;
-mod lower;
 pub mod periods;
 
 use funnel_check::hir::{ArithOp, CmpOp, PeriodEdge};
@@ -15,7 +14,6 @@ use funnel_check::Ty;
 use rust_decimal::Decimal;
 
 pub use funnel_check::hir::{Fun, Period};
-pub(crate) use lower::lower;
 
 pub use eval::{evaluate, KpiResult, TargetStatus};
 

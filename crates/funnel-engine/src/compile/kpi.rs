@@ -4,8 +4,8 @@
 
 use funnel_check::hir::{ByKey as HBy, KCond as HCond, KExpr as HExpr, Source as HSource};
 
-use super::{ByKey, KCond, KExpr, KTy, KpiDef, Source};
-use crate::compile::Lowerer;
+use super::Lowerer;
+use crate::kpi::{ByKey, KCond, KExpr, KTy, KpiDef, Source};
 
 /// Every KPI of the program, in source order.
 pub(crate) fn lower(l: &Lowerer<'_>) -> Vec<KpiDef> {
