@@ -3,65 +3,31 @@
 //! checker gave them, and the comparison rule of expectations: numbers are
 //! compared as reports show them, rounded to two decimals.
 
-use chrono::NaiveDate;
 use funnel_check::Ty;
 use funnel_syntax::ast::{CmpOp, DateTimeLit, Expr, ExprKind, Literal};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use funnel_engine::calendar::local_to_instant;
-use funnel_engine::compile::{business_seconds, decimal, Compiled};
+use funnel_engine::compile::{decimal, lit_value, Compiled};
 use funnel_engine::value::{Interner, Value};
 
 /// The instant of a date-time literal: its offset when written, otherwise
 /// the playbook's zone (a bare date is midnight).
 pub fn instant(c: &Compiled, d: &DateTimeLit) -> Option<i64> {
-    let (h, m, s) = d.time.unwrap_or((0, 0, 0));
-    let naive = NaiveDate::from_ymd_opt(d.year, d.month, d.day)?.and_hms_opt(h, m, s)?;
-    Some(match d.offset {
-        Some(off) => naive.and_utc().timestamp() - i64::from(off),
-        None => local_to_instant(c.tz, naive),
-    })
+    c.decoder().instant(d)
 }
 
-/// A duration literal in seconds (business units by the first calendar's
-/// daily open span).
-fn duration_secs(c: &Compiled, d: &funnel_syntax::ast::Duration) -> i64 {
-    let unit = if d.business {
-        let span = c.calendars.first().map_or(86_400, |cal| cal.daily_span());
-        business_seconds(d.unit, span)
-    } else {
-        d.unit.seconds()
-    };
-    (d.amount.value * unit as f64).round() as i64
-}
-
-/// A test literal as a value of type `ty`. Enumeration values are bare
-/// names; a plain number is read as money for a money field and as days for
-/// a duration, as the checker accepts.
+/// A test literal as a value of type `ty`, decoded by the playbook's one
+/// literal decoder. Enumeration values are bare names; a plain number is
+/// read as money for a money field and as days for a duration, as the
+/// checker accepts.
 pub fn value(c: &Compiled, texts: &mut Interner, ty: &Ty, e: &Expr) -> Value {
     match &e.kind {
         ExprKind::Paren(x) => value(c, texts, ty, x),
-        ExprKind::Neg(x) => match value(c, texts, ty, x) {
-            Value::Num(n) => Value::Num(-n),
-            Value::Money(d) => Value::Money(-d),
-            Value::Dur(d) => Value::Dur(-d),
-            v => v,
-        },
         ExprKind::Name(id) => Value::Text(texts.intern(&id.name)),
-        ExprKind::Lit(l) => match l {
-            Literal::Number(n) => match ty {
-                Ty::Money => Value::Money(decimal(&n.text)),
-                Ty::Duration => Value::Dur((n.value * 86_400.0).round() as i64),
-                _ => Value::Num(n.value),
-            },
-            Literal::Percent(n) => Value::Num(n.value / 100.0),
-            Literal::Money(n) => Value::Money(decimal(&n.text)),
-            Literal::Duration(d) => Value::Dur(duration_secs(c, d)),
-            Literal::DateTime(d) => instant(c, d).map_or(Value::Missing, Value::Time),
-            Literal::Str(s) => Value::Text(texts.intern(&s.value)),
-            Literal::Bool(b, _) => Value::Bool(*b),
-        },
-        _ => Value::Missing,
+        _ => c
+            .decoder()
+            .constant(e, ty)
+            .map_or(Value::Missing, |l| lit_value(&l, texts)),
     }
 }
 
@@ -74,7 +40,7 @@ pub fn kpi_value(c: &Compiled, e: &Expr) -> Option<Decimal> {
         ExprKind::Lit(Literal::Number(n) | Literal::Money(n)) => Some(decimal(&n.text)),
         ExprKind::Lit(Literal::Percent(n)) => Some(decimal(&n.text) / Decimal::ONE_HUNDRED),
         ExprKind::Lit(Literal::Duration(d)) => {
-            Some(Decimal::from(duration_secs(c, d)) / Decimal::from(86_400))
+            Some(Decimal::from(c.decoder().duration(d).secs) / Decimal::from(86_400))
         }
         _ => None,
     }

@@ -6,7 +6,7 @@
 //! values decoded here.
 
 use chrono_tz::Tz;
-use funnel_syntax::ast::{Duration, Expr, ExprKind, Literal, Unit};
+use funnel_syntax::ast::{DateTimeLit, Duration, Expr, ExprKind, Literal, Unit};
 use rust_decimal::Decimal;
 
 use crate::types::Ty;
@@ -64,19 +64,23 @@ impl Decoder {
             Literal::Percent(n) => Lit::Percent(n.value / 100.0),
             Literal::Money(n) => Lit::Money(decimal(&n.text)),
             Literal::Duration(d) => Lit::Duration(self.duration(d)),
-            Literal::DateTime(d) => {
-                let date = chrono::NaiveDate::from_ymd_opt(d.year, d.month, d.day);
-                let (h, m, s) = d.time.unwrap_or((0, 0, 0));
-                Lit::Instant(date.and_then(|x| x.and_hms_opt(h, m, s)).map(
-                    |naive| match d.offset {
-                        Some(off) => naive.and_utc().timestamp() - i64::from(off),
-                        None => local_to_instant(self.tz, naive),
-                    },
-                ))
-            }
+            Literal::DateTime(d) => Lit::Instant(self.instant(d)),
             Literal::Str(s) => Lit::Text(s.value.clone()),
             Literal::Bool(b, _) => Lit::Bool(*b),
         }
+    }
+
+    /// The instant of a date-time literal: its offset when written,
+    /// otherwise the playbook's zone (a bare date is midnight); `None` for a
+    /// date or time that does not exist.
+    pub fn instant(&self, d: &DateTimeLit) -> Option<i64> {
+        let (h, m, s) = d.time.unwrap_or((0, 0, 0));
+        let naive =
+            chrono::NaiveDate::from_ymd_opt(d.year, d.month, d.day)?.and_hms_opt(h, m, s)?;
+        Some(match d.offset {
+            Some(off) => naive.and_utc().timestamp() - i64::from(off),
+            None => local_to_instant(self.tz, naive),
+        })
     }
 
     /// A constant of declared type `ty` (an input's default): a literal,

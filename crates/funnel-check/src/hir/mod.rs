@@ -22,6 +22,8 @@ pub mod kpi;
 pub mod lit;
 pub mod nurture;
 pub mod reads;
+#[cfg(test)]
+mod tests;
 pub mod visit;
 
 pub(crate) use assemble::{assemble, Parts};

@@ -6,7 +6,7 @@
 use funnel_check::hir::{Expr, ExprKind, Lit};
 
 use crate::eval::CExpr;
-use crate::value::Value;
+use crate::value::{Interner, Value};
 
 use super::Lowerer;
 
@@ -47,16 +47,20 @@ impl Lowerer<'_> {
         Box::new(self.expr(e))
     }
 
-    /// A decoded literal's runtime value: a percent is its fraction, a
-    /// duration its whole seconds (of open time when business).
     pub(crate) fn literal(&mut self, l: &Lit) -> Value {
-        match l {
-            Lit::Number(n) | Lit::Percent(n) => Value::Num(*n),
-            Lit::Money(d) => Value::Money(*d),
-            Lit::Duration(d) => Value::Dur(d.secs),
-            Lit::Instant(t) => t.map_or(Value::Missing, Value::Time),
-            Lit::Text(s) => Value::Text(self.texts.intern(s)),
-            Lit::Bool(b) => Value::Bool(*b),
-        }
+        lit_value(l, &mut self.texts)
+    }
+}
+
+/// A decoded literal's runtime value: a percent is its fraction, a duration
+/// its whole seconds (of open time when business).
+pub fn lit_value(l: &Lit, texts: &mut Interner) -> Value {
+    match l {
+        Lit::Number(n) | Lit::Percent(n) => Value::Num(*n),
+        Lit::Money(d) => Value::Money(*d),
+        Lit::Duration(d) => Value::Dur(d.secs),
+        Lit::Instant(t) => t.map_or(Value::Missing, Value::Time),
+        Lit::Text(s) => Value::Text(texts.intern(s)),
+        Lit::Bool(b) => Value::Bool(*b),
     }
 }

@@ -31,7 +31,8 @@ pub use defs::{
     Compiled, CondDeps, DecayDef, Dur, EventDef, FieldDef, InputDef, Origin, RuleDef, ScoreDef,
     SlaDef, StageDef, Trig,
 };
-pub use funnel_check::hir::lit::{business_seconds, decimal};
+pub use expr::lit_value;
+pub use funnel_check::hir::lit::{business_seconds, decimal, Decoder};
 pub use nurture::{Instr, NurtureDef, Piece, Reenroll};
 pub use reads::Reads;
 
@@ -105,6 +106,18 @@ fn cond_deps(h: &Hir) -> CondDeps {
             .iter()
             .map(|n| n.exits.iter().map(|(t, _)| trigger_deps(t)).collect())
             .collect(),
+    }
+}
+
+impl Compiled {
+    /// The literal decoder of this playbook (its zone, and the length of a
+    /// business day), for values written outside the playbook's
+    /// declarations: `test` blocks.
+    pub fn decoder(&self) -> Decoder {
+        Decoder {
+            tz: self.tz,
+            daily_span: self.calendars.first().map_or(86_400, Calendar::daily_span),
+        }
     }
 }
 
