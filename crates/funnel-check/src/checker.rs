@@ -32,6 +32,24 @@ pub struct Checker<'a> {
     pub crons: std::collections::BTreeMap<Span, crate::schedule::Cron>,
     /// The type of every `round(x)`'s value, by the span of `x`.
     pub rounds: std::collections::BTreeMap<Span, crate::types::Ty>,
+    /// What each bare name in a condition was resolved to, by its span:
+    /// the typed program follows these decisions.
+    pub resolved: HashMap<Span, Resolved>,
+    /// The type inferred for each condition expression, by its span.
+    pub types: HashMap<Span, crate::types::Ty>,
+}
+
+/// What the checker decided a bare name in a condition is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// A field of the event(s) a `where` filter is about.
+    EventField,
+    LeadField,
+    Score,
+    /// A value of the enumeration it is compared with (or set into).
+    EnumValue,
+    /// The stage compared with `stage`.
+    Stage,
 }
 
 impl<'a> Checker<'a> {
@@ -52,6 +70,8 @@ impl<'a> Checker<'a> {
             regexes: HashMap::new(),
             crons: std::collections::BTreeMap::new(),
             rounds: std::collections::BTreeMap::new(),
+            resolved: HashMap::new(),
+            types: HashMap::new(),
         }
     }
 

@@ -10,7 +10,7 @@
 use funnel_syntax::ast::*;
 use funnel_syntax::Span;
 
-use crate::checker::Checker;
+use crate::checker::{Checker, Resolved};
 use crate::diagnostics as d;
 use crate::oriented::{flip, number, oriented};
 use crate::suggest::did_you_mean;
@@ -87,8 +87,15 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// The type of an expression in a condition context.
+    /// The type of an expression in a condition context (recorded for the
+    /// typed program).
     pub fn infer(&mut self, e: &Expr, ctx: Ctx<'_>) -> Ty {
+        let t = self.infer_kind(e, ctx);
+        self.types.insert(e.span, t.clone());
+        t
+    }
+
+    fn infer_kind(&mut self, e: &Expr, ctx: Ctx<'_>) -> Ty {
         match &e.kind {
             ExprKind::Lit(l) => self.literal(l),
             ExprKind::Name(id) => self.name(id, ctx),
@@ -281,7 +288,10 @@ impl<'a> Checker<'a> {
                 }
             }
             match (found, missing, having) {
-                (Some(t), None, _) => return t,
+                (Some(t), None, _) => {
+                    self.resolved.insert(id.span, Resolved::EventField);
+                    return t;
+                }
                 (Some(_), Some(m), Some(h)) => {
                     let ev = self.scope.events.list[m].name.name.as_str();
                     let has = self.scope.events.list[h].name.name.as_str();
@@ -298,10 +308,13 @@ impl<'a> Checker<'a> {
             }
         }
         if let Some(f) = self.scope.lead.get(name) {
-            return f.ty.ty.clone();
+            let t = f.ty.ty.clone();
+            self.resolved.insert(id.span, Resolved::LeadField);
+            return t;
         }
         if let Some(i) = self.scope.scores.find(name) {
             self.used.scores[i] = true;
+            self.resolved.insert(id.span, Resolved::Score);
             return Ty::Number;
         }
         if incomplete {
@@ -509,6 +522,9 @@ impl<'a> Checker<'a> {
                 return;
             }
         };
+        if let ExprKind::Name(_) = &e.kind {
+            self.resolved.insert(span, Resolved::EnumValue);
+        }
         if !values.iter().any(|v| v == value) {
             let s = did_you_mean(value, values.iter().map(String::as_str));
             self.report(d::unknown_enum_value(value, span, what, values, s));
@@ -530,6 +546,7 @@ impl<'a> Checker<'a> {
             ));
             return;
         };
+        self.resolved.insert(id.span, Resolved::Stage);
         if matches!(op, CmpOp::Eq | CmpOp::Ne) {
             self.stage_ref(id);
             return;

@@ -78,7 +78,7 @@ pub fn check_source(text: &str) -> Checked {
 
 /// Check a parsed playbook.
 pub fn check(ast: funnel_syntax::ast::Playbook) -> Checked {
-    let (mut diagnostics, facts, calendars, crons, rounds) = {
+    let (mut diagnostics, facts, calendars, crons, rounds, resolved, types) = {
         let mut cx = checker::Checker::new(&ast);
         cx.check_settings();
         let calendars = cx.check_calendars();
@@ -88,7 +88,15 @@ pub fn check(ast: funnel_syntax::ast::Playbook) -> Checked {
         let facts = cx.check_kpis();
         cx.check_tests(&facts.types);
         cx.lint_unused();
-        (cx.diags, facts, calendars, cx.crons, cx.rounds)
+        (
+            cx.diags,
+            facts,
+            calendars,
+            cx.crons,
+            cx.rounds,
+            cx.resolved,
+            cx.types,
+        )
     };
     sort_diagnostics(&mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -105,6 +113,8 @@ pub fn check(ast: funnel_syntax::ast::Playbook) -> Checked {
             rounds,
             kpi_order: facts.order,
             kpi_types: facts.types,
+            resolved,
+            types,
         },
     );
     let program = Program { ast, hir };

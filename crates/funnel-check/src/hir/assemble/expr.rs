@@ -1,22 +1,22 @@
-//! Assembling triggers and condition expressions: names resolved by the
-//! checker's scoping rules (`infer.rs`), each node typed as the checker
-//! typed it.
+//! Assembling triggers and condition expressions. What each bare name is
+//! was decided by the checker while it checked (`infer.rs`, under the
+//! scoping rules of docs/language.md) and each node's type is the one it
+//! inferred; here a name only becomes the id of what it was resolved to:
 //!
-//! - After `on E where`, a bare name is a field of E, then a lead field,
-//!   then a score; after `on any event where` and elsewhere, a lead field,
-//!   then a score.
-//! - Beside an enumeration (`industry == saas`, `industry in (a, b)`,
-//!   `set industry = saas`) a bare name is one of its values, even when a
-//!   lead field has the same name.
-//! - `stage OP X` and `X OP stage` (in parentheses or not) compare the
-//!   lead's stage with stage X, read from `stage`'s side.
+//! - a field of the event a `where` filter is about, a lead field or a score;
+//! - beside an enumeration (`industry == saas`, `industry in (a, b)`,
+//!   `set industry = saas`), one of its values, even when a lead field has
+//!   the same name;
+//! - beside `stage` (`stage >= SQL`, `(SQL) <= stage`), a stage, with the
+//!   comparison read from `stage`'s side.
 
 use funnel_syntax::ast::{self, CmpOp, EventSel, ExprKind as A};
 
 use super::Assembler;
+use crate::checker::Resolved;
 use crate::hir::decl::Trigger;
 use crate::hir::expr::{Expr, ExprKind};
-use crate::hir::ids::{EventFieldId, EventId, LeadFieldId};
+use crate::hir::ids::EventId;
 use crate::hir::lit::Lit;
 use crate::oriented::flip;
 use crate::types::{arith, Ty};
@@ -61,7 +61,7 @@ impl Assembler<'_> {
                 };
                 (ExprKind::Lit(lit), ty)
             }
-            A::Name(id) => self.name(&id.name, scope),
+            A::Name(id) => self.name(id, scope),
             A::Clicked(t) => (ExprKind::Clicked(self.template(&t.value)), Ty::Bool),
             A::Opened(t) => (ExprKind::Opened(self.template(&t.value)), Ty::Bool),
             A::Neg(x) => {
@@ -105,26 +105,26 @@ impl Assembler<'_> {
                 (ExprKind::Lit(Lit::Bool(false)), Ty::Error)
             }
         };
+        // The type the checker inferred wins over the one worked out here
+        // (which only fills in for nodes it never typed on their own).
+        let ty = self.parts.types.get(&span).cloned().unwrap_or(ty);
         Expr { kind, ty, span }
     }
 
     /// A value compared with (or set into) something of type `other`: a
-    /// bare name or a string beside an enumeration is one of its values.
+    /// name the checker read as an enumeration value has `other`'s type.
     pub(super) fn operand(&mut self, e: &ast::Expr, other: &Ty, scope: Scope) -> Expr {
-        if let Ty::Enum(_) = other {
-            match &e.kind {
-                A::Paren(x) => return self.operand(x, other, scope),
-                A::Name(id) => {
-                    return Expr {
-                        kind: ExprKind::EnumValue(id.name.clone()),
-                        ty: other.clone(),
-                        span: e.span,
-                    }
+        match &e.kind {
+            A::Paren(x) => self.operand(x, other, scope),
+            A::Name(id) if self.parts.resolved.get(&id.span) == Some(&Resolved::EnumValue) => {
+                Expr {
+                    kind: ExprKind::EnumValue(id.name.clone()),
+                    ty: other.clone(),
+                    span: e.span,
                 }
-                _ => {}
             }
+            _ => self.expr(e, scope),
         }
-        self.expr(e, scope)
     }
 
     fn compare(&mut self, op: CmpOp, l: &ast::Expr, r: &ast::Expr, scope: Scope) -> ExprKind {
@@ -139,7 +139,9 @@ impl Assembler<'_> {
                 other = x;
             }
             if let Some(stage) = match &other.kind {
-                A::Name(id) => self.hir.stage_id(&id.name),
+                A::Name(id) if self.parts.resolved.get(&id.span) == Some(&Resolved::Stage) => {
+                    self.hir.stage_id(&id.name)
+                }
                 _ => None,
             } {
                 return ExprKind::Stage { op, stage };
@@ -150,24 +152,29 @@ impl Assembler<'_> {
         ExprKind::Compare(op, Box::new(l), Box::new(r))
     }
 
-    fn name(&self, name: &str, scope: Scope) -> (ExprKind, Ty) {
-        if let Some(ev) = scope.map(|e| self.hir.event(e)) {
-            if let Some(i) = ev.fields.iter().position(|f| f.name == name) {
-                return (
-                    ExprKind::EventField(EventFieldId::new(i)),
-                    ev.fields[i].ty.ty.clone(),
-                );
-            }
-        }
-        if let Some(i) = self.hir.lead_fields.iter().position(|f| f.name == name) {
-            let ty = self.hir.lead_fields[i].ty.ty.clone();
-            return (ExprKind::LeadField(LeadFieldId::new(i)), ty);
-        }
-        if let Some(i) = self.hir.score_id(name) {
-            return (ExprKind::Score(i), Ty::Number);
-        }
-        // Not in a checked condition outside an enumeration comparison.
-        (ExprKind::EnumValue(name.to_string()), Ty::Error)
+    /// The id of what the checker resolved a bare name to, and its type.
+    fn name(&self, id: &ast::Ident, scope: Scope) -> (ExprKind, Ty) {
+        let name = id.name.as_str();
+        let found = match self.parts.resolved.get(&id.span) {
+            Some(Resolved::EventField) => scope.and_then(|e| {
+                let ev = self.hir.event(e);
+                let f = ev.field(name)?;
+                Some((ExprKind::EventField(f), ev.fields[f.index()].ty.ty.clone()))
+            }),
+            Some(Resolved::LeadField) => self.hir.lead_field_id(name).map(|f| {
+                (
+                    ExprKind::LeadField(f),
+                    self.hir.lead_fields[f.index()].ty.ty.clone(),
+                )
+            }),
+            Some(Resolved::Score) => self
+                .hir
+                .score_id(name)
+                .map(|s| (ExprKind::Score(s), Ty::Number)),
+            Some(Resolved::EnumValue | Resolved::Stage) | None => None,
+        };
+        // A checked condition has no other bare names.
+        found.unwrap_or_else(|| (ExprKind::EnumValue(name.to_string()), Ty::Error))
     }
 }
 

@@ -1,8 +1,11 @@
 //! Assembling the typed program from a playbook that checked without
 //! errors: the tables first (fields, events, stages in funnel order,
-//! scores, inputs, KPIs), then every declaration with its names resolved
-//! to ids (`expr.rs` for conditions, `nurture.rs` for steps, `kpi.rs` for
-//! formulas) and its literals decoded by [`super::lit::Decoder`].
+//! scores, inputs, KPIs), then every declaration with its names turned into
+//! ids (`expr.rs` for conditions, `nurture.rs` for steps, `kpi.rs` for
+//! formulas) and its literals decoded by [`super::lit::Decoder`]. What a
+//! name in a condition is, and each condition's type, are the checker's
+//! own decisions ([`Parts::resolved`], [`Parts::types`]), recorded while
+//! it checked; assembly only looks up the id.
 //!
 //! Assembly is total: it reports nothing, because the checker has already
 //! reported everything; what a checked playbook cannot contain is skipped.
@@ -11,7 +14,7 @@ mod expr;
 mod kpi;
 mod nurture;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use funnel_syntax::ast::{self, Decl, FunnelItem, Modifier, ScoreItem};
 use funnel_syntax::Span;
@@ -22,6 +25,7 @@ use super::decl::{
 use super::ids::{KpiId, StageId, TemplateId};
 use super::lit::Decoder;
 use super::Hir;
+use crate::checker::Resolved;
 use crate::collect::field_ty;
 use crate::schedule::Cron;
 use crate::types::Ty;
@@ -38,6 +42,10 @@ pub(crate) struct Parts {
     pub kpi_order: Vec<usize>,
     /// Each KPI's type, in source order.
     pub kpi_types: Vec<Ty>,
+    /// What the checker resolved each bare name in a condition to.
+    pub resolved: HashMap<Span, Resolved>,
+    /// The type the checker inferred for each condition expression.
+    pub types: HashMap<Span, Ty>,
 }
 
 /// Builds the [`Hir`]; the parts of it built so far are the scope later
