@@ -11,8 +11,8 @@
 //! Code map: `scope` builds the symbol tables (duplicates); `settings`,
 //! `calendar`, `stages`, `scores`, `nurtures`, `kpis` (and `kpi_funcs`) and
 //! `tests_decl` check one kind of declaration each; `schedule` is the one cron
-//! implementation; `infer` types conditions (`oriented` reads comparisons
-//! from their named side); `lints` warns about
+//! implementation; `infer` types conditions (`compare` their comparisons;
+//! `oriented` reads comparisons from their named side); `lints` warns about
 //! unused declarations; `diagnostics` holds every diagnostic constructor;
 //! `render` turns diagnostics into text for people and positions for tools;
 //! `hir` is the typed program assembled after a playbook checks cleanly.
@@ -20,6 +20,7 @@
 mod calendar;
 mod checker;
 mod collect;
+mod compare;
 mod diagnostics;
 pub mod hir;
 mod infer;
