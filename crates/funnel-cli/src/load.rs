@@ -8,7 +8,7 @@ use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use funnel_data::decode::parse_instant;
-use funnel_data::{BadRows, DataError, Format, ReadData};
+use funnel_data::{BadRows, Format, ReadData};
 use funnel_engine::{Compiled, Dataset};
 
 /// `--on-bad-row`.
@@ -63,15 +63,6 @@ pub struct Loaded {
     pub inputs: Vec<funnel_engine::value::Value>,
 }
 
-/// Print a data problem: message, location, help.
-pub fn print_data_error(e: &DataError) {
-    eprintln!("error: {}", e.message);
-    eprintln!("  --> {}", e.location());
-    if let Some(h) = &e.help {
-        eprintln!("  help: {h}");
-    }
-}
-
 /// `-` as a path: standard input.
 pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
@@ -101,9 +92,13 @@ fn format_of(path: &Path, given: Option<DataFormat>) -> Result<Format, u8> {
     }
     let name = path.display().to_string();
     Format::from_path(&name).ok_or_else(|| {
-        eprintln!("error: cannot tell the format of `{name}` from its extension");
-        eprintln!(
-            "  help: name it `.csv`, `.jsonl` or `.yaml`, or pass `--data-format csv|jsonl|yaml`"
+        crate::diag::error(
+            "funnel::data::unknown_format",
+            format!("cannot tell the format of `{name}` from its extension"),
+            Some(
+                "name it `.csv`, `.jsonl` or `.yaml`, or pass `--data-format csv|jsonl|yaml`"
+                    .into(),
+            ),
         );
         2
     })
@@ -116,8 +111,15 @@ fn open(path: &Path) -> Result<Box<dyn Read>, u8> {
     File::open(path)
         .map(|f| Box::new(BufReader::new(f)) as Box<dyn Read>)
         .map_err(|e| {
-            eprintln!("error: cannot read `{}`: {e}", path.display());
-            eprintln!("  help: check the path; it must name a readable data file");
+            crate::diag::error(
+                "funnel::data::unreadable",
+                format!(
+                    "cannot read `{}`: {}",
+                    path.display(),
+                    crate::report::io_reason(&e)
+                ),
+                Some("check the path; it must name a readable data file".into()),
+            );
             2
         })
 }
@@ -146,20 +148,28 @@ pub fn load_threads(
     data.keep_unread = keep_unread;
     let inputs =
         funnel_data::inputs::resolve(&compiled, &args.inputs, &mut data.texts).map_err(|e| {
-            eprintln!("error: {e}");
-            eprintln!("  help: {}", e.help());
+            crate::diag::error("funnel::input::invalid", e.to_string(), Some(e.help()));
             2
         })?;
     let as_of = match &args.as_of {
         None => None,
         Some(t) => Some(parse_instant(t.trim(), compiled.tz).map_err(|reason| {
-            eprintln!("error: bad `--as-of`: {reason}");
+            crate::diag::error(
+                "funnel::cli::bad_as_of",
+                format!("bad `--as-of`: {reason}"),
+                Some(
+                    "write an RFC 3339 instant or `2026-06-30 17:00` in the playbook's zone".into(),
+                ),
+            );
             2
         })?),
     };
     if is_stdin(&args.leads) && is_stdin(&args.events) {
-        eprintln!("error: `--leads -` and `--events -` cannot both read standard input");
-        eprintln!("  help: give one of them as a file");
+        crate::diag::error(
+            "funnel::cli::stdin_twice",
+            "`--leads -` and `--events -` cannot both read standard input",
+            Some("give one of them as a file".into()),
+        );
         return Err(2);
     }
     let lf = format_of(&args.leads, args.data_format)?;
@@ -174,7 +184,7 @@ pub fn load_threads(
         threads,
     )
     .map_err(|e| {
-        print_data_error(&e);
+        crate::diag::data_error(&e, lf);
         swapped_hint(args);
         1
     })?;
@@ -188,7 +198,7 @@ pub fn load_threads(
         threads,
     )
     .map_err(|e| {
-        print_data_error(&e);
+        crate::diag::data_error(&e, ef);
         swapped_hint(args);
         1
     })?;
@@ -211,10 +221,10 @@ fn swapped_hint(args: &DataArgs) {
     };
     let (l, e) = (name(&args.leads), name(&args.events));
     if l.contains("event") || (e.contains("lead") && !e.contains("event")) {
-        eprintln!(
-            "  hint: `--leads {}` and `--events {}` look swapped: `--leads` takes the file with one row per lead, `--events` the one with `lead`, `event` and `at` columns",
+        crate::diag::note("hint", &format!(
+            "`--leads {}` and `--events {}` look swapped: `--leads` takes the file with one row per lead, `--events` the one with `lead`, `event` and `at` columns",
             args.leads.display(),
             args.events.display()
-        );
+        ));
     }
 }

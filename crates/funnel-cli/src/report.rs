@@ -50,15 +50,14 @@ pub fn stderr_color() -> bool {
 
 /// Print an IO problem the way every command does: what failed and what to do.
 pub fn io_error(path: &Path, err: &std::io::Error) {
-    eprintln!(
-        "error: cannot read `{}`: {}",
-        path.display(),
-        io_reason(err)
+    crate::diag::error(
+        "funnel::cli::unreadable",
+        format!("cannot read `{}`: {}", path.display(), io_reason(err)),
+        Some("check the path; it must name a readable playbook file".into()),
     );
-    eprintln!("  help: check the path; it must name a readable playbook file");
 }
 
-fn io_reason(err: &std::io::Error) -> String {
+pub fn io_reason(err: &std::io::Error) -> String {
     match err.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
@@ -79,13 +78,8 @@ pub fn load_playbook(path: &Path) -> Result<(String, Program), u8> {
         }
     };
     let checked = funnel_check::check_source(&text);
-    if !checked.diagnostics.is_empty() {
-        let name = path.display().to_string();
-        eprint!(
-            "{}",
-            render_human(&checked.diagnostics, &name, &text, stderr_color())
-        );
-    }
+    let name = path.display().to_string();
+    crate::diag::emit(&checked.diagnostics, &name, &text, 1);
     match checked.program {
         Some(p) => Ok((text, p)),
         None => Err(1),
@@ -106,7 +100,7 @@ fn position_json(p: &Position) -> [(&'static str, Value); 4] {
     ]
 }
 
-fn diagnostic_json(path: &str, loc: &Located) -> Value {
+pub fn diagnostic_json(path: &str, loc: &Located) -> Value {
     let mut obj = serde_json::Map::new();
     obj.insert("file".into(), json!(path));
     for (k, v) in position_json(&loc.position) {

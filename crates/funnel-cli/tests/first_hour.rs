@@ -180,7 +180,7 @@ fn sample_keeps_the_old_spellings_with_a_note() {
     assert_eq!(code, 2);
     assert_eq!(
         err,
-        "error: the lead count is given twice (`--count` and `--leads`)\n  help: drop `--leads`; it is the old spelling of `--count`\n"
+        "funnel::cli::bad_flag\n\n  × the lead count is given twice (`--count` and `--leads`)\n  help: drop `--leads`; it is the old spelling of `--count`\n\n"
     );
 }
 
@@ -201,7 +201,7 @@ fn sample_never_overwrites_without_force() {
     assert_eq!(code, 2);
     assert_eq!(
         tidy(&err, &dir),
-        "error: `DIR/events.csv` already exist(s)\n  help: pass `--force` to overwrite, or `--out DIR` to write elsewhere\n"
+        "funnel::cli::already_exists\n\n  × `DIR/events.csv` already exist(s)\n  help: pass `--force` to overwrite, or `--out DIR` to write elsewhere\n\n"
     );
     assert_eq!(
         std::fs::read_to_string(dir.join("events.csv")).unwrap(),

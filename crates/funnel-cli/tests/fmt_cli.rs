@@ -102,7 +102,9 @@ fn syntax_errors_name_the_place_and_exit_2_while_other_files_are_formatted() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
-        err.starts_with("./bad.funnel:2:5: unexpected `=`\n  help: expected a name\n"),
+        err.starts_with(
+            "funnel::syntax::unexpected\n\n  × unexpected `=`\n   ╭─[./bad.funnel:2:5]\n 1 │ playbook \"x\"\n 2 │ kpi = 1\n   ·     ┬\n   ·     ╰── not expected here\n   ╰────\n  help: expected a name\n"
+        ),
         "{err}"
     );
     assert!(
@@ -119,7 +121,9 @@ fn missing_paths_and_empty_directories_exit_2() {
     let out = funnel(&dir, &["fmt", "nope.funnel"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).starts_with("error: cannot read `nope.funnel`"),
+        stderr(&out).starts_with(
+            "funnel::cli::unreadable\n\n  × cannot read `nope.funnel`: no such file or directory\n"
+        ),
         "{}",
         stderr(&out)
     );
@@ -127,7 +131,8 @@ fn missing_paths_and_empty_directories_exit_2() {
     let out = funnel(&dir, &["fmt", "--check", "empty"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).starts_with("error: no `.funnel` files in `empty`"),
+        stderr(&out)
+            .starts_with("funnel::cli::no_playbooks\n\n  × no `.funnel` files in `empty`\n"),
         "{}",
         stderr(&out)
     );

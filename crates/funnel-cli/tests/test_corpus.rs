@@ -126,8 +126,9 @@ fn coverage_min_fails_below_the_minimum() {
     assert!(stdout.contains("coverage: 40.0% overall (10 of 25)\n"));
     assert_eq!(
         stderr,
-        "error: coverage 40.0% is below the minimum of 40.1%\n  \
-         help: add tests that exercise the items listed by `funnel test --coverage`\n"
+        "funnel::test::coverage_below_minimum\n\n  \
+         × coverage 40.0% is below the minimum of 40.1%\n  \
+         help: add tests that exercise the items listed by `funnel test --coverage`\n\n"
     );
     let (code, _, _) = funnel(&["test", "tests/test/coverage.funnel", "--coverage-min", "40"]);
     assert_eq!(code, 0);
@@ -145,11 +146,13 @@ fn usage_problems_exit_2() {
     let (code, stdout, stderr) = funnel(&["test", "tests/test/no-such-file.funnel"]);
     assert_eq!(code, 2);
     assert_eq!(stdout, "\n0 passed, 0 failed\n");
-    assert!(stderr.starts_with("error: cannot read `tests/test/no-such-file.funnel`: "));
+    assert!(stderr.starts_with(
+        "funnel::cli::unreadable\n\n  × cannot read `tests/test/no-such-file.funnel`: no such file or directory\n"
+    ));
     let (code, _, stderr) = funnel(&["test", "grammar"]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("error: no `.funnel` files in `grammar`"),
+        stderr.contains("funnel::cli::no_playbooks\n\n  × no `.funnel` files in `grammar`\n"),
         "{stderr}"
     );
     // A check error wins over a failing test.
@@ -320,7 +323,7 @@ fn filter_counts_what_it_leaves_out() {
     assert_eq!(stdout, "\n14 filtered out\n0 passed, 0 failed\n");
     assert!(
         stderr.starts_with(
-            "error: no test name contains `no such test`\n  help: the tests are: \"an outbound deal closes in 84 days\""
+            "funnel::test::no_match\n\n  × no test name contains `no such test`\n  help: the tests are: \"an outbound deal closes in 84 days\""
         ),
         "{stderr}"
     );

@@ -28,9 +28,13 @@ pub fn run(args: Args) -> u8 {
     for path in &args.paths {
         match report::playbook_files(path) {
             Ok(found) if found.is_empty() => {
-                eprintln!("error: no `.funnel` files in `{}`", path.display());
-                eprintln!(
-                    "  help: check the path; pass a playbook file or a directory that holds some"
+                crate::diag::error(
+                    "funnel::cli::no_playbooks",
+                    format!("no `.funnel` files in `{}`", path.display()),
+                    Some(
+                        "check the path; pass a playbook file or a directory that holds some"
+                            .into(),
+                    ),
                 );
                 io_failed = true;
             }

@@ -18,8 +18,6 @@ mod diff;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use funnel_syntax::{Diagnostic, LineIndex};
-
 #[derive(clap::Args)]
 pub struct Args {
     /// Playbook files or directories (searched recursively for `*.funnel`).
@@ -44,14 +42,24 @@ pub fn run(args: Args) -> u8 {
     for path in &args.paths {
         match crate::report::playbook_files(path) {
             Ok(found) if found.is_empty() => {
-                eprintln!("error: no `.funnel` files in `{}`", path.display());
-                eprintln!("  help: pass a playbook file or a directory that holds some");
+                crate::diag::error(
+                    "funnel::cli::no_playbooks",
+                    format!("no `.funnel` files in `{}`", path.display()),
+                    Some("pass a playbook file or a directory that holds some".into()),
+                );
                 failed = true;
             }
             Ok(found) => files.extend(found),
             Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", path.display());
-                eprintln!("  help: check that the path exists and is readable");
+                crate::diag::error(
+                    "funnel::cli::unreadable",
+                    format!(
+                        "cannot read `{}`: {}",
+                        path.display(),
+                        crate::report::io_reason(&e)
+                    ),
+                    Some("check that the path exists and is readable".into()),
+                );
                 failed = true;
             }
         }
@@ -96,15 +104,22 @@ fn format_file(path: &Path, check: bool) -> Outcome {
     let source = match crate::load::read_source(path) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", path.display());
-            eprintln!("  help: check that the file exists, is readable and is UTF-8 text");
+            crate::diag::error(
+                "funnel::cli::unreadable",
+                format!(
+                    "cannot read `{}`: {}",
+                    path.display(),
+                    crate::report::io_reason(&e)
+                ),
+                Some("check that the file exists, is readable and is UTF-8 text".into()),
+            );
             return Outcome::Failed;
         }
     };
     let formatted = match funnel_syntax::fmt::format(&source) {
         Ok(f) => f,
         Err(d) => {
-            report(path, &source, &d);
+            crate::diag::emit(&[d], &path.display().to_string(), &source, 1);
             return Outcome::Failed;
         }
     };
@@ -130,24 +145,12 @@ fn format_file(path: &Path, check: bool) -> Outcome {
     match std::fs::write(path, &formatted) {
         Ok(()) => Outcome::Reformatted,
         Err(e) => {
-            eprintln!("error: cannot write `{name}`: {e}");
-            eprintln!("  help: check that the file is writable");
+            crate::diag::error(
+                "funnel::cli::cannot_write",
+                format!("cannot write `{name}`: {e}"),
+                Some("check that the file is writable".into()),
+            );
             Outcome::Failed
         }
-    }
-}
-
-/// `file:line:col: message`, then the help.
-fn report(path: &Path, source: &str, d: &Diagnostic) {
-    let at = LineIndex::new(source).line_col(source, d.primary_span().start as usize);
-    eprintln!(
-        "{}:{}:{}: {}",
-        path.display(),
-        at.line,
-        at.column,
-        d.message
-    );
-    if let Some(help) = &d.help {
-        eprintln!("  help: {help}");
     }
 }

@@ -69,13 +69,19 @@ pub fn run(args: Args) -> u8 {
     };
     let clock: Arc<dyn Clock> = match &args.now {
         None => Arc::new(SystemClock),
-        Some(t) => match parse_instant(t.trim(), live.pb.compiled.tz) {
-            Ok(t) => Arc::new(SimClock::at(t)),
-            Err(reason) => {
-                eprintln!("error: bad `--now`: {reason}");
-                return 2;
+        Some(t) => {
+            match parse_instant(t.trim(), live.pb.compiled.tz) {
+                Ok(t) => Arc::new(SimClock::at(t)),
+                Err(reason) => {
+                    crate::diag::error(
+                    "funnel::cli::bad_instant",
+                    format!("bad `--now`: {reason}"),
+                    Some("write an RFC 3339 instant or `2026-06-30 17:00` in the playbook's zone".into()),
+                );
+                    return 2;
+                }
             }
-        },
+        }
     };
     let counters = Arc::new(Counters::default());
     let name = live.pb.compiled.name.clone();
@@ -99,7 +105,11 @@ pub fn run(args: Args) -> u8 {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the server's runtime: {e}");
+            crate::diag::error(
+                "funnel::live::runtime",
+                format!("cannot start the server's runtime: {e}"),
+                None,
+            );
             return 2;
         }
     };
@@ -107,8 +117,11 @@ pub fn run(args: Args) -> u8 {
         let listener = match tokio::net::TcpListener::bind(&args.listen).await {
             Ok(l) => l,
             Err(e) => {
-                eprintln!("error: cannot listen on `{}`: {e}", args.listen);
-                eprintln!("  help: pick a free address with `--listen HOST:PORT`");
+                crate::diag::error(
+                    "funnel::live::cannot_listen",
+                    format!("cannot listen on `{}`: {e}", args.listen),
+                    Some("pick a free address with `--listen HOST:PORT`".into()),
+                );
                 return 2;
             }
         };
@@ -123,7 +136,11 @@ pub fn run(args: Args) -> u8 {
         match serve(app, listener, tick, shutdown()).await {
             Ok(()) => 0,
             Err(e) => {
-                eprintln!("error: the server stopped: {e}");
+                crate::diag::error(
+                    "funnel::live::stopped",
+                    format!("the server stopped: {e}"),
+                    None,
+                );
                 2
             }
         }
@@ -182,7 +199,11 @@ fn deliver_loop(
             Ok(0) => std::thread::sleep(Duration::from_millis(100)),
             Ok(_) => {}
             Err(e) => {
-                eprintln!("error: delivering: {e}");
+                crate::diag::error(
+                    "funnel::live::delivery",
+                    format!("delivering: {e}"),
+                    Some("delivery is retried every second; check the `--deliver` target".into()),
+                );
                 std::thread::sleep(Duration::from_secs(1));
             }
         }
