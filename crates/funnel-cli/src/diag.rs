@@ -70,6 +70,29 @@ pub fn error(code: &'static str, message: impl Into<String>, help: Option<String
     unlocated(Diagnostic::error(code, message), help);
 }
 
+/// A KPI whose value does not fit (`funnel::run::kpi_overflow`), named
+/// after `whose` (a playbook or a run, for commands that have several).
+pub fn kpi_overflow(whose: Option<&str>, kpi: &str, why: &str) {
+    let whose = whose.map(|w| format!("{w}: ")).unwrap_or_default();
+    error(
+        "funnel::run::kpi_overflow",
+        format!("{whose}kpi `{kpi}` cannot be computed: {why}"),
+        Some(
+            "check the data behind it for absurd amounts, or split the formula into several kpis"
+                .into(),
+        ),
+    );
+}
+
+/// A flag's instant that does not decode (`--as-of`, `--now`, `--start`).
+pub fn bad_instant(flag: &str, reason: &str) {
+    error(
+        "funnel::cli::bad_instant",
+        format!("bad `{flag}`: {reason}"),
+        Some("write a date (`2026-06-30`), a local time in the playbook's zone (`2026-06-30 17:00`) or an RFC 3339 instant".into()),
+    );
+}
+
 /// A warning with no file text to point into.
 pub fn warning(code: &'static str, message: impl Into<String>, help: Option<String>) {
     unlocated(Diagnostic::warning(code, message), help);

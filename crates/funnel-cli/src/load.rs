@@ -154,13 +154,7 @@ pub fn load_threads(
     let as_of = match &args.as_of {
         None => None,
         Some(t) => Some(parse_instant(t.trim(), compiled.tz).map_err(|reason| {
-            crate::diag::error(
-                "funnel::cli::bad_as_of",
-                format!("bad `--as-of`: {reason}"),
-                Some(
-                    "write an RFC 3339 instant or `2026-06-30 17:00` in the playbook's zone".into(),
-                ),
-            );
+            crate::diag::bad_instant("--as-of", &reason);
             2
         })?),
     };

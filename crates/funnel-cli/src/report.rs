@@ -5,7 +5,7 @@
 //! Human-readable diagnostics always go to stderr, so a command's real output
 //! on stdout stays clean; machine formats (`--format json|github`) go to stdout.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use funnel_check::render::{render_human, Located, Locator, Position};
 use funnel_check::Program;
@@ -183,6 +183,35 @@ pub fn escape_data(s: &str) -> String {
 /// Escape a workflow command property (also `:` and `,`).
 pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// The playbook files the paths name, sorted; true when a path failed.
+pub fn playbooks(paths: &[PathBuf]) -> (Vec<PathBuf>, bool) {
+    let mut failed = false;
+    let mut files = Vec::new();
+    for path in paths {
+        match playbook_files(path) {
+            Ok(found) if found.is_empty() => {
+                crate::diag::error(
+                    "funnel::cli::no_playbooks",
+                    format!("no `.funnel` files in `{}`", path.display()),
+                    Some(
+                        "check the path; pass a playbook file or a directory that holds some"
+                            .into(),
+                    ),
+                );
+                failed = true;
+            }
+            Ok(found) => files.extend(found),
+            Err(e) => {
+                io_error(path, &e);
+                failed = true;
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, failed)
 }
 
 /// The playbooks a path names: the file itself, or every `*.funnel` below a

@@ -37,35 +37,7 @@ enum Outcome {
 }
 
 pub fn run(args: Args) -> u8 {
-    let mut failed = false;
-    let mut files = Vec::new();
-    for path in &args.paths {
-        match crate::report::playbook_files(path) {
-            Ok(found) if found.is_empty() => {
-                crate::diag::error(
-                    "funnel::cli::no_playbooks",
-                    format!("no `.funnel` files in `{}`", path.display()),
-                    Some("pass a playbook file or a directory that holds some".into()),
-                );
-                failed = true;
-            }
-            Ok(found) => files.extend(found),
-            Err(e) => {
-                crate::diag::error(
-                    "funnel::cli::unreadable",
-                    format!(
-                        "cannot read `{}`: {}",
-                        path.display(),
-                        crate::report::io_reason(&e)
-                    ),
-                    Some("check that the path exists and is readable".into()),
-                );
-                failed = true;
-            }
-        }
-    }
-    files.sort();
-    files.dedup();
+    let (files, failed) = crate::report::playbooks(&args.paths);
 
     let (mut changed, mut errors) = (0usize, 0usize);
     for file in &files {
@@ -104,15 +76,7 @@ fn format_file(path: &Path, check: bool) -> Outcome {
     let source = match crate::load::read_source(path) {
         Ok(s) => s,
         Err(e) => {
-            crate::diag::error(
-                "funnel::cli::unreadable",
-                format!(
-                    "cannot read `{}`: {}",
-                    path.display(),
-                    crate::report::io_reason(&e)
-                ),
-                Some("check that the file exists, is readable and is UTF-8 text".into()),
-            );
+            crate::report::io_error(path, &e);
             return Outcome::Failed;
         }
     };

@@ -126,19 +126,13 @@ pub fn run(args: Args) -> u8 {
     let now = funnel_live::Clock::now(&funnel_live::SystemClock);
     let as_of = match &args.as_of {
         None => now,
-        Some(t) => {
-            match parse_instant(t.trim(), tz) {
-                Ok(t) => t,
-                Err(reason) => {
-                    crate::diag::error(
-                    "funnel::cli::bad_instant",
-                    format!("bad `--as-of`: {reason}"),
-                    Some("write an RFC 3339 instant or `2026-06-30 17:00` in the playbook's zone".into()),
-                );
-                    return 2;
-                }
+        Some(t) => match parse_instant(t.trim(), tz) {
+            Ok(t) => t,
+            Err(reason) => {
+                crate::diag::bad_instant("--as-of", &reason);
+                return 2;
             }
-        }
+        },
     };
     match live.store.as_of() {
         Ok(Some(prev)) if prev > as_of => {

@@ -121,15 +121,7 @@ pub fn run(args: Args) -> u8 {
     for (file, o) in [(&old_file, &oo), (&new_file, &on)] {
         if let Some(k) = o.kpis.iter().find(|k| k.fault.is_some()) {
             let why = k.fault.map_or("", |f| f.message());
-            crate::diag::error(
-                "funnel::run::kpi_overflow",
-                format!("{file}: kpi `{}` cannot be computed: {why}", k.name),
-                Some(
-                    "check the data behind it for absurd amounts, or split the formula into \
-                     several kpis"
-                        .into(),
-                ),
-            );
+            crate::diag::kpi_overflow(Some(file), &k.name, why);
             return fail(1);
         }
     }

@@ -171,15 +171,7 @@ pub fn run(args: Args) -> u8 {
     }
     if let Some(k) = outcome.kpis.iter().find(|k| k.fault.is_some()) {
         let why = k.fault.map_or("", |f| f.message());
-        crate::diag::error(
-            "funnel::run::kpi_overflow",
-            format!("kpi `{}` cannot be computed: {why}", k.name),
-            Some(
-                "check the data behind it for absurd amounts, or split the formula into \
-                 several kpis"
-                    .into(),
-            ),
-        );
+        crate::diag::kpi_overflow(None, &k.name, why);
         return 1;
     }
     let c = &loaded.compiled;

@@ -127,11 +127,7 @@ pub fn run(args: Args) -> u8 {
     let start = match funnel_data::decode::parse_instant(&args.start, compiled.tz) {
         Ok(t) => t,
         Err(reason) => {
-            crate::diag::error(
-                "funnel::cli::bad_instant",
-                format!("bad `--start`: {reason}"),
-                Some("write a date such as `2026-01-01` or an RFC 3339 instant".into()),
-            );
+            crate::diag::bad_instant("--start", &reason);
             return 2;
         }
     };

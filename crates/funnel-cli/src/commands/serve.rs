@@ -69,19 +69,13 @@ pub fn run(args: Args) -> u8 {
     };
     let clock: Arc<dyn Clock> = match &args.now {
         None => Arc::new(SystemClock),
-        Some(t) => {
-            match parse_instant(t.trim(), live.pb.compiled.tz) {
-                Ok(t) => Arc::new(SimClock::at(t)),
-                Err(reason) => {
-                    crate::diag::error(
-                    "funnel::cli::bad_instant",
-                    format!("bad `--now`: {reason}"),
-                    Some("write an RFC 3339 instant or `2026-06-30 17:00` in the playbook's zone".into()),
-                );
-                    return 2;
-                }
+        Some(t) => match parse_instant(t.trim(), live.pb.compiled.tz) {
+            Ok(t) => Arc::new(SimClock::at(t)),
+            Err(reason) => {
+                crate::diag::bad_instant("--now", &reason);
+                return 2;
             }
-        }
+        },
     };
     let counters = Arc::new(Counters::default());
     let name = live.pb.compiled.name.clone();

@@ -118,7 +118,7 @@ pub fn run(args: Args) -> u8 {
 /// One run over every playbook: the exit code.
 fn run_once(args: &Args) -> u8 {
     let coverage = args.coverage || args.coverage_min.is_some();
-    let (files, mut usage_failed) = playbooks(&args.paths);
+    let (files, mut usage_failed) = report::playbooks(&args.paths);
     let mut outcomes = Vec::new();
     let mut summary = Summary::default();
     // Whether the human output so far ends with a blank line.
@@ -208,35 +208,6 @@ fn test_names(files: &[PathBuf]) -> Vec<String> {
                 .collect::<Vec<_>>()
         })
         .collect()
-}
-
-/// The playbook files the paths name, sorted; true when a path failed.
-fn playbooks(paths: &[PathBuf]) -> (Vec<PathBuf>, bool) {
-    let mut failed = false;
-    let mut files = Vec::new();
-    for path in paths {
-        match crate::report::playbook_files(path) {
-            Ok(found) if found.is_empty() => {
-                crate::diag::error(
-                    "funnel::cli::no_playbooks",
-                    format!("no `.funnel` files in `{}`", path.display()),
-                    Some(
-                        "check the path; pass a playbook file or a directory that holds some"
-                            .into(),
-                    ),
-                );
-                failed = true;
-            }
-            Ok(found) => files.extend(found),
-            Err(e) => {
-                report::io_error(path, &e);
-                failed = true;
-            }
-        }
-    }
-    files.sort();
-    files.dedup();
-    (files, failed)
 }
 
 /// Check, compile and run one playbook's tests; `None` when it cannot be read.
