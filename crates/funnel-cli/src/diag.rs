@@ -9,9 +9,10 @@
 //! line it names back from the file, so the excerpt shows the real row.
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::sync::OnceLock;
 
-use funnel_check::render::{render_human_from, Locator};
+use funnel_check::render::{render_human_from, Located, Locator, Position};
 use funnel_data::{DataError, Format};
 use funnel_syntax::{Diagnostic, Span};
 use serde_json::{json, Value};
@@ -56,10 +57,7 @@ pub fn emit(diags: &[Diagnostic], file: &str, source: &str, first_line: usize) {
         ErrorFormat::Json => {
             let locator = Locator::from_line(source, first_line);
             for d in diags {
-                eprintln!(
-                    "{}",
-                    crate::report::diagnostic_json(file, &locator.locate(d))
-                );
+                eprintln!("{}", diagnostic_json(file, &locator.locate(d)));
             }
         }
     }
@@ -301,6 +299,60 @@ pub fn scenario_error(file: &str, text: &str, e: &funnel_sim::ScenarioError) {
         }
         None => emit(&[d], file, "", 1),
     }
+}
+
+/// Print an IO problem the way every command does: what failed and what to do.
+pub fn io_error(path: &Path, err: &std::io::Error) {
+    error(
+        "funnel::cli::unreadable",
+        format!("cannot read `{}`: {}", path.display(), io_reason(err)),
+        Some("check the path; it must name a readable playbook file".into()),
+    );
+}
+
+/// What went wrong, in words: the common reasons without the OS's error number.
+pub fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => err.to_string(),
+    }
+}
+
+fn position_json(p: &Position) -> [(&'static str, Value); 4] {
+    [
+        ("line", json!(p.line)),
+        ("column", json!(p.column)),
+        ("end_line", json!(p.end_line)),
+        ("end_column", json!(p.end_column)),
+    ]
+}
+
+/// One diagnostic as JSON, with 1-based positions (`check --format json`'s shape).
+pub fn diagnostic_json(path: &str, loc: &Located) -> Value {
+    let mut obj = serde_json::Map::new();
+    obj.insert("file".into(), json!(path));
+    for (k, v) in position_json(&loc.position) {
+        obj.insert(k.into(), v);
+    }
+    obj.insert("severity".into(), json!(loc.severity));
+    obj.insert("code".into(), json!(loc.code));
+    obj.insert("message".into(), json!(loc.message));
+    obj.insert("help".into(), json!(loc.help));
+    let labels: Vec<Value> = loc
+        .labels
+        .iter()
+        .map(|l| {
+            let mut o = serde_json::Map::new();
+            for (k, v) in position_json(&l.position) {
+                o.insert(k.into(), v);
+            }
+            o.insert("text".into(), json!(l.text));
+            Value::Object(o)
+        })
+        .collect();
+    obj.insert("labels".into(), Value::Array(labels));
+    Value::Object(obj)
 }
 
 #[cfg(test)]

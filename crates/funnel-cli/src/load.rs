@@ -7,6 +7,7 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
+use funnel_check::Program;
 use funnel_data::decode::parse_instant;
 use funnel_data::{BadRows, Format, ReadData};
 use funnel_engine::{Compiled, Dataset};
@@ -79,6 +80,26 @@ pub fn read_source(path: &Path) -> std::io::Result<String> {
     }
 }
 
+/// Read and check a playbook, printing its diagnostics (errors and warnings)
+/// to stderr. On success returns the text and the checked program; otherwise
+/// the exit code to use: 2 when the file cannot be read, 1 when it has errors.
+pub fn load_playbook(path: &Path) -> Result<(String, Program), u8> {
+    let text = match read_source(path) {
+        Ok(t) => t,
+        Err(e) => {
+            crate::diag::io_error(path, &e);
+            return Err(2);
+        }
+    };
+    let checked = funnel_check::check_source(&text);
+    let name = path.display().to_string();
+    crate::diag::emit(&checked.diagnostics, &name, &text, 1);
+    match checked.program {
+        Some(p) => Ok((text, p)),
+        None => Err(1),
+    }
+}
+
 fn format_of(path: &Path, given: Option<DataFormat>) -> Result<Format, u8> {
     if given.is_none() && is_stdin(path) {
         return Ok(Format::Csv);
@@ -116,7 +137,7 @@ fn open(path: &Path) -> Result<Box<dyn Read>, u8> {
                 format!(
                     "cannot read `{}`: {}",
                     path.display(),
-                    crate::report::io_reason(&e)
+                    crate::diag::io_reason(&e)
                 ),
                 Some("check the path; it must name a readable data file".into()),
             );
@@ -138,7 +159,7 @@ pub fn load_threads(
     threads: usize,
     keep_unread: bool,
 ) -> Result<Loaded, u8> {
-    let (source, program) = crate::report::load_playbook(playbook)?;
+    let (source, program) = load_playbook(playbook)?;
     let compiled = funnel_engine::compile(&program, &source);
     let policy = match args.on_bad_row {
         OnBadRow::Error => BadRows::Error,

@@ -7,8 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use funnel_check::render::{render_human, Located, Locator, Position};
-use funnel_check::Program;
+use funnel_check::render::{render_human, Locator};
 use funnel_syntax::Diagnostic;
 use serde_json::{json, Value};
 
@@ -48,82 +47,9 @@ pub fn stderr_color() -> bool {
     crate::style::stderr_color()
 }
 
-/// Print an IO problem the way every command does: what failed and what to do.
-pub fn io_error(path: &Path, err: &std::io::Error) {
-    crate::diag::error(
-        "funnel::cli::unreadable",
-        format!("cannot read `{}`: {}", path.display(), io_reason(err)),
-        Some("check the path; it must name a readable playbook file".into()),
-    );
-}
-
-pub fn io_reason(err: &std::io::Error) -> String {
-    match err.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => err.to_string(),
-    }
-}
-
-/// Read and check a playbook, printing its diagnostics (errors and warnings)
-/// to stderr. On success returns the text and the checked program; otherwise
-/// the exit code to use: 2 when the file cannot be read, 1 when it has errors.
-#[allow(dead_code)] // the shared loader for commands that run a playbook (`run`, `test`)
-pub fn load_playbook(path: &Path) -> Result<(String, Program), u8> {
-    let text = match crate::load::read_source(path) {
-        Ok(t) => t,
-        Err(e) => {
-            io_error(path, &e);
-            return Err(2);
-        }
-    };
-    let checked = funnel_check::check_source(&text);
-    let name = path.display().to_string();
-    crate::diag::emit(&checked.diagnostics, &name, &text, 1);
-    match checked.program {
-        Some(p) => Ok((text, p)),
-        None => Err(1),
-    }
-}
-
 /// Human-readable reports for one file.
 pub fn human(report: &FileReport, color: bool) -> String {
     render_human(&report.diagnostics, &report.path, &report.source, color)
-}
-
-fn position_json(p: &Position) -> [(&'static str, Value); 4] {
-    [
-        ("line", json!(p.line)),
-        ("column", json!(p.column)),
-        ("end_line", json!(p.end_line)),
-        ("end_column", json!(p.end_column)),
-    ]
-}
-
-pub fn diagnostic_json(path: &str, loc: &Located) -> Value {
-    let mut obj = serde_json::Map::new();
-    obj.insert("file".into(), json!(path));
-    for (k, v) in position_json(&loc.position) {
-        obj.insert(k.into(), v);
-    }
-    obj.insert("severity".into(), json!(loc.severity));
-    obj.insert("code".into(), json!(loc.code));
-    obj.insert("message".into(), json!(loc.message));
-    obj.insert("help".into(), json!(loc.help));
-    let labels: Vec<Value> = loc
-        .labels
-        .iter()
-        .map(|l| {
-            let mut o = serde_json::Map::new();
-            for (k, v) in position_json(&l.position) {
-                o.insert(k.into(), v);
-            }
-            o.insert("text".into(), json!(l.text));
-            Value::Object(o)
-        })
-        .collect();
-    obj.insert("labels".into(), Value::Array(labels));
-    Value::Object(obj)
 }
 
 /// The JSON document for a set of checked files.
@@ -139,7 +65,7 @@ pub fn json_document(files: &[FileReport]) -> Value {
             let diags: Vec<Value> = f
                 .diagnostics
                 .iter()
-                .map(|d| diagnostic_json(&f.path, &locator.locate(d)))
+                .map(|d| crate::diag::diagnostic_json(&f.path, &locator.locate(d)))
                 .collect();
             json!({ "path": f.path, "diagnostics": diags })
         })
@@ -204,7 +130,7 @@ pub fn playbooks(paths: &[PathBuf]) -> (Vec<PathBuf>, bool) {
             }
             Ok(found) => files.extend(found),
             Err(e) => {
-                io_error(path, &e);
+                crate::diag::io_error(path, &e);
                 failed = true;
             }
         }

@@ -37,7 +37,7 @@ pub fn run(args: Args) -> u8 {
                 });
             }
             Err(e) => {
-                report::io_error(file, &e);
+                crate::diag::io_error(file, &e);
                 io_failed = true;
             }
         }

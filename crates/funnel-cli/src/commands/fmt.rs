@@ -76,7 +76,7 @@ fn format_file(path: &Path, check: bool) -> Outcome {
     let source = match crate::load::read_source(path) {
         Ok(s) => s,
         Err(e) => {
-            crate::report::io_error(path, &e);
+            crate::diag::io_error(path, &e);
             return Outcome::Failed;
         }
     };

@@ -66,7 +66,7 @@ fn read_rows(path: &PathBuf) -> Result<Vec<Result<RawRow, RowError>>, u8> {
     let bytes = std::fs::read(path).map_err(|e| {
         crate::diag::error(
             "funnel::data::unreadable",
-            format!("cannot read `{name}`: {}", crate::report::io_reason(&e)),
+            format!("cannot read `{name}`: {}", crate::diag::io_reason(&e)),
             Some("check the path; it must name a readable data file".into()),
         );
         2u8

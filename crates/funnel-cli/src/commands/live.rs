@@ -133,7 +133,7 @@ pub fn read_secret(path: &Path, flag: &str) -> Result<String, u8> {
             format!(
                 "cannot read `{}`: {}",
                 path.display(),
-                crate::report::io_reason(&e)
+                crate::diag::io_reason(&e)
             ),
             Some(format!(
                 "`{flag}` names a file holding the value on its first line"
@@ -161,7 +161,7 @@ pub fn fail(e: &LiveError) -> u8 {
 
 /// Load and check `playbook` (diagnostics printed) with its inputs.
 pub fn load_playbook(playbook: &Path, inputs: &[String]) -> Result<Playbook, u8> {
-    let (source, _) = crate::report::load_playbook(playbook)?;
+    let (source, _) = crate::load::load_playbook(playbook)?;
     Playbook::new(&source, inputs).map_err(|e| {
         fail(&e);
         1

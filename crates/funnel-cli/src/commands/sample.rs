@@ -119,7 +119,7 @@ pub fn run(args: Args) -> u8 {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let (text, program) = match crate::report::load_playbook(&playbook) {
+    let (text, program) = match crate::load::load_playbook(&playbook) {
         Ok(p) => p,
         Err(code) => return code,
     };

@@ -14,7 +14,7 @@ use funnel_sim::estimate::{estimate, human_bytes, parse_bytes, MAX_LEAD_RUNS};
 use funnel_sim::runs::{simulate_all, Subject};
 use funnel_sim::Scenario;
 
-use crate::report::load_playbook;
+use crate::load::load_playbook;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -99,7 +99,7 @@ pub fn run(args: Args) -> u8 {
                 format!(
                     "cannot read the scenario `{}`: {}",
                     args.scenario.display(),
-                    crate::report::io_reason(&e)
+                    crate::diag::io_reason(&e)
                 ),
                 Some(
                     "check the path; `--scenario` names a YAML file (see docs/simulate.md)".into(),

@@ -216,7 +216,7 @@ fn test_file(file: &Path, filter: Option<&str>, summary: &mut Summary) -> Option
     let source = match crate::load::read_source(file) {
         Ok(s) => s,
         Err(e) => {
-            report::io_error(file, &e);
+            crate::diag::io_error(file, &e);
             return None;
         }
     };
