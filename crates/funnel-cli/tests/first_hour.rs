@@ -7,13 +7,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::{root, scratch};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 /// Run `funnel` from the repository root: (exit code, stdout, stderr).
 fn funnel(args: &[&str]) -> (i32, String, String) {
@@ -44,14 +43,6 @@ fn funnel_with(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> (i32
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-}
-
-/// A fresh scratch directory.
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("funnel-first-hour-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 /// Replace the scratch directory's path so snapshots do not depend on it.

@@ -4,6 +4,9 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod common;
+
+use common::root;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -264,10 +267,6 @@ fn amounts_out_of_range_are_check_errors() {
         err.contains("the amount is too large or too precise"),
         "{err}"
     );
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// Finding 11: `simulate` is refused before it starts when its estimate is

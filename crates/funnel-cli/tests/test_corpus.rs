@@ -14,29 +14,9 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn repo_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .and_then(Path::parent)
-        .expect("repository root")
-}
-
-fn funnel(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_funnel"))
-        .current_dir(repo_root())
-        .env_remove("NO_COLOR")
-        .args(args)
-        .output()
-        .expect("run funnel");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{funnel, root};
 
 /// The `# args: …` of a corpus file, split on spaces.
 fn header_args(text: &str) -> Vec<String> {
@@ -53,11 +33,7 @@ fn corpus() {
     insta::glob!("../../../tests/test", "*.funnel", |path| {
         seen += 1;
         let text = std::fs::read_to_string(path).unwrap();
-        let rel = path
-            .strip_prefix(repo_root())
-            .unwrap()
-            .display()
-            .to_string();
+        let rel = path.strip_prefix(root()).unwrap().display().to_string();
         let mut args = vec!["test".to_string(), rel.clone()];
         args.extend(header_args(&text));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
