@@ -2,16 +2,11 @@
 //! playbooks, asserting exit codes, the summary, diffs and rewritten files.
 #![allow(clippy::unwrap_used)] // test helpers: a failed setup is a failed test
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-/// A fresh, empty directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("funnel-fmt-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use common::scratch;
+use std::path::Path;
+use std::process::{Command, Output};
 
 fn write(path: &Path, text: &str) {
     if let Some(parent) = path.parent() {

@@ -5,7 +5,10 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::scratch as dir;
+use std::path::Path;
 use std::process::Command;
 
 /// A score that follows a field, and two nurtures that flip the field as
@@ -47,13 +50,6 @@ score b {
   +10 when a >= 10
 }
 "#;
-
-fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("funnel-unsettled-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn run(dir: &Path, playbook: &str, leads: &str) -> (i32, String, String) {
     std::fs::write(dir.join("p.funnel"), playbook).unwrap();
