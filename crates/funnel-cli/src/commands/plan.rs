@@ -23,7 +23,7 @@ use funnel_engine::{Compiled, Outcome, RunOptions};
 use funnel_plan::{diff, same_data, DataSide, Side};
 use funnel_syntax::ast::Decl;
 
-use crate::load::{load, DataArgs, Loaded};
+use crate::load::{load_threads, DataArgs, Loaded};
 
 /// How the plan is printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -106,6 +106,7 @@ pub fn run(args: Args) -> u8 {
     }
     // One as-of instant for both: `--as-of` as the new playbook reads it.
     let as_of = new.as_of;
+    let cores = crate::load::cores();
     let replay = |l: &Loaded| -> Outcome {
         let opts = RunOptions {
             coverage: false,
@@ -113,7 +114,8 @@ pub fn run(args: Args) -> u8 {
             trace: None,
             inputs: l.inputs.clone(),
         };
-        funnel_engine::run(&l.compiled, &l.data, &opts, &mut |_, _| {})
+        // The leads are split between the cores; the outcome is the same.
+        funnel_engine::run_threads(&l.compiled, &l.data, &opts, cores, &mut |_, _| {})
     };
     let (oo, on) = (replay(&old), replay(&new));
     // A KPI that cannot be computed under either playbook stops the plan, as
@@ -260,7 +262,7 @@ fn load_side(
         as_of: data.as_of.clone(),
         inputs,
     };
-    load(path, &args).inspect_err(|_| {
+    load_threads(path, &args, crate::load::cores(), true).inspect_err(|_| {
         crate::diag::note(
             "note",
             &format!(
