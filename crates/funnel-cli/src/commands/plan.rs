@@ -260,6 +260,8 @@ fn load_side(
         on_bad_row: data.on_bad_row,
         as_of: data.as_of.clone(),
         inputs,
+        map: data.map.clone(),
+        strict: data.strict,
     };
     load(path, &args).inspect_err(|_| {
         eprintln!(
