@@ -27,6 +27,8 @@ mod tests;
 mod tests_csv;
 #[cfg(test)]
 mod tests_formats;
+#[cfg(test)]
+mod tests_mapped;
 mod yaml;
 
 use std::fmt;
