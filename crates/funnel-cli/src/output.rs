@@ -92,7 +92,11 @@ fn input_line(what: &str, r: &InputReport) -> String {
         s.push_str(&format!("          first: {}\n", first.replace('\n', " ")));
     }
     if !r.unmapped.is_empty() {
-        let what: Vec<String> = r.unmapped.iter().map(|(w, n)| format!("{w}: {n}")).collect();
+        let what: Vec<String> = r
+            .unmapped
+            .iter()
+            .map(|(w, n)| format!("{w}: {n}"))
+            .collect();
         s.push_str(&format!("          unmapped: {}\n", what.join(", ")));
     }
     if !r.ignored_columns.is_empty() {

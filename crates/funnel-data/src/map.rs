@@ -264,15 +264,15 @@ fn check(m: &Mapping, c: &Compiled) -> Result<(), DataError> {
         }
     }
     for (side, targets, what) in [
-        (&m.leads, &lead_targets, "lead field"),
-        (&m.events, &event_targets, "event field"),
+        (&m.leads, &lead_targets, "a lead field"),
+        (&m.events, &event_targets, "an event field"),
     ] {
         for (i, e) in side.fields.iter().enumerate() {
             if !targets.contains(&e.target.as_str()) {
                 return Err(error(
                     m,
                     e.line,
-                    format!("`{}` is not a {what} of the playbook", e.target),
+                    format!("`{}` is not {what} of the playbook", e.target),
                     suggest(&e.target, targets.iter().copied()),
                 ));
             }
@@ -309,7 +309,7 @@ fn check(m: &Mapping, c: &Compiled) -> Result<(), DataError> {
 fn check_format(m: &Mapping, c: &Compiled, e: &Entry, what: &str) -> Result<(), DataError> {
     let field = &e.source;
     let is_time = |ty: &Ty| matches!(ty, Ty::Date | Ty::DateTime);
-    let ok = if what == "lead field" {
+    let ok = if what == "a lead field" {
         c.lead_fields
             .iter()
             .any(|f| f.name == *field && is_time(&f.ty))
@@ -324,7 +324,10 @@ fn check_format(m: &Mapping, c: &Compiled, e: &Entry, what: &str) -> Result<(), 
         return Err(error(
             m,
             e.line,
-            format!("`{field}` is not a date or datetime {what} of the playbook"),
+            format!(
+                "`{field}` is not {} of the playbook declared `date` or `datetime`",
+                what
+            ),
             "formats are for instants: `at` and fields declared `date` or `datetime`".into(),
         ));
     }
@@ -342,10 +345,13 @@ fn check_format(m: &Mapping, c: &Compiled, e: &Entry, what: &str) -> Result<(), 
 /// A format must be chrono's and read back what it writes.
 fn valid_format(fmt: &str) -> Result<(), String> {
     if let Some(i) = StrftimeItems::new(fmt).position(|i| matches!(i, Item::Error)) {
-        return Err(format!("it has a specifier chrono does not know (item {})", i + 1));
+        return Err(format!(
+            "it has a specifier chrono does not know (item {})",
+            i + 1
+        ));
     }
-    let sample = DateTime::parse_from_rfc3339("2026-03-02T09:05:07+00:00")
-        .map_err(|e| e.to_string())?;
+    let sample =
+        DateTime::parse_from_rfc3339("2026-03-02T09:05:07+00:00").map_err(|e| e.to_string())?;
     let text = sample.format(fmt).to_string();
     parse_with(&text, fmt, Tz::UTC)
         .map(|_| ())

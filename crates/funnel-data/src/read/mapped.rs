@@ -274,15 +274,8 @@ impl<S: Schema> Schema for MappedSchema<'_, S> {
                         .map(|(n, _)| n.to_string())
                         .or_else(|| self.inner.columns().get(f.col).cloned())
                         .unwrap_or_default();
-                    let e = format_error(
-                        &self.file,
-                        &self.map_file,
-                        line,
-                        at(f.col),
-                        &field,
-                        text,
-                        f,
-                    );
+                    let e =
+                        format_error(&self.file, &self.map_file, line, at(f.col), &field, text, f);
                     return p.reject(self.policy(), e);
                 }
             }

@@ -377,7 +377,8 @@ impl ReadData for Dataset {
             }
             (_, None) => read_rows(input, file, format, &schema, threads, &mut merge)?,
             (_, Some(m)) => {
-                let ms = mapped::MappedSchema::new(&schema, c, m, &m.leads, false, file, mapped.strict);
+                let ms =
+                    mapped::MappedSchema::new(&schema, c, m, &m.leads, false, file, mapped.strict);
                 read_rows(input, file, format, &ms, threads, &mut merge)?;
                 report.ignored_columns = ms.ignored();
             }
@@ -422,7 +423,8 @@ impl ReadData for Dataset {
             }
             (_, None) => read_rows(input, file, format, &schema, threads, &mut merge)?,
             (_, Some(m)) => {
-                let ms = mapped::MappedSchema::new(&schema, c, m, &m.events, true, file, mapped.strict);
+                let ms =
+                    mapped::MappedSchema::new(&schema, c, m, &m.events, true, file, mapped.strict);
                 read_rows(input, file, format, &ms, threads, &mut merge)?;
                 report.ignored_columns = ms.ignored();
             }

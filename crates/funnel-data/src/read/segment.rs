@@ -108,7 +108,12 @@ fn bad(file: &str, line: usize, field: Option<&str>, message: String) -> DataErr
 fn call(file: &str, line: usize, text: &str) -> Result<Json, DataError> {
     match serde_json::from_str::<Json>(text) {
         Ok(v @ Json::Object(_)) => Ok(v),
-        Ok(_) => Err(bad(file, line, None, "the line is not a JSON object".into())),
+        Ok(_) => Err(bad(
+            file,
+            line,
+            None,
+            "the line is not a JSON object".into(),
+        )),
         Err(e) => {
             let mut d = bad(file, line, None, format!("malformed JSON: {e}"));
             d.column = Some(e.column());
@@ -256,7 +261,12 @@ pub(crate) fn read_track<S: Schema>(
                     return ctx.other_call(p, line, &o, "track");
                 }
                 let Some(name) = o.get("event").and_then(Json::as_str) else {
-                    let e = bad(ctx.file, line, Some("event"), "the track call has no `event`".into());
+                    let e = bad(
+                        ctx.file,
+                        line,
+                        Some("event"),
+                        "the track call has no `event`".into(),
+                    );
                     return schema.bad_row(p, e);
                 };
                 let Some(event) = names.get(name) else {
@@ -307,7 +317,8 @@ pub(crate) fn read_track<S: Schema>(
                                 Some(f) => match parse_with(&v, f.format, c.tz) {
                                     Ok(t) => instant_text(t),
                                     Err(()) => {
-                                        let e = format_error(ctx.file, map_file, line, 0, path, &v, f);
+                                        let e =
+                                            format_error(ctx.file, map_file, line, 0, path, &v, f);
                                         return schema.bad_row(p, e);
                                     }
                                 },
@@ -446,7 +457,8 @@ pub(crate) fn read_identify<S: Schema>(
                         Some(f) => match parse_with(&v, f.format, c.tz) {
                             Ok(t) => instant_text(t),
                             Err(()) => {
-                                problem = Some(format_error(ctx.file, map_file, line, 0, path, &v, f));
+                                problem =
+                                    Some(format_error(ctx.file, map_file, line, 0, path, &v, f));
                                 break;
                             }
                         },

@@ -246,9 +246,15 @@ fn a_csv_export_reads_through_the_map() {
         "bad value in column `Activity Date`: `2026-03-03 13:05` does not match the date format `%m/%d/%Y %I:%M %p` (map.yaml:19)"
     );
     // A mapped column the export does not have.
-    let e = read(leads, &bad.replace("URL", "Link"), Format::Csv, Some(CSV_MAP), false)
-        .err()
-        .unwrap();
+    let e = read(
+        leads,
+        &bad.replace("URL", "Link"),
+        Format::Csv,
+        Some(CSV_MAP),
+        false,
+    )
+    .err()
+    .unwrap();
     assert_eq!(e.location(), "e:1");
     assert_eq!(
         e.message,
@@ -258,7 +264,10 @@ fn a_csv_export_reads_through_the_map() {
     let e = read(leads, events, Format::Csv, Some(CSV_MAP), true)
         .err()
         .unwrap();
-    assert_eq!((e.location().as_str(), e.message.as_str()), ("l:1:3", "unknown column `Lifecycle Stage`"));
+    assert_eq!(
+        (e.location().as_str(), e.message.as_str()),
+        ("l:1:3", "unknown column `Lifecycle Stage`")
+    );
 }
 
 #[test]
@@ -292,7 +301,7 @@ fn map_problems_name_the_map_line() {
         (
             "leads:\n  formats:\n    size: \"%Y\"\n",
             "map.yaml:3",
-            "`size` is not a date or datetime lead field of the playbook",
+            "`size` is not a lead field of the playbook declared `date` or `datetime`",
             "formats are for instants: `at` and fields declared `date` or `datetime`",
         ),
         (
@@ -319,13 +328,20 @@ fn map_problems_name_the_map_line() {
     let e = map(&c, "events:\n  names: [a, b\n").unwrap_err();
     assert_eq!(e.file, "map.yaml");
     assert_eq!(e.line, Some(3));
-    assert!(e.message.starts_with("malformed YAML in the map: "), "{}", e.message);
+    assert!(
+        e.message.starts_with("malformed YAML in the map: "),
+        "{}",
+        e.message
+    );
 }
 
 #[test]
 fn segment_is_told_by_the_first_line() {
     let track = b"\n{\"type\":\"track\",\"event\":\"x\"}\n";
     assert_eq!(Format::Jsonl.refine(track), Format::Segment);
-    assert_eq!(Format::Jsonl.refine(b"{\"lead\":\"L1\",\"type\":\"x\"}\n"), Format::Jsonl);
+    assert_eq!(
+        Format::Jsonl.refine(b"{\"lead\":\"L1\",\"type\":\"x\"}\n"),
+        Format::Jsonl
+    );
     assert_eq!(Format::Csv.refine(track), Format::Csv);
 }
