@@ -8,6 +8,8 @@
 //! 1 MiB blocks to the reader through a short queue, so decompressing
 //! overlaps with decoding the rows (see bench/RESULTS.md for the cost).
 
+#![allow(clippy::result_large_err)]
+
 use std::io::{self, Read};
 use std::sync::mpsc;
 

@@ -22,6 +22,9 @@
 //! JSON Lines) column name. The map is checked against the playbook when it
 //! is read: every problem names the map file and line.
 
+// Errors carry a message, location and help, as the readers' do.
+#![allow(clippy::result_large_err)]
+
 use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
@@ -355,23 +358,23 @@ fn valid_format(fmt: &str) -> Result<(), String> {
     let text = sample.format(fmt).to_string();
     parse_with(&text, fmt, Tz::UTC)
         .map(|_| ())
-        .map_err(|_| "it does not name a whole date (it needs a year, a month and a day)".into())
+        .ok_or_else(|| "it does not name a whole date (it needs a year, a month and a day)".into())
 }
 
 /// Read an instant with a declared format: with an offset (`%z`) as given,
 /// a date and time in the playbook's zone, or a date at 00:00 there.
-pub fn parse_with(text: &str, fmt: &str, tz: Tz) -> Result<i64, ()> {
+pub fn parse_with(text: &str, fmt: &str, tz: Tz) -> Option<i64> {
     let t = text.trim();
     if let Ok(d) = DateTime::parse_from_str(t, fmt) {
-        return Ok(d.timestamp());
+        return Some(d.timestamp());
     }
     if let Ok(n) = NaiveDateTime::parse_from_str(t, fmt) {
-        return Ok(local_to_instant(tz, n));
+        return Some(local_to_instant(tz, n));
     }
     if let Ok(d) = NaiveDate::parse_from_str(t, fmt) {
-        return Ok(local_to_instant(tz, d.and_time(chrono::NaiveTime::MIN)));
+        return Some(local_to_instant(tz, d.and_time(chrono::NaiveTime::MIN)));
     }
-    Err(())
+    None
 }
 
 /// An instant as RFC 3339 text in UTC, as the readers take it.

@@ -263,8 +263,8 @@ impl<S: Schema> Schema for MappedSchema<'_, S> {
                 continue;
             }
             match parse_with(text, f.format, self.tz) {
-                Ok(t) => times.push((f.col, instant_text(t))),
-                Err(()) => {
+                Some(t) => times.push((f.col, instant_text(t))),
+                None => {
                     p.read += 1;
                     // The column as the file names it.
                     let field = self

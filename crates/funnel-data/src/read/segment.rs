@@ -74,7 +74,7 @@ pub fn is_segment_line(line: &str) -> bool {
 
 /// A value at a dotted path (`traits.company.name`): absent, or its text
 /// (`None` for `null`), or `Err` naming what else it is.
-fn at_path<'j>(o: &'j Json, path: &str) -> Option<Result<Option<String>, &'static str>> {
+fn at_path(o: &Json, path: &str) -> Option<Result<Option<String>, &'static str>> {
     let mut v = o;
     for key in path.split('.') {
         v = v.as_object()?.get(key)?;
@@ -146,7 +146,7 @@ fn when(
     };
     match format {
         Some(f) => parse_with(text, f.format, tz)
-            .map_err(|()| format_error(file, map_file, line, 0, "timestamp", text, f)),
+            .ok_or_else(|| format_error(file, map_file, line, 0, "timestamp", text, f)),
         None => crate::decode::parse_instant(text.trim(), tz).map_err(|reason| {
             bad(
                 file,
@@ -199,7 +199,7 @@ impl Ctx<'_> {
 }
 
 /// Non-blank lines with their 1-based numbers.
-fn each_line<'b>(bytes: &'b [u8], first: usize) -> impl Iterator<Item = (usize, &'b [u8])> {
+fn each_line(bytes: &[u8], first: usize) -> impl Iterator<Item = (usize, &[u8])> {
     (first..)
         .zip(bytes.split(|b| *b == b'\n'))
         .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
@@ -315,8 +315,8 @@ pub(crate) fn read_track<S: Schema>(
                         Some(Ok(Some(v))) => {
                             let v = match field_formats.iter().find(|f| f.col == *col) {
                                 Some(f) => match parse_with(&v, f.format, c.tz) {
-                                    Ok(t) => instant_text(t),
-                                    Err(()) => {
+                                    Some(t) => instant_text(t),
+                                    None => {
                                         let e =
                                             format_error(ctx.file, map_file, line, 0, path, &v, f);
                                         return schema.bad_row(p, e);
@@ -455,8 +455,8 @@ pub(crate) fn read_identify<S: Schema>(
                 Some(Ok(Some(v))) => {
                     let v = match fmts.iter().find(|f| f.col == i + 1) {
                         Some(f) => match parse_with(&v, f.format, c.tz) {
-                            Ok(t) => instant_text(t),
-                            Err(()) => {
+                            Some(t) => instant_text(t),
+                            None => {
                                 problem =
                                     Some(format_error(ctx.file, map_file, line, 0, path, &v, f));
                                 break;
