@@ -4,14 +4,14 @@
 //! starts with `1f 8b`, a Zstandard frame with `28 b5 2f fd`; a file named
 //! `.gz` or `.zst` whose first bytes say otherwise is an error.
 //!
-//! A compressed file is decompressed on a thread of its own, which hands
-//! 1 MiB blocks to the reader through a short queue, so decompressing
-//! overlaps with decoding the rows (see bench/RESULTS.md for the cost).
+//! Decompression runs on the thread that reads the file's chunks, while
+//! the worker threads decode the chunks read before (`read/chunks.rs`), so
+//! it overlaps with decoding already: a thread of its own for it measured
+//! no faster on 2 cores (bench/RESULTS.md, "Compressed input").
 
 #![allow(clippy::result_large_err)]
 
 use std::io::{self, Read};
-use std::sync::mpsc;
 
 use crate::read::DataError;
 
@@ -68,9 +68,6 @@ pub fn strip_compression(name: &str) -> &str {
     name
 }
 
-/// Blocks handed from the decompressing thread.
-const BLOCK: usize = 1 << 20;
-
 /// The data of `input` decompressed (as it comes when not compressed).
 /// `file` names it in messages.
 pub fn decompress(
@@ -101,69 +98,7 @@ pub fn decompress(
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(whole)),
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(whole).map_err(io)?),
     };
-    Ok((Box::new(Threaded::new(reader)), found))
-}
-
-/// A reader whose bytes are produced on another thread.
-struct Threaded {
-    rx: mpsc::Receiver<io::Result<Vec<u8>>>,
-    block: Vec<u8>,
-    at: usize,
-    done: bool,
-}
-
-impl Threaded {
-    fn new(mut inner: Box<dyn Read + Send>) -> Threaded {
-        let (tx, rx) = mpsc::sync_channel::<io::Result<Vec<u8>>>(4);
-        std::thread::spawn(move || loop {
-            let mut block = Vec::with_capacity(BLOCK);
-            let got = Read::take(&mut inner, BLOCK as u64).read_to_end(&mut block);
-            let last = matches!(got, Ok(0) | Err(_));
-            let msg = got.map(|_| block);
-            // The reader is gone (it stopped at an error): stop too.
-            if tx.send(msg).is_err() || last {
-                return;
-            }
-        });
-        Threaded {
-            rx,
-            block: Vec::new(),
-            at: 0,
-            done: false,
-        }
-    }
-}
-
-impl Read for Threaded {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.at == self.block.len() {
-            if self.done {
-                return Ok(0);
-            }
-            match self.rx.recv() {
-                Ok(Ok(block)) => {
-                    self.done = block.is_empty();
-                    self.block = block;
-                    self.at = 0;
-                }
-                Ok(Err(e)) => {
-                    self.done = true;
-                    return Err(e);
-                }
-                Err(_) => {
-                    self.done = true;
-                    return Err(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        "the decompressing thread stopped",
-                    ));
-                }
-            }
-        }
-        let n = buf.len().min(self.block.len() - self.at);
-        buf[..n].copy_from_slice(&self.block[self.at..self.at + n]);
-        self.at += n;
-        Ok(n)
-    }
+    Ok((reader, found))
 }
 
 #[cfg(test)]
@@ -173,7 +108,7 @@ mod tests {
     use std::io::Write;
 
     fn text() -> Vec<u8> {
-        // More than two blocks, so the queue is crossed several times.
+        // Several MB, more than one buffer of either decoder.
         (0..200_000)
             .map(|i| format!("L{i:05},pricing_view,2026-03-02 10:00\n"))
             .collect::<String>()
