@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
+use funnel_engine::data::RejectKind;
 use funnel_engine::value::Value;
 
 const PLAYBOOK: &str = r#"playbook "Mapped"
@@ -344,4 +345,65 @@ fn segment_is_told_by_the_first_line() {
         Format::Jsonl
     );
     assert_eq!(Format::Csv.refine(track), Format::Csv);
+}
+
+#[test]
+fn skipped_identify_calls_are_counted_by_call() {
+    let c = compiled();
+    let leads = r#"{"type":"identify","userId":"u1","timestamp":"2026-03-01T00:00:00Z","traits":{"email":"a@x.io","industry":"retail"}}
+{"type":"identify","userId":"u1","timestamp":"2026-03-02T00:00:00Z","traits":{"industry":"mining"}}
+{"type":"identify","userId":"u3","timestamp":"2026-03-02T00:00:00Z","traits":{"industry":"software"}}
+"#;
+    let mut ds = Dataset::new(&c);
+    let m = Mapped::default();
+    ds.read_leads_mapped(
+        &c,
+        leads.as_bytes(),
+        "l",
+        Format::Segment,
+        BadRows::Skip,
+        1,
+        m,
+    )
+    .unwrap();
+    // Line 2's value is refused with its call (u1 keeps `retail`); u3 never
+    // gets its required email, so its one call is rejected with it.
+    assert_eq!(ds.leads.ids, vec![Box::from("u1")]);
+    let r = &ds.lead_report;
+    assert_eq!((r.read, r.used, r.rejected), (3, 1, 2));
+    let kinds: Vec<(RejectKind, usize, &str)> = r
+        .by_kind
+        .iter()
+        .map(|(k, (n, first))| (*k, *n, first.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [(
+            RejectKind::BadValue,
+            2,
+            "l:2: bad value in `traits.industry`: `mining` is not one of software | retail"
+        )]
+    );
+    let fields = ds.leads.fields(0);
+    assert_eq!(
+        ds.texts.resolve(match fields[2] {
+            Value::Text(s) => s,
+            _ => unreachable!(),
+        }),
+        "retail"
+    );
+}
+
+#[test]
+fn json_lines_keys_are_renamed_by_the_map() {
+    let leads =
+        "{\"ID\":\"L1\",\"E-mail\":\"a@x.io\",\"industry\":\"software\",\"owner\":\"kim\"}\n";
+    let events =
+        "{\"who\":\"L1\",\"what\":\"Page View\",\"when\":\"03/02/2026 10:00\",\"url\":\"/\"}\n";
+    let yaml = "leads:\n  fields:\n    ID: id\n    E-mail: email\nevents:\n  names:\n    Page View: visit\n  fields:\n    who: lead\n    what: event\n    when: at\n    url: page\n  formats:\n    at: \"%m/%d/%Y %H:%M\"\n";
+    let r = read(leads, events, Format::Jsonl, Some(yaml), false).unwrap();
+    assert_eq!(r.lead("L1"), ["a@x.io", "-", "software", "-"]);
+    assert_eq!(r.ds.lead_report.ignored_columns, ["owner"]);
+    // 10:00 in Warsaw (UTC+1) on 2026-03-02 is 09:00Z.
+    assert_eq!(r.events(), [("L1".into(), "visit".into(), 1_772_442_000)]);
 }
