@@ -7,10 +7,11 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
+use funnel_check::Program;
 use funnel_data::compress::{decompress, strip_compression};
 use funnel_data::decode::parse_instant;
 use funnel_data::map::Mapping;
-use funnel_data::{BadRows, DataError, Format, Mapped, ReadData};
+use funnel_data::{BadRows, Format, Mapped, ReadData};
 use funnel_engine::{Compiled, Dataset};
 
 /// `--on-bad-row`.
@@ -79,15 +80,6 @@ pub struct Loaded {
     pub inputs: Vec<funnel_engine::value::Value>,
 }
 
-/// Print a data problem: message, location, help.
-pub fn print_data_error(e: &DataError) {
-    eprintln!("error: {}", e.message);
-    eprintln!("  --> {}", e.location());
-    if let Some(h) = &e.help {
-        eprintln!("  help: {h}");
-    }
-}
-
 /// `-` as a path: standard input.
 pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
@@ -101,6 +93,26 @@ pub fn read_source(path: &Path) -> std::io::Result<String> {
         Ok(s)
     } else {
         std::fs::read_to_string(path)
+    }
+}
+
+/// Read and check a playbook, printing its diagnostics (errors and warnings)
+/// to stderr. On success returns the text and the checked program; otherwise
+/// the exit code to use: 2 when the file cannot be read, 1 when it has errors.
+pub fn load_playbook(path: &Path) -> Result<(String, Program), u8> {
+    let text = match read_source(path) {
+        Ok(t) => t,
+        Err(e) => {
+            crate::diag::io_error(path, &e);
+            return Err(2);
+        }
+    };
+    let checked = funnel_check::check_source(&text);
+    let name = path.display().to_string();
+    crate::diag::emit(&checked.diagnostics, &name, &text, 1);
+    match checked.program {
+        Some(p) => Ok((text, p)),
+        None => Err(1),
     }
 }
 
@@ -118,9 +130,13 @@ fn format_of(path: &Path, given: Option<DataFormat>) -> Result<Format, u8> {
     }
     let name = path.display().to_string();
     Format::from_path(strip_compression(&name)).ok_or_else(|| {
-        eprintln!("error: cannot tell the format of `{name}` from its extension");
-        eprintln!(
-            "  help: name it `.csv`, `.jsonl` or `.yaml` (then `.gz` or `.zst` if compressed), or pass `--data-format csv|jsonl|yaml|segment`"
+        crate::diag::error(
+            "funnel::data::unknown_format",
+            format!("cannot tell the format of `{name}` from its extension"),
+            Some(
+                "name it `.csv`, `.jsonl` or `.yaml` (then `.gz` or `.zst` if compressed), or pass `--data-format csv|jsonl|yaml|segment`"
+                    .into(),
+            ),
         );
         2
     })
@@ -134,15 +150,22 @@ fn open(path: &Path, given: Option<DataFormat>) -> Result<(Box<dyn Read + Send>,
         Box::new(BufReader::new(std::io::stdin()))
     } else {
         let f = File::open(path).map_err(|e| {
-            eprintln!("error: cannot read `{}`: {e}", path.display());
-            eprintln!("  help: check the path; it must name a readable data file");
+            crate::diag::error(
+                "funnel::data::unreadable",
+                format!(
+                    "cannot read `{}`: {}",
+                    path.display(),
+                    crate::diag::io_reason(&e)
+                ),
+                Some("check the path; it must name a readable data file".into()),
+            );
             2
         })?;
         Box::new(BufReader::new(f))
     };
     let name = path.display().to_string();
     let (mut input, _) = decompress(raw, &name).map_err(|e| {
-        print_data_error(&e);
+        crate::diag::data_error(&e, format);
         1
     })?;
     if format != Format::Jsonl || given.is_some() {
@@ -163,7 +186,11 @@ fn open(path: &Path, given: Option<DataFormat>) -> Result<(Box<dyn Read + Send>,
                 }
             }
             Err(e) => {
-                eprintln!("error: cannot read `{name}`: {e}");
+                crate::diag::error(
+                    "funnel::data::unreadable",
+                    format!("cannot read `{name}`: {}", crate::diag::io_reason(&e)),
+                    Some("check the file: it must be readable and, when compressed, whole".into()),
+                );
                 return Err(2);
             }
         }
@@ -176,12 +203,15 @@ fn open(path: &Path, given: Option<DataFormat>) -> Result<(Box<dyn Read + Send>,
 fn read_map(path: &Path, compiled: &Compiled) -> Result<Mapping, u8> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: cannot read `{name}`: {e}");
-        eprintln!("  help: `--map` takes a YAML file (docs/data.md, \"Mapping data as it comes\")");
+        crate::diag::error(
+            "funnel::data::unreadable",
+            format!("cannot read `{name}`: {}", crate::diag::io_reason(&e)),
+            Some("`--map` takes a YAML file (docs/data.md, \"The map file\")".into()),
+        );
         2
     })?;
     Mapping::parse(&text, &name, compiled).map_err(|e| {
-        print_data_error(&e);
+        crate::diag::data_error(&e, Format::Yaml);
         1
     })
 }
@@ -200,7 +230,7 @@ pub fn load_threads(
     threads: usize,
     keep_unread: bool,
 ) -> Result<Loaded, u8> {
-    let (source, program) = crate::report::load_playbook(playbook)?;
+    let (source, program) = load_playbook(playbook)?;
     let compiled = funnel_engine::compile(&program, &source);
     let policy = match args.on_bad_row {
         OnBadRow::Error => BadRows::Error,
@@ -210,20 +240,22 @@ pub fn load_threads(
     data.keep_unread = keep_unread;
     let inputs =
         funnel_data::inputs::resolve(&compiled, &args.inputs, &mut data.texts).map_err(|e| {
-            eprintln!("error: {e}");
-            eprintln!("  help: {}", e.help());
+            crate::diag::error("funnel::input::invalid", e.to_string(), Some(e.help()));
             2
         })?;
     let as_of = match &args.as_of {
         None => None,
         Some(t) => Some(parse_instant(t.trim(), compiled.tz).map_err(|reason| {
-            eprintln!("error: bad `--as-of`: {reason}");
+            crate::diag::bad_instant("--as-of", &reason);
             2
         })?),
     };
     if is_stdin(&args.leads) && is_stdin(&args.events) {
-        eprintln!("error: `--leads -` and `--events -` cannot both read standard input");
-        eprintln!("  help: give one of them as a file");
+        crate::diag::error(
+            "funnel::cli::stdin_twice",
+            "`--leads -` and `--events -` cannot both read standard input",
+            Some("give one of them as a file".into()),
+        );
         return Err(2);
     }
     let map = match &args.map {
@@ -239,7 +271,7 @@ pub fn load_threads(
     let links = data
         .read_leads_mapped(&compiled, leads, &leads_name, lf, policy, threads, mapped)
         .map_err(|e| {
-            print_data_error(&e);
+            crate::diag::data_error(&e, lf);
             swapped_hint(args);
             1
         })?;
@@ -256,7 +288,7 @@ pub fn load_threads(
         &links,
     )
     .map_err(|e| {
-        print_data_error(&e);
+        crate::diag::data_error(&e, ef);
         swapped_hint(args);
         1
     })?;
@@ -279,10 +311,10 @@ fn swapped_hint(args: &DataArgs) {
     };
     let (l, e) = (name(&args.leads), name(&args.events));
     if l.contains("event") || (e.contains("lead") && !e.contains("event")) {
-        eprintln!(
-            "  hint: `--leads {}` and `--events {}` look swapped: `--leads` takes the file with one row per lead, `--events` the one with `lead`, `event` and `at` columns",
+        crate::diag::note("hint", &format!(
+            "`--leads {}` and `--events {}` look swapped: `--leads` takes the file with one row per lead, `--events` the one with `lead`, `event` and `at` columns",
             args.leads.display(),
             args.events.display()
-        );
+        ));
     }
 }

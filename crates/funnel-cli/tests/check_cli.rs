@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a failed setup is a failed test
 
+mod common;
+
+use common::scratch;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -12,14 +15,6 @@ const ONE_ERROR: &str = "playbook \"T\"\nevent signup\nfunnel {\n  Lead on signp
 // `referral` is declared and never used: one warning.
 const ONE_WARNING: &str =
     "playbook \"T\"\nevent signup\nevent referral\nfunnel {\n  Lead on signup\n}\n";
-
-/// A fresh scratch directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("funnel-check-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn write(dir: &Path, rel: &str, text: &str) -> PathBuf {
     let p = dir.join(rel);

@@ -8,6 +8,9 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+mod common;
+
+use common::root;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -145,10 +148,6 @@ fn inputs(text: &str) -> Vec<String> {
         args.push(format!("{}={value}", i.name));
     }
     args
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 fn funnel_files(dir: &Path) -> Vec<PathBuf> {

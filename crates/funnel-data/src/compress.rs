@@ -74,7 +74,10 @@ pub fn decompress(
     mut input: impl Read + Send + 'static,
     file: &str,
 ) -> Result<(Box<dyn Read + Send>, Compression), DataError> {
-    let io = |e: io::Error| DataError::file(file, format!("cannot read the file: {e}"));
+    let io = |e: io::Error| {
+        DataError::file(file, format!("cannot read the file: {e}"))
+            .coded("funnel::data::unreadable")
+    };
     let mut head = Vec::with_capacity(4);
     Read::take(&mut input, 4)
         .read_to_end(&mut head)
@@ -90,6 +93,7 @@ pub fn decompress(
                 named.name()
             ),
         )
+        .coded("funnel::data::compression")
         .help("rename the file to match its content, or compress it again"));
     }
     let whole = io::Cursor::new(head).chain(input);

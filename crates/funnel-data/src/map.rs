@@ -91,6 +91,7 @@ impl Mapping {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
             let mut d = DataError::file(file, format!("malformed YAML in the map: {e}"))
+                .coded(MALFORMED)
                 .help("the map is YAML: `leads:` and `events:`, each with `fields:`, `names:` or `formats:` mappings of `source: target`");
             if let Some(l) = e.location() {
                 d.line = Some(l.line());
@@ -109,6 +110,7 @@ impl Mapping {
             _ => {
                 return Err(DataError::file(file, "the map is not a mapping")
                     .at(1)
+                    .coded(MALFORMED)
                     .help("write `leads:` and `events:` sections at the left margin"))
             }
         };
@@ -121,6 +123,7 @@ impl Mapping {
                 _ => {
                     return Err(DataError::file(file, format!("unknown section `{key}`"))
                         .at(at)
+                        .coded(MALFORMED)
                         .help("the map has two sections: `leads:` and `events:`"))
                 }
             };
@@ -183,6 +186,7 @@ fn read_side(
         }
         return Err(DataError::file(file, format!("`{name}` is not a mapping"))
             .at(line)
+            .coded(MALFORMED)
             .help("write `fields:`, `names:` or `formats:` under it, indented"));
     };
     for (k, v) in parts {
@@ -201,6 +205,7 @@ fn read_side(
                 return Err(
                     DataError::file(file, format!("unknown part `{key}` in `{name}`"))
                         .at(at)
+                        .coded(MALFORMED)
                         .help(format!("`{name}:` has {parts}")),
                 );
             }
@@ -212,6 +217,7 @@ fn read_side(
             return Err(
                 DataError::file(file, format!("`{name}.{key}` is not a mapping"))
                     .at(at)
+                    .coded(MALFORMED)
                     .help("write one `source: target` per line under it, indented"),
             );
         };
@@ -228,6 +234,7 @@ fn read_side(
                         format!("`{source}` maps to something that is not a name"),
                     )
                     .at(eline)
+                    .coded(MALFORMED)
                     .help("write `source: target` with one name as the target"))
                 }
             };
@@ -242,8 +249,21 @@ fn read_side(
 }
 
 fn error(m: &Mapping, line: usize, message: String, help: String) -> DataError {
-    DataError::file(&m.file, message).at(line).help(help)
+    DataError::file(&m.file, message)
+        .at(line)
+        .coded(UNKNOWN_NAME)
+        .help(help)
 }
+
+fn format_error(m: &Mapping, line: usize, message: String, help: String) -> DataError {
+    error(m, line, message, help).coded(BAD_FORMAT)
+}
+
+/// The map's codes: not the map's shape, a name the playbook lacks (or one
+/// mapped twice), a bad date format.
+const MALFORMED: &str = "funnel::data::map_malformed";
+const UNKNOWN_NAME: &str = "funnel::data::map_unknown_name";
+const BAD_FORMAT: &str = "funnel::data::map_bad_format";
 
 fn suggest<'c>(name: &str, known: impl IntoIterator<Item = &'c str> + Clone) -> String {
     match funnel_check::suggest::did_you_mean(name, known.clone()) {
@@ -324,7 +344,7 @@ fn check_format(m: &Mapping, c: &Compiled, e: &Entry, what: &str) -> Result<(), 
                 .any(|f| f.name == *field && is_time(&f.ty))
     };
     if !ok {
-        return Err(error(
+        return Err(format_error(
             m,
             e.line,
             format!(
@@ -335,7 +355,7 @@ fn check_format(m: &Mapping, c: &Compiled, e: &Entry, what: &str) -> Result<(), 
         ));
     }
     if let Err(why) = valid_format(&e.target) {
-        return Err(error(
+        return Err(format_error(
             m,
             e.line,
             format!("bad date format `{}`: {why}", e.target),

@@ -40,6 +40,7 @@ pub mod index;
 mod lens;
 pub mod lines;
 mod navigate;
+mod refusal;
 mod semantic;
 mod server;
 mod shift;

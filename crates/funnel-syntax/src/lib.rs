@@ -7,6 +7,7 @@
 pub mod ast;
 pub mod diagnostic;
 pub mod fmt;
+mod grammar;
 mod lower;
 mod nesting;
 mod parser;

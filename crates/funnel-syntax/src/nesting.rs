@@ -13,9 +13,12 @@
 use pest::iterators::Pair;
 
 use crate::diagnostic::Diagnostic;
-use crate::lower::MAX_CHAIN;
-use crate::parser::Rule;
+use crate::grammar::Rule;
 use crate::span::Span;
+
+/// Operands one `+`/`-`, `*`/`/`, `and` or `or` chain may have: deeper trees
+/// would exhaust the stack of every recursive pass (and of dropping them).
+pub const MAX_CHAIN: usize = 1_000;
 
 /// Levels of nesting a playbook may use.
 pub const MAX_NESTING: usize = 1_000;

@@ -23,26 +23,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let mut io_failed = false;
-    let mut files: Vec<PathBuf> = Vec::new();
-    for path in &args.paths {
-        match report::playbook_files(path) {
-            Ok(found) if found.is_empty() => {
-                eprintln!("error: no `.funnel` files in `{}`", path.display());
-                eprintln!(
-                    "  help: check the path; pass a playbook file or a directory that holds some"
-                );
-                io_failed = true;
-            }
-            Ok(found) => files.extend(found),
-            Err(e) => {
-                report::io_error(path, &e);
-                io_failed = true;
-            }
-        }
-    }
-    files.sort();
-    files.dedup();
+    let (files, mut io_failed) = report::playbooks(&args.paths);
 
     let mut reports = Vec::new();
     for file in &files {
@@ -56,7 +37,7 @@ pub fn run(args: Args) -> u8 {
                 });
             }
             Err(e) => {
-                report::io_error(file, &e);
+                crate::diag::io_error(file, &e);
                 io_failed = true;
             }
         }

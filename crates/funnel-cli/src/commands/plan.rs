@@ -101,8 +101,7 @@ pub fn run(args: Args) -> u8 {
         },
     );
     if let Err(m) = checked {
-        eprintln!("error: {}", m.message);
-        eprintln!("  help: {}", m.help);
+        crate::diag::error("funnel::plan::different_data", m.message, Some(m.help));
         return 1;
     }
     // One as-of instant for both: `--as-of` as the new playbook reads it.
@@ -122,11 +121,7 @@ pub fn run(args: Args) -> u8 {
     for (file, o) in [(&old_file, &oo), (&new_file, &on)] {
         if let Some(k) = o.kpis.iter().find(|k| k.fault.is_some()) {
             let why = k.fault.map_or("", |f| f.message());
-            eprintln!("error: {file}: kpi `{}` cannot be computed: {why}", k.name);
-            eprintln!(
-                "  help: check the data behind it for absurd amounts, or split the formula into \
-                 several kpis"
-            );
+            crate::diag::kpi_overflow(Some(file), &k.name, why);
             return fail(1);
         }
     }
@@ -225,13 +220,17 @@ fn check_inputs(args: &Args, declared: &[Option<Vec<String>>; 2]) -> Result<(), 
             let mut all: Vec<&String> = a.iter().chain(b).collect();
             all.sort();
             all.dedup();
-            eprintln!("error: unknown input `{name}`");
-            if all.is_empty() {
-                eprintln!("  help: neither playbook declares inputs; remove `--input {g}`");
+            let help = if all.is_empty() {
+                format!("neither playbook declares inputs; remove `--input {g}`")
             } else {
                 let list: Vec<&str> = all.iter().map(|s| s.as_str()).collect();
-                eprintln!("  help: the playbooks declare: {}", list.join(", "));
-            }
+                format!("the playbooks declare: {}", list.join(", "))
+            };
+            crate::diag::error(
+                "funnel::input::unknown",
+                format!("unknown input `{name}`"),
+                Some(help),
+            );
             return Err(2);
         }
     }
@@ -264,25 +263,34 @@ fn load_side(
         strict: data.strict,
     };
     load(path, &args).inspect_err(|_| {
-        eprintln!(
-            "  note: the plan stopped while loading the {which} playbook `{}` with the data",
-            path.display()
+        crate::diag::note(
+            "note",
+            &format!(
+                "the plan stopped while loading the {which} playbook `{}` with the data",
+                path.display()
+            ),
         );
     })
 }
 
 fn write_out(dir: &Path, files: &[(&str, String)]) -> Result<(), u8> {
-    let help = "  help: check that `--out` names a directory you can write to";
+    let help = || Some("check that `--out` names a directory you can write to".to_string());
     std::fs::create_dir_all(dir).map_err(|e| {
-        eprintln!("error: cannot create `{}`: {e}", dir.display());
-        eprintln!("{help}");
+        crate::diag::error(
+            "funnel::cli::cannot_write",
+            format!("cannot create `{}`: {e}", dir.display()),
+            help(),
+        );
         2
     })?;
     for (name, text) in files {
         let path = dir.join(name);
         std::fs::write(&path, text).map_err(|e| {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
-            eprintln!("{help}");
+            crate::diag::error(
+                "funnel::cli::cannot_write",
+                format!("cannot write `{}`: {e}", path.display()),
+                help(),
+            );
             2
         })?;
     }

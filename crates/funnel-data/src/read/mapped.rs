@@ -76,6 +76,7 @@ pub(crate) fn format_error(
     f: &ColFormat,
 ) -> DataError {
     DataError {
+        code: RejectKind::BadValue.code(),
         file: file.to_string(),
         line: Some(line),
         column: (column > 0).then_some(column),
@@ -94,6 +95,9 @@ pub(crate) fn format_error(
     }
 }
 
+/// The code of what `--strict` refuses.
+pub(crate) const UNMAPPED: &str = "funnel::data::unmapped";
+
 /// The error `--strict` makes of an event name the map does not know.
 pub(crate) fn unmapped_error(
     file: &str,
@@ -104,6 +108,7 @@ pub(crate) fn unmapped_error(
 ) -> DataError {
     let map = map_file.unwrap_or("the --map file");
     DataError {
+        code: UNMAPPED,
         file: file.to_string(),
         line: Some(line),
         column: (column > 0).then_some(column),
@@ -217,6 +222,7 @@ impl<S: Schema> Schema for MappedSchema<'_, S> {
                     ),
                 )
                 .at(1)
+                .coded("funnel::data::missing_column")
                 .help(format!(
                     "the header has: {}; fix the name at {}:{line} or remove that line",
                     names.join(", "),

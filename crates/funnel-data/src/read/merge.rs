@@ -104,6 +104,7 @@ pub(crate) fn leads(
             };
         if twice {
             let e = DataError {
+                code: RejectKind::DuplicateLead.code(),
                 file: file.to_string(),
                 line: Some(row.line),
                 column: (row.id_pos > 0).then_some(row.id_pos),

@@ -122,6 +122,8 @@ pub enum BadRows {
 /// An input problem: a whole-file problem, or a bad row under [`BadRows::Error`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DataError {
+    /// Stable code, e.g. `funnel::data::missing_column` (docs/data.md lists them).
+    pub code: &'static str,
     pub file: String,
     /// 1-based line, when the problem has one.
     pub line: Option<usize>,
@@ -138,6 +140,7 @@ pub struct DataError {
 impl DataError {
     pub(crate) fn file(file: &str, message: impl Into<String>) -> DataError {
         DataError {
+            code: "funnel::data::invalid_file",
             file: file.to_string(),
             line: None,
             column: None,
@@ -150,6 +153,12 @@ impl DataError {
 
     pub(crate) fn help(mut self, help: impl Into<String>) -> DataError {
         self.help = Some(help.into());
+        self
+    }
+
+    /// The error's stable code.
+    pub(crate) fn coded(mut self, code: &'static str) -> DataError {
+        self.code = code;
         self
     }
 
@@ -442,10 +451,12 @@ impl ReadData for Dataset {
 fn finish(report: InputReport, what: &str) -> Result<InputReport, DataError> {
     if report.read == 0 {
         return Err(
-            DataError::file(&report.file, format!("the file has no {what}")).help(format!(
-                "add one row per {} after the header",
-                &what[..what.len() - 1]
-            )),
+            DataError::file(&report.file, format!("the file has no {what}"))
+                .coded("funnel::data::empty_file")
+                .help(format!(
+                    "add one row per {} after the header",
+                    &what[..what.len() - 1]
+                )),
         );
     }
     Ok(report)
@@ -475,7 +486,8 @@ fn read_rows<S: rows::Schema>(
 
 /// The "unknown column" error every format reports the same way.
 pub(crate) fn unknown_column(file: &str, name: &str, sink: &dyn rows::Schema) -> DataError {
-    let mut e = DataError::file(file, format!("unknown column `{name}`"));
+    let mut e = DataError::file(file, format!("unknown column `{name}`"))
+        .coded("funnel::data::unknown_column");
     e.field = Some(name.to_string());
     e.help(format!(
         "the playbook declares these columns: {}; remove the column or declare the field",

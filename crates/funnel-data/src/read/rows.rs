@@ -141,6 +141,7 @@ fn cell_error(
     kind: RejectKind,
 ) -> DataError {
     DataError {
+        code: kind.code(),
         file: file.to_string(),
         line: Some(line),
         column: (pos > 0).then_some(pos),

@@ -31,7 +31,7 @@ use funnel_engine::Compiled;
 
 use super::chunks::{each_part, Chunks};
 use super::jsonl::skip_bom;
-use super::mapped::{format_error, formats, unmapped_error, ColFormat, Names};
+use super::mapped::{format_error, formats, unmapped_error, ColFormat, Names, UNMAPPED};
 use super::rows::{lead_value, Part, Schema};
 use super::{BadRows, DataError};
 use crate::map::{instant_text, parse_with, Side};
@@ -98,7 +98,9 @@ fn id_of(o: &Json, key: &str) -> Option<String> {
 }
 
 fn bad(file: &str, line: usize, field: Option<&str>, message: String) -> DataError {
-    let mut e = DataError::file(file, message).at(line);
+    let mut e = DataError::file(file, message)
+        .at(line)
+        .coded(RejectKind::BadValue.code());
     e.field = field.map(str::to_string);
     e.kind = Some(RejectKind::BadValue);
     e
@@ -108,14 +110,13 @@ fn bad(file: &str, line: usize, field: Option<&str>, message: String) -> DataErr
 fn call(file: &str, line: usize, text: &str) -> Result<Json, DataError> {
     match serde_json::from_str::<Json>(text) {
         Ok(v @ Json::Object(_)) => Ok(v),
-        Ok(_) => Err(bad(
-            file,
-            line,
-            None,
-            "the line is not a JSON object".into(),
-        )),
+        Ok(_) => Err(
+            bad(file, line, None, "the line is not a JSON object".into())
+                .coded("funnel::data::malformed"),
+        ),
         Err(e) => {
-            let mut d = bad(file, line, None, format!("malformed JSON: {e}"));
+            let mut d = bad(file, line, None, format!("malformed JSON: {e}"))
+                .coded("funnel::data::malformed");
             d.column = Some(e.column());
             Err(d)
         }
@@ -188,6 +189,7 @@ impl Ctx<'_> {
                 Some("type"),
                 format!("a `{ty}` call where `{want}` calls are read (--strict)"),
             )
+            .coded(UNMAPPED)
             .help(format!(
                 "give this file only `{want}` calls, or leave out --strict to count the others and go on"
             ));
@@ -212,6 +214,7 @@ fn utf8<'b>(file: &str, line: usize, raw: &'b [u8]) -> Result<&'b str, DataError
             "cannot read the file: stream did not contain valid UTF-8",
         )
         .at(line)
+        .coded("funnel::data::malformed")
     })
 }
 
@@ -342,8 +345,10 @@ pub(crate) fn read_track<S: Schema>(
         }
     };
     let mut input = input;
-    let start = skip_bom(&mut input)
-        .map_err(|e| DataError::file(ctx.file, format!("cannot read the file: {e}")))?;
+    let start = skip_bom(&mut input).map_err(|e| {
+        DataError::file(ctx.file, format!("cannot read the file: {e}"))
+            .coded("funnel::data::unreadable")
+    })?;
     let mut chunks = Chunks::new(input, start, 1, false);
     each_part(&mut chunks, ctx.file, threads, &decode, merge)
 }
@@ -397,9 +402,10 @@ pub(crate) fn read_identify<S: Schema>(
 ) -> Result<Identified, DataError> {
     let c = ctx.c;
     let mut bytes = Vec::new();
-    input
-        .read_to_end(&mut bytes)
-        .map_err(|e| DataError::file(ctx.file, format!("cannot read the file: {e}")))?;
+    input.read_to_end(&mut bytes).map_err(|e| {
+        DataError::file(ctx.file, format!("cannot read the file: {e}"))
+            .coded("funnel::data::unreadable")
+    })?;
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let paths: Vec<String> = c
         .lead_fields

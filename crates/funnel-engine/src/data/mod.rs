@@ -46,6 +46,16 @@ impl RejectKind {
             RejectKind::DuplicateLead => "duplicate lead id",
         }
     }
+
+    /// The stable code of a row rejected for this reason.
+    pub fn code(self) -> &'static str {
+        match self {
+            RejectKind::BadValue => "funnel::data::bad_value",
+            RejectKind::UnknownEvent => "funnel::data::unknown_event",
+            RejectKind::UnknownLead => "funnel::data::unknown_lead",
+            RejectKind::DuplicateLead => "funnel::data::duplicate_lead",
+        }
+    }
 }
 
 /// Counts for one input file.
