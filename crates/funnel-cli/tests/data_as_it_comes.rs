@@ -135,6 +135,8 @@ fn the_segment_sample_gives_the_csv_samples_results() {
     let o = Command::new(env!("CARGO_BIN_EXE_funnel"))
         .current_dir(root())
         .args([
+            "--error-format",
+            "json",
             "run",
             "playbooks/saas_inbound.funnel",
             "--leads",
@@ -148,13 +150,26 @@ fn the_segment_sample_gives_the_csv_samples_results() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
-    let err = String::from_utf8(o.stderr).unwrap();
-    // Line 253 is the sample's 251st event (0-based 250) plus the page view after it.
-    assert!(
-        err.starts_with(
-            "error: event `Signed In` is neither mapped nor a playbook event (--strict)\n  --> examples/data/segment/track.jsonl:253\n"
+    let err: serde_json::Value = serde_json::from_slice(&o.stderr).unwrap();
+    // Line 253: the sample's event 251 (0-based 250) and the page view after it;
+    // column 17 is where `"event"` starts.
+    assert_eq!(
+        (
+            &err["code"],
+            &err["file"],
+            &err["line"],
+            &err["column"],
+            &err["message"]
         ),
-        "{err}"
+        (
+            &serde_json::json!("funnel::data::unmapped"),
+            &serde_json::json!("examples/data/segment/track.jsonl"),
+            &serde_json::json!(253),
+            &serde_json::json!(17),
+            &serde_json::json!(
+                "event `Signed In` is neither mapped nor a playbook event (--strict)"
+            ),
+        )
     );
 }
 
@@ -276,7 +291,12 @@ fn a_csv_export_runs_with_a_map_and_bad_maps_name_their_line() {
     .unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_funnel"))
         .current_dir(root())
-        .args(["run", "playbooks/saas_inbound.funnel"])
+        .args([
+            "--error-format",
+            "json",
+            "run",
+            "playbooks/saas_inbound.funnel",
+        ])
         .arg("--leads")
         .arg(dir.join("contacts.csv"))
         .arg("--events")
@@ -286,12 +306,16 @@ fn a_csv_export_runs_with_a_map_and_bad_maps_name_their_line() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
-    let err = String::from_utf8(o.stderr).unwrap();
+    let err: serde_json::Value = serde_json::from_slice(&o.stderr).unwrap();
     let bad = dir.join("bad.yaml").display().to_string();
-    assert!(
-        err.starts_with(&format!(
-            "error: `url` is not an event field of the playbook\n  --> {bad}:3\n"
-        )),
-        "{err}"
+    assert_eq!(
+        (&err["code"], &err["file"], &err["line"], &err["message"], &err["help"]),
+        (
+            &serde_json::json!("funnel::data::map_unknown_name"),
+            &serde_json::json!(bad),
+            &serde_json::json!(3),
+            &serde_json::json!("`url` is not an event field of the playbook"),
+            &serde_json::json!("the playbook has: lead, event, at, path, form, asset, template, amount, kind, reason"),
+        )
     );
 }
