@@ -407,3 +407,34 @@ fn json_lines_keys_are_renamed_by_the_map() {
     // 10:00 in Warsaw (UTC+1) on 2026-03-02 is 09:00Z.
     assert_eq!(r.events(), [("L1".into(), "visit".into(), 1_772_442_000)]);
 }
+
+#[test]
+fn one_export_of_both_kinds_serves_as_both_files() {
+    // The identify and track calls of the tests above in one file, with a
+    // `page` call: under --strict only the page call is refused.
+    let both = format!(
+        "{}{TRACK}",
+        IDENTIFY.lines().take(4).collect::<Vec<_>>().join("\n") + "\n"
+    );
+    let r = read(&both, &both, Format::Segment, Some(MAP), false).unwrap();
+    assert_eq!(r.lead("u1"), ["new@x.io", "50", "software", "-"]);
+    assert_eq!(r.events().len(), 3);
+    let count = |rep: &funnel_engine::InputReport| -> Vec<(String, usize)> {
+        rep.unmapped.iter().map(|(k, n)| (k.clone(), *n)).collect()
+    };
+    assert_eq!(count(&r.ds.lead_report), [("[track call]".to_string(), 6)]);
+    assert_eq!(
+        count(&r.ds.event_report),
+        [
+            ("Signed In".to_string(), 2),
+            ("[anonymous, never identified]".to_string(), 1),
+            ("[identify call]".to_string(), 4),
+        ]
+    );
+    // Under --strict the two unmapped `Signed In` calls still stop the run
+    // (line 4 + 3), not the identify calls before them.
+    let e = read(&both, &both, Format::Segment, Some(MAP), true)
+        .err()
+        .unwrap();
+    assert_eq!(e.location(), "e:7");
+}
