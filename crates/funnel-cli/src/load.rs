@@ -80,6 +80,11 @@ pub struct Loaded {
     pub inputs: Vec<funnel_engine::value::Value>,
 }
 
+/// The processors this process may use (1 when the system does not say).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
 /// `-` as a path: standard input.
 pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
@@ -107,7 +112,7 @@ pub fn load_playbook(path: &Path) -> Result<(String, Program), u8> {
             return Err(2);
         }
     };
-    let checked = funnel_check::check_source(&text);
+    let checked = funnel_check::check_source_threads(&text, crate::load::cores());
     let name = path.display().to_string();
     crate::diag::emit(&checked.diagnostics, &name, &text, 1);
     match checked.program {

@@ -50,14 +50,7 @@ fn tidy(text: &str, dir: &Path) -> String {
     text.replace(&dir.display().to_string(), "DIR")
 }
 
-const RUN: [&str; 6] = [
-    "run",
-    "playbooks/saas_inbound.funnel",
-    "--leads",
-    "examples/data/leads.csv",
-    "--events",
-    "examples/data/events.csv",
-];
+const RUN: [&str; 6] = common::README_RUN;
 
 #[test]
 fn no_command_panics_on_a_closed_pipe() {

@@ -70,16 +70,9 @@ fn same_seed_same_files_other_seed_other_files() {
 
 #[test]
 fn the_readme_command_reaches_every_stage() {
-    let (code, out, err) = funnel(&[
-        "run",
-        "playbooks/saas_inbound.funnel",
-        "--leads",
-        "examples/data/leads.csv",
-        "--events",
-        "examples/data/events.csv",
-        "--format",
-        "json",
-    ]);
+    let mut args = common::README_RUN.to_vec();
+    args.extend(["--format", "json"]);
+    let (code, out, err) = funnel(&args);
     assert_eq!(code, 0, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc["input"]["events"]["rejected"], 0);

@@ -43,7 +43,6 @@ mod navigate;
 mod refusal;
 mod semantic;
 mod server;
-mod shift;
 mod symbols;
 pub mod tokens;
 mod walk;

@@ -29,7 +29,7 @@ pub fn run(args: Args) -> u8 {
     for file in &files {
         match crate::load::read_source(file) {
             Ok(source) => {
-                let checked = funnel_check::check_source(&source);
+                let checked = funnel_check::check_source_threads(&source, crate::load::cores());
                 reports.push(FileReport {
                     path: file.display().to_string(),
                     source,

@@ -97,7 +97,7 @@ impl Clock {
 }
 
 pub fn run(args: Args) -> u8 {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let cores = crate::load::cores();
     let threads = bound_threads(args.threads, cores);
     let mut clock = Clock {
         on: args.timings,

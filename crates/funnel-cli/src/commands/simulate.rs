@@ -249,7 +249,7 @@ fn within_limits(scenario: &Scenario, args: &Args, vs: bool) -> Result<(), u8> {
         );
         return Err(2);
     };
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let threads = crate::load::cores();
     let e = estimate(scenario, args.runs, if vs { 2 } else { 1 }, threads);
     let leads = |x: f64| {
         if x < 1e15 {

@@ -220,7 +220,7 @@ fn test_file(file: &Path, filter: Option<&str>, summary: &mut Summary) -> Option
             return None;
         }
     };
-    let checked = funnel_check::check_source(&source);
+    let checked = funnel_check::check_source_threads(&source, crate::load::cores());
     let errors = checked.errors();
     let program = checked.program;
     let report = FileReport {

@@ -8,6 +8,16 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The README's first command: the main job on the shipped sample.
+pub const README_RUN: [&str; 6] = [
+    "run",
+    "playbooks/saas_inbound.funnel",
+    "--leads",
+    "examples/data/leads.csv",
+    "--events",
+    "examples/data/events.csv",
+];
+
 /// The repository root (playbooks, examples and corpora are relative to it).
 pub fn root() -> PathBuf {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
