@@ -22,6 +22,7 @@
 
 #![allow(clippy::result_large_err)]
 
+use std::borrow::Cow;
 use std::io::Read;
 
 use serde_json::Value as Json;
@@ -74,11 +75,58 @@ pub fn is_segment_line(line: &str) -> bool {
     )
 }
 
+/// One call: the keys Funnel reads; any other key (a CDP's `context`,
+/// `integrations`, …) is skipped while parsing, not built.
+#[derive(serde::Deserialize)]
+struct Call<'a> {
+    #[serde(rename = "type", borrow, default)]
+    ty: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    event: Option<Cow<'a, str>>,
+    #[serde(rename = "userId", default)]
+    user_id: Option<Json>,
+    #[serde(rename = "anonymousId", default)]
+    anonymous_id: Option<Json>,
+    #[serde(borrow, default)]
+    timestamp: Option<Cow<'a, str>>,
+    #[serde(rename = "originalTimestamp", borrow, default)]
+    original_timestamp: Option<Cow<'a, str>>,
+    #[serde(default)]
+    properties: Option<Json>,
+    #[serde(default)]
+    traits: Option<Json>,
+}
+
+impl Call<'_> {
+    fn ty(&self) -> Option<&str> {
+        self.ty.as_deref()
+    }
+
+    /// `userId` or `anonymousId`: a non-blank string or a number.
+    fn id(&self, anonymous: bool) -> Option<String> {
+        let v = if anonymous {
+            &self.anonymous_id
+        } else {
+            &self.user_id
+        };
+        match v.as_ref()? {
+            Json::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            Json::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+}
+
 /// A value at a dotted path (`traits.company.name`): absent, or its text
 /// (`None` for `null`), or `Err` naming what else it is.
-fn at_path(o: &Json, path: &str) -> Option<Result<Option<String>, &'static str>> {
-    let mut v = o;
-    for key in path.split('.') {
+fn at_path(call: &Call, path: &str) -> Option<Result<Option<String>, &'static str>> {
+    let mut keys = path.split('.');
+    let mut v = match keys.next()? {
+        "properties" => call.properties.as_ref()?,
+        "traits" => call.traits.as_ref()?,
+        _ => return None,
+    };
+    for key in keys {
         v = v.as_object()?.get(key)?;
     }
     Some(match v {
@@ -91,14 +139,6 @@ fn at_path(o: &Json, path: &str) -> Option<Result<Option<String>, &'static str>>
     })
 }
 
-fn id_of(o: &Json, key: &str) -> Option<String> {
-    match o.get(key)? {
-        Json::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Json::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
 fn bad(file: &str, line: usize, field: Option<&str>, message: String) -> DataError {
     let mut e = DataError::file(file, message)
         .at(line)
@@ -109,20 +149,16 @@ fn bad(file: &str, line: usize, field: Option<&str>, message: String) -> DataErr
 }
 
 /// Parse one line into a call; `Err` is the bad row.
-fn call(file: &str, line: usize, text: &str) -> Result<Json, DataError> {
-    match serde_json::from_str::<Json>(text) {
-        Ok(v @ Json::Object(_)) => Ok(v),
-        Ok(_) => Err(
-            bad(file, line, None, "the line is not a JSON object".into())
-                .coded("funnel::data::malformed"),
-        ),
-        Err(e) => {
-            let mut d = bad(file, line, None, format!("malformed JSON: {e}"))
-                .coded("funnel::data::malformed");
-            d.column = Some(e.column());
-            Err(d)
-        }
-    }
+fn call<'t>(file: &str, line: usize, text: &'t str) -> Result<Call<'t>, DataError> {
+    serde_json::from_str::<Call>(text).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Data => "not a Segment call",
+            _ => "malformed JSON",
+        };
+        let mut d = bad(file, line, None, format!("{what}: {e}")).coded("funnel::data::malformed");
+        d.column = Some(e.column());
+        d
+    })
 }
 
 /// A call's instant: `timestamp` (else `originalTimestamp`), RFC 3339 or a
@@ -130,14 +166,12 @@ fn call(file: &str, line: usize, text: &str) -> Result<Json, DataError> {
 fn when(
     file: &str,
     line: usize,
-    o: &Json,
+    o: &Call,
     format: Option<&ColFormat>,
     map_file: &str,
     tz: chrono_tz::Tz,
 ) -> Result<i64, DataError> {
-    let text = ["timestamp", "originalTimestamp"]
-        .iter()
-        .find_map(|k| o.get(*k).and_then(Json::as_str));
+    let text = o.timestamp.as_deref().or(o.original_timestamp.as_deref());
     let Some(text) = text else {
         return Err(bad(
             file,
@@ -181,9 +215,9 @@ impl Ctx<'_> {
     }
 
     /// A call of another type than `want`: counted, or an error.
-    fn other_call(&self, p: &mut Part, line: usize, o: &Json, want: &str) -> Result<(), DataError> {
+    fn other_call(&self, p: &mut Part, line: usize, o: &Call, want: &str) -> Result<(), DataError> {
         p.read += 1;
-        let ty = o.get("type").and_then(Json::as_str).unwrap_or("untyped");
+        let ty = o.ty().unwrap_or("untyped");
         // One export may hold both kinds and be given as both files: the
         // other file's calls are counted, never refused.
         let read_elsewhere = matches!(ty, "identify" | "track");
@@ -265,10 +299,10 @@ pub(crate) fn read_track<S: Schema>(
                     Ok(o) => o,
                     Err(e) => return schema.bad_row(p, e),
                 };
-                if o.get("type").and_then(Json::as_str) != Some("track") {
+                if o.ty() != Some("track") {
                     return ctx.other_call(p, line, &o, "track");
                 }
-                let Some(name) = o.get("event").and_then(Json::as_str) else {
+                let Some(name) = o.event.as_deref() else {
                     let e = bad(
                         ctx.file,
                         line,
@@ -286,9 +320,9 @@ pub(crate) fn read_track<S: Schema>(
                     *p.unmapped.entry(name.to_string()).or_insert(0) += 1;
                     return Ok(());
                 };
-                let lead = match id_of(&o, "userId") {
+                let lead = match o.id(false) {
                     Some(id) => id,
-                    None => match id_of(&o, "anonymousId") {
+                    None => match o.id(true) {
                         Some(anon) => match links.user(&anon) {
                             Some(user) => user.to_string(),
                             None => {
@@ -438,12 +472,12 @@ pub(crate) fn read_identify<S: Schema>(
                 continue;
             }
         };
-        if o.get("type").and_then(Json::as_str) != Some("identify") {
+        if o.ty() != Some("identify") {
             ctx.other_call(p, line, &o, "identify")?;
             continue;
         }
         p.read += 1;
-        let Some(user) = id_of(&o, "userId") else {
+        let Some(user) = o.id(false) else {
             *p.unmapped
                 .entry("[identify call without userId]".to_string())
                 .or_insert(0) += 1;
@@ -513,7 +547,7 @@ pub(crate) fn read_identify<S: Schema>(
                 u.values[i] = Some((t, v));
             }
         }
-        if let Some(anon) = id_of(&o, "anonymousId") {
+        if let Some(anon) = o.id(true) {
             if linked_at.get(&anon).is_none_or(|at| t < *at) {
                 linked_at.insert(anon.clone(), t);
                 out.links.by_anonymous.insert(anon, user);
