@@ -438,3 +438,55 @@ fn one_export_of_both_kinds_serves_as_both_files() {
         .unwrap();
     assert_eq!(e.location(), "e:7");
 }
+
+#[test]
+fn a_line_that_is_not_a_call_is_a_bad_row_on_its_line() {
+    let track = "{\"type\":\"track\",\"event\":\"visit\",\"userId\":\"u1\",\"timestamp\":\"2026-03-02T10:00:00Z\",\"properties\":{\"path\":\"/\"}}\n\
+                 {\"type\":\"track\",\"event\":5,\"userId\":\"u1\"}\n\
+                 {\"type\":\"track\",\"event\":\"visit\"\n";
+    let e = read(IDENTIFY, track, Format::Segment, Some(MAP), false)
+        .err()
+        .unwrap();
+    assert_eq!(
+        (e.location().as_str(), e.code),
+        ("e:2:25", "funnel::data::malformed")
+    );
+    assert!(
+        e.message
+            .starts_with("not a Segment call: invalid type: integer `5`"),
+        "{}",
+        e.message
+    );
+    // Skipped and counted under --on-bad-row skip, with the unclosed line 3.
+    let c = compiled();
+    let m = map(&c, MAP).unwrap();
+    let mapped = Mapped {
+        map: Some(&m),
+        strict: false,
+    };
+    let mut ds = Dataset::new(&c);
+    let links = ds
+        .read_leads_mapped(
+            &c,
+            IDENTIFY.as_bytes(),
+            "l",
+            Format::Segment,
+            BadRows::Skip,
+            1,
+            mapped,
+        )
+        .unwrap();
+    ds.read_events_mapped(
+        &c,
+        track.as_bytes(),
+        "e",
+        Format::Segment,
+        BadRows::Skip,
+        1,
+        mapped,
+        &links,
+    )
+    .unwrap();
+    let r = &ds.event_report;
+    assert_eq!((r.read, r.used, r.rejected), (3, 1, 2));
+}
