@@ -269,3 +269,40 @@ fn sarif_related_locations_point_at_the_first_definition() {
         2
     );
 }
+
+#[test]
+fn error_format_json_writes_check_diagnostics_as_json_lines() {
+    let dir = scratch("error-format");
+    let p = write(
+        &dir,
+        "p.funnel",
+        "playbook \"T\"\nevent signup\nfunnel {\n  Lead on signp\n}\n",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_funnel"))
+        .args(["--error-format", "json", "check", p.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "");
+    let err = text(&out.stderr);
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // `signp` is on line 4, columns 11 to 16.
+    assert_eq!(lines.len(), 1, "{err}");
+    assert_eq!(lines[0]["code"], "funnel::check::unknown_event");
+    assert_eq!(lines[0]["file"], p.to_str().unwrap());
+    assert_eq!(
+        (
+            &lines[0]["line"],
+            &lines[0]["column"],
+            &lines[0]["end_column"]
+        ),
+        (
+            &serde_json::json!(4),
+            &serde_json::json!(11),
+            &serde_json::json!(16)
+        )
+    );
+}

@@ -46,6 +46,13 @@ pub fn run(args: Args) -> u8 {
     let errors: usize = reports.iter().map(FileReport::errors).sum();
     let warnings: usize = reports.iter().map(FileReport::warnings).sum();
     match args.format {
+        // `--error-format json`: the same JSON lines on stderr as every
+        // other command's errors (`--format json` is one document on stdout).
+        Format::Human if crate::diag::format() == crate::diag::ErrorFormat::Json => {
+            for r in &reports {
+                crate::diag::emit(&r.diagnostics, &r.path, &r.source, 1);
+            }
+        }
         Format::Human => {
             let color = report::stderr_color();
             for r in &reports {
