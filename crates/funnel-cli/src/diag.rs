@@ -189,7 +189,10 @@ fn line_suffix(e: &DataError) -> String {
 /// Line `n` (1-based) of a file, without its line ending; `None` for
 /// standard input, an unreadable file or a line that is not UTF-8.
 fn read_line(file: &str, n: usize) -> Option<String> {
-    if file == "-" || file == "<stdin>" {
+    // A compressed file's bytes are not its lines.
+    let compressed = funnel_data::compress::Compression::from_name(file)
+        != funnel_data::compress::Compression::None;
+    if file == "-" || file == "<stdin>" || compressed {
         return None;
     }
     let f = std::fs::File::open(file).ok()?;
@@ -231,7 +234,7 @@ fn span_in_line(text: &str, header: Option<&str>, e: &DataError, format: Format)
                 .or_else(by_name)
                 .map_or(whole, |(a, b)| Span::new(a, b))
         }
-        Format::Jsonl | Format::Yaml => {
+        Format::Jsonl | Format::Yaml | Format::Segment => {
             if let Some(key) = &e.field {
                 let quoted = format!("\"{key}\"");
                 let found = text

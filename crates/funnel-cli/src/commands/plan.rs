@@ -261,6 +261,8 @@ fn load_side(
         on_bad_row: data.on_bad_row,
         as_of: data.as_of.clone(),
         inputs,
+        map: data.map.clone(),
+        strict: data.strict,
     };
     load_threads(path, &args, crate::load::cores(), true).inspect_err(|_| {
         crate::diag::note(

@@ -18,6 +18,9 @@ use super::rows::{Part, Schema};
 use super::{unknown_column, DataError};
 use funnel_engine::data::RejectKind;
 
+/// The schema column of a file column nothing reads.
+const IGNORED: usize = usize::MAX;
+
 /// The header's column mapping.
 struct Header {
     /// File column → schema column.
@@ -63,6 +66,10 @@ fn header(file: &str, rec: &csv::ByteRecord, schema: &dyn Schema) -> Result<Head
         let name = std::str::from_utf8(raw).unwrap_or("").trim();
         let name = name.trim_start_matches('\u{feff}');
         let Some(col) = schema.column(name) else {
+            if schema.ignore(name) {
+                map.push(IGNORED);
+                continue;
+            }
             let mut e = unknown_column(file, name, schema).at(1);
             e.column = Some(i + 1);
             return Err(e);
@@ -78,6 +85,12 @@ fn header(file: &str, rec: &csv::ByteRecord, schema: &dyn Schema) -> Result<Head
         pos[col] = i + 1;
         map.push(col);
     }
+    let names: Vec<&str> = rec
+        .iter()
+        .map(|raw| std::str::from_utf8(raw).unwrap_or("").trim())
+        .map(|n| n.trim_start_matches('\u{feff}'))
+        .collect();
+    schema.check_names(file, &names)?;
     if let Err(missing) = schema.check_header(&present) {
         return Err(
             DataError::file(file, format!("the header has no `{missing}` column"))
@@ -233,8 +246,8 @@ fn fast_rows<S: Schema>(
             let mut n = 0;
             let mut start = 0;
             for end in memchr::memchr_iter(b',', row.as_bytes()).chain(std::iter::once(row.len())) {
-                if let Some(&col) = h.map.get(n) {
-                    cells[col] = row.get(start..end);
+                if let Some(cell) = h.map.get(n).and_then(|&col| cells.get_mut(col)) {
+                    *cell = row.get(start..end);
                 }
                 n += 1;
                 start = end + 1;
@@ -309,7 +322,11 @@ fn slow_rows<S: Schema>(
         let mut bad_utf8 = None;
         for (i, raw) in row.iter().enumerate() {
             match std::str::from_utf8(raw) {
-                Ok(s) => cells[h.map[i]] = Some(s),
+                Ok(s) => {
+                    if let Some(cell) = cells.get_mut(h.map[i]) {
+                        *cell = Some(s);
+                    }
+                }
                 Err(_) => bad_utf8 = Some(i + 1),
             }
         }

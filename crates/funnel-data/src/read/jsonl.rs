@@ -159,6 +159,9 @@ impl<'de, S: Schema> Visitor<'de> for &mut Obj<'_, '_, 'de, S> {
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             let value: Scalar<'de> = map.next_value()?;
             let Some(col) = self.schema.column(&key) else {
+                if self.schema.ignore(&key) {
+                    continue;
+                }
                 if self.unknown.as_deref().is_none_or(|u| *key < *u) {
                     self.unknown = Some(key.into_owned());
                 }

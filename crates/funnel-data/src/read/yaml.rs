@@ -94,6 +94,9 @@ pub(crate) fn read<S: Schema>(
         if let Some(Some(pairs)) = raw.get(i) {
             for (key, value) in pairs {
                 let Some(col) = sink.column(key) else {
+                    if sink.ignore(key) {
+                        continue;
+                    }
                     return Err(unknown_column(file, key, sink).at(line));
                 };
                 owned[col] = value.clone();
@@ -108,6 +111,9 @@ pub(crate) fn read<S: Schema>(
                 other => scalar(other).unwrap_or_default(),
             };
             let Some(col) = sink.column(&key) else {
+                if sink.ignore(&key) {
+                    continue;
+                }
                 return Err(unknown_column(file, &key, sink).at(line));
             };
             match v {

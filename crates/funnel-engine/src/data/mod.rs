@@ -68,6 +68,19 @@ pub struct InputReport {
     pub rejected: usize,
     /// Rejected rows per kind, with the first such problem's message.
     pub by_kind: BTreeMap<RejectKind, (usize, String)>,
+    /// Rows read but left out on purpose, not errors (a `--map`'s unmapped
+    /// event names, Segment calls of another type, anonymous events no
+    /// `identify` links to a lead): what they were, with their counts.
+    pub unmapped: BTreeMap<String, usize>,
+    /// Columns of a mapped CSV export that nothing reads, in file order.
+    pub ignored_columns: Vec<String>,
+}
+
+impl InputReport {
+    /// Rows left out by the map ([`InputReport::unmapped`]).
+    pub fn unmapped_rows(&self) -> usize {
+        self.unmapped.values().sum()
+    }
 }
 
 /// The leads: ids, an index by id, and their field values (row-major).
