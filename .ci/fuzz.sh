@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CASES=${FUNNEL_FUZZ_CASES:-64}
 echo "== fuzz (FUNNEL_FUZZ_CASES=$CASES)"
-FUNNEL_FUZZ_CASES=$CASES cargo test --release -q -p funnel-cli --test fuzz_playbooks
-FUNNEL_FUZZ_CASES=$((CASES * 4)) cargo test --release -q -p funnel-sim --test fuzz_scenarios
-FUNNEL_FUZZ_CASES=$CASES cargo test --release -q -p funnel-data --lib -- read::tests_csv read::tests_formats
+# `--workspace` with a target filter, not `-p CRATE`: one package alone
+# resolves other features for the shared dependencies and would rebuild
+# them (and then the next workspace build would rebuild them back).
+FUNNEL_FUZZ_CASES=$CASES cargo test --release -q --workspace --test fuzz_playbooks
+FUNNEL_FUZZ_CASES=$((CASES * 4)) cargo test --release -q --workspace --test fuzz_scenarios
+FUNNEL_FUZZ_CASES=$CASES cargo test --release -q --workspace --lib -- read::tests_csv read::tests_formats

@@ -68,7 +68,13 @@ impl Checked {
 
 /// Parse and check a playbook's text.
 pub fn check_source(text: &str) -> Checked {
-    match funnel_syntax::parse(text) {
+    check_source_threads(text, 1)
+}
+
+/// [`check_source`], parsing a large text on up to `threads` threads (the
+/// result is the same for any number; see `funnel_syntax::chunks`).
+pub fn check_source_threads(text: &str, threads: usize) -> Checked {
+    match funnel_syntax::parse_parallel(text, threads) {
         Ok(ast) => check(ast),
         Err(d) => Checked {
             diagnostics: vec![d],

@@ -21,6 +21,19 @@ pub const MAX_DRAWN_COLUMN: usize = 10_000;
 /// only the lines around its labels, so the time grows with the number of
 /// diagnostics, not with it times the file's size.
 pub fn render_human(diags: &[Diagnostic], file_name: &str, source: &str, color: bool) -> String {
+    render_human_from(diags, file_name, source, 1, color)
+}
+
+/// [`render_human`] for an excerpt of a longer file whose first line is line
+/// `first_line` (1-based) of that file, so a data row's report names its
+/// real line without the whole file in memory.
+pub fn render_human_from(
+    diags: &[Diagnostic],
+    file_name: &str,
+    source: &str,
+    first_line: usize,
+    color: bool,
+) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -28,13 +41,18 @@ pub fn render_human(diags: &[Diagnostic], file_name: &str, source: &str, color: 
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
-        .with_links(false);
+        .with_links(false)
+        // Wrap between words only: keep `2026-03-04T10:00:00-05:00`,
+        // `content-thanks` and other hyphenated names whole.
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_break_words(false);
     let excerpt = Arc::new(Excerpt {
         name: file_name.to_string(),
         text: source.to_string(),
         index: LineIndex::new(source),
+        skipped: first_line.saturating_sub(1),
     });
-    let locator = Locator::new(source);
+    let locator = Locator::from_line(source, first_line);
     let mut out = String::new();
     for d in diags {
         let too_wide = d.labels.iter().find(|l| {
@@ -69,6 +87,8 @@ struct Excerpt {
     name: String,
     text: String,
     index: LineIndex,
+    /// Lines of the file before `text` (0 when `text` is the whole file).
+    skipped: usize,
 }
 
 impl SourceCode for Excerpt {
@@ -96,9 +116,9 @@ impl SourceCode for Excerpt {
             self.name.clone(),
             inner.data(),
             at,
-            inner.line() + first,
+            inner.line() + first + self.skipped,
             inner.column(),
-            inner.line_count() + first,
+            inner.line_count() + first + self.skipped,
         )))
     }
 }
@@ -134,13 +154,21 @@ pub struct Located {
 pub struct Locator<'s> {
     source: &'s str,
     index: LineIndex,
+    /// Lines of the file before `source` (0 when it is the whole file).
+    skipped: usize,
 }
 
 impl<'s> Locator<'s> {
     pub fn new(source: &'s str) -> Locator<'s> {
+        Locator::from_line(source, 1)
+    }
+
+    /// A locator for an excerpt that starts at line `first_line` (1-based).
+    pub fn from_line(source: &'s str, first_line: usize) -> Locator<'s> {
         Locator {
             source,
             index: LineIndex::new(source),
+            skipped: first_line.saturating_sub(1),
         }
     }
 
@@ -148,9 +176,9 @@ impl<'s> Locator<'s> {
         let a = self.index.line_col(self.source, span.start as usize);
         let b = self.index.line_col(self.source, span.end as usize);
         Position {
-            line: a.line,
+            line: a.line + self.skipped,
             column: a.column,
-            end_line: b.line,
+            end_line: b.line + self.skipped,
             end_column: b.column,
         }
     }
@@ -205,5 +233,17 @@ mod tests {
         assert!(text.contains("funnel::check::unused_event"), "{text}");
         assert!(text.contains("x.funnel:1:7"), "{text}");
         assert!(text.contains("help: use it"), "{text}");
+    }
+
+    #[test]
+    fn an_excerpt_is_numbered_from_its_first_line() {
+        // Line 41 of a data file, alone in memory: `b` is its 3rd character.
+        let src = "a,b,c\n";
+        let d = Diagnostic::error("funnel::data::bad_value", "bad").label(Span::new(2, 3), "here");
+        let text = render_human_from(std::slice::from_ref(&d), "leads.csv", src, 41, false);
+        assert!(text.contains("leads.csv:41:3"), "{text}");
+        assert!(text.contains(" 41 │ a,b,c"), "{text}");
+        let loc = Locator::from_line(src, 41).locate(&d);
+        assert_eq!((loc.position.line, loc.position.column), (41, 3));
     }
 }

@@ -9,8 +9,11 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Write `html` to `path`; an error is reported and exits 2.
 pub fn write_report(path: &Path, html: &str) -> Result<(), u8> {
     if let Err(e) = std::fs::write(path, html) {
-        eprintln!("error: cannot write the report `{}`: {e}", path.display());
-        eprintln!("  help: check that `--report` names a file in a directory you can write to");
+        crate::diag::error(
+            "funnel::cli::cannot_write",
+            format!("cannot write the report `{}`: {e}", path.display()),
+            Some("check that `--report` names a file in a directory you can write to".into()),
+        );
         return Err(2);
     }
     eprintln!(

@@ -5,6 +5,7 @@
 #[macro_use]
 mod pipe;
 mod commands;
+mod diag;
 mod html;
 mod load;
 mod output;
@@ -36,7 +37,8 @@ const EXAMPLES: &str = "Examples:
   funnel plan old.funnel new.funnel --leads data/leads.csv --events data/events.csv
   funnel completions bash > ~/.local/share/bash-completion/completions/funnel
 
-A path of `-` reads standard input. `--color never` (or NO_COLOR=1) turns colour off.
+A path of `-` reads standard input. `--color never` (or NO_COLOR=1) turns colour off;
+`--error-format json` writes errors as JSON lines.
 Docs: README.md, docs/language.md, docs/data.md.";
 
 /// Rules-as-code for B2B revenue operations.
@@ -53,6 +55,10 @@ struct Cli {
     /// Colour reports: `auto` (on a terminal, unless NO_COLOR is set), `always` or `never`.
     #[arg(long, global = true, value_enum, default_value_t = style::ColorChoice::Auto, value_name = "WHEN")]
     color: style::ColorChoice,
+    /// How errors are written to stderr: `human` (reports with the source
+    /// line) or `json` (one object per line: file, line, column, code, message, help).
+    #[arg(long, global = true, value_enum, default_value_t = diag::ErrorFormat::Human, value_name = "FORMAT")]
+    error_format: diag::ErrorFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -98,6 +104,7 @@ fn main() -> ExitCode {
         }
     };
     style::set_choice(cli.color);
+    diag::set_format(cli.error_format);
     // Every pass recurses over the playbook: run on a stack with room for
     // the deepest nesting the parser lets through.
     let code = funnel_syntax::on_big_stack(move || match cli.command {

@@ -84,9 +84,26 @@ fn input_line(what: &str, r: &InputReport) -> String {
             .collect();
         s.push_str(&format!(" ({})", kinds.join(", ")));
     }
+    if !r.unmapped.is_empty() {
+        s.push_str(&format!(", unmapped {}", r.unmapped_rows()));
+    }
     s.push('\n');
     for (_, first) in r.by_kind.values() {
         s.push_str(&format!("          first: {}\n", first.replace('\n', " ")));
+    }
+    if !r.unmapped.is_empty() {
+        let what: Vec<String> = r
+            .unmapped
+            .iter()
+            .map(|(w, n)| format!("{w}: {n}"))
+            .collect();
+        s.push_str(&format!("          unmapped: {}\n", what.join(", ")));
+    }
+    if !r.ignored_columns.is_empty() {
+        s.push_str(&format!(
+            "          ignored columns: {}\n",
+            r.ignored_columns.join(", ")
+        ));
     }
     s
 }
@@ -209,13 +226,23 @@ fn report_json(r: &InputReport) -> serde_json::Value {
         .iter()
         .map(|(k, (n, first))| (k.as_str().to_string(), json!({"count": n, "first": first})))
         .collect();
-    json!({
+    let mut v = json!({
         "file": r.file,
         "read": r.read,
         "used": r.used,
         "rejected": r.rejected,
         "rejected_by_kind": kinds,
-    })
+    });
+    // Only for mapped data (`--map`, Segment), so other runs' JSON keeps its shape.
+    if let Some(o) = v.as_object_mut() {
+        if !r.unmapped.is_empty() {
+            o.insert("unmapped".into(), json!(r.unmapped));
+        }
+        if !r.ignored_columns.is_empty() {
+            o.insert("ignored_columns".into(), json!(r.ignored_columns));
+        }
+    }
+    v
 }
 
 /// The summary as one JSON document.

@@ -5,10 +5,9 @@
 //! Human-readable diagnostics always go to stderr, so a command's real output
 //! on stdout stays clean; machine formats (`--format json|github`) go to stdout.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use funnel_check::render::{render_human, Located, Locator, Position};
-use funnel_check::Program;
+use funnel_check::render::{render_human, Locator};
 use funnel_syntax::Diagnostic;
 use serde_json::{json, Value};
 
@@ -48,88 +47,9 @@ pub fn stderr_color() -> bool {
     crate::style::stderr_color()
 }
 
-/// Print an IO problem the way every command does: what failed and what to do.
-pub fn io_error(path: &Path, err: &std::io::Error) {
-    eprintln!(
-        "error: cannot read `{}`: {}",
-        path.display(),
-        io_reason(err)
-    );
-    eprintln!("  help: check the path; it must name a readable playbook file");
-}
-
-fn io_reason(err: &std::io::Error) -> String {
-    match err.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => err.to_string(),
-    }
-}
-
-/// Read and check a playbook, printing its diagnostics (errors and warnings)
-/// to stderr. On success returns the text and the checked program; otherwise
-/// the exit code to use: 2 when the file cannot be read, 1 when it has errors.
-#[allow(dead_code)] // the shared loader for commands that run a playbook (`run`, `test`)
-pub fn load_playbook(path: &Path) -> Result<(String, Program), u8> {
-    let text = match crate::load::read_source(path) {
-        Ok(t) => t,
-        Err(e) => {
-            io_error(path, &e);
-            return Err(2);
-        }
-    };
-    let checked = funnel_check::check_source(&text);
-    if !checked.diagnostics.is_empty() {
-        let name = path.display().to_string();
-        eprint!(
-            "{}",
-            render_human(&checked.diagnostics, &name, &text, stderr_color())
-        );
-    }
-    match checked.program {
-        Some(p) => Ok((text, p)),
-        None => Err(1),
-    }
-}
-
 /// Human-readable reports for one file.
 pub fn human(report: &FileReport, color: bool) -> String {
     render_human(&report.diagnostics, &report.path, &report.source, color)
-}
-
-fn position_json(p: &Position) -> [(&'static str, Value); 4] {
-    [
-        ("line", json!(p.line)),
-        ("column", json!(p.column)),
-        ("end_line", json!(p.end_line)),
-        ("end_column", json!(p.end_column)),
-    ]
-}
-
-fn diagnostic_json(path: &str, loc: &Located) -> Value {
-    let mut obj = serde_json::Map::new();
-    obj.insert("file".into(), json!(path));
-    for (k, v) in position_json(&loc.position) {
-        obj.insert(k.into(), v);
-    }
-    obj.insert("severity".into(), json!(loc.severity));
-    obj.insert("code".into(), json!(loc.code));
-    obj.insert("message".into(), json!(loc.message));
-    obj.insert("help".into(), json!(loc.help));
-    let labels: Vec<Value> = loc
-        .labels
-        .iter()
-        .map(|l| {
-            let mut o = serde_json::Map::new();
-            for (k, v) in position_json(&l.position) {
-                o.insert(k.into(), v);
-            }
-            o.insert("text".into(), json!(l.text));
-            Value::Object(o)
-        })
-        .collect();
-    obj.insert("labels".into(), Value::Array(labels));
-    Value::Object(obj)
 }
 
 /// The JSON document for a set of checked files.
@@ -145,7 +65,7 @@ pub fn json_document(files: &[FileReport]) -> Value {
             let diags: Vec<Value> = f
                 .diagnostics
                 .iter()
-                .map(|d| diagnostic_json(&f.path, &locator.locate(d)))
+                .map(|d| crate::diag::diagnostic_json(&f.path, &locator.locate(d)))
                 .collect();
             json!({ "path": f.path, "diagnostics": diags })
         })
@@ -189,6 +109,35 @@ pub fn escape_data(s: &str) -> String {
 /// Escape a workflow command property (also `:` and `,`).
 pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// The playbook files the paths name, sorted; true when a path failed.
+pub fn playbooks(paths: &[PathBuf]) -> (Vec<PathBuf>, bool) {
+    let mut failed = false;
+    let mut files = Vec::new();
+    for path in paths {
+        match playbook_files(path) {
+            Ok(found) if found.is_empty() => {
+                crate::diag::error(
+                    "funnel::cli::no_playbooks",
+                    format!("no `.funnel` files in `{}`", path.display()),
+                    Some(
+                        "check the path; pass a playbook file or a directory that holds some"
+                            .into(),
+                    ),
+                );
+                failed = true;
+            }
+            Ok(found) => files.extend(found),
+            Err(e) => {
+                crate::diag::io_error(path, &e);
+                failed = true;
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, failed)
 }
 
 /// The playbooks a path names: the file itself, or every `*.funnel` below a

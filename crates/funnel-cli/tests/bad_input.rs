@@ -117,8 +117,14 @@ fn unknown_column_names_column_and_file() {
     );
     let (code, _, err) = c.run(&[]);
     assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("funnel::data::unknown_column\n\n  × "),
+        "{err}"
+    );
     assert!(err.contains("unknown column `phone`"), "{err}");
-    assert!(err.contains("leads.csv:1:4"), "{err}");
+    // `phone` is the 4th cell, starting at the 19th character of line 1.
+    assert!(err.contains("[leads.csv:1:19]"), "{err}");
+    assert!(err.contains("column 4, `phone`"), "{err}");
 }
 
 #[test]
@@ -127,7 +133,14 @@ fn bad_date_names_line_and_column() {
     let c = Case::new("bad-date", LEADS, events);
     let (code, _, err) = c.run(&[]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("events.csv:2:3"), "{err}");
+    assert!(err.contains("funnel::data::bad_value\n\n  × "), "{err}");
+    // The 3rd cell starts at the 10th character: the row is shown, the cell underlined.
+    assert!(err.contains("[events.csv:2:10]"), "{err}");
+    assert!(
+        err.contains(" 2 │ L1,visit,2026-02-30 09:00,/a,\n"),
+        "{err}"
+    );
+    assert!(err.contains("column 3, `at`"), "{err}");
     assert!(err.contains("bad value in column `at`"), "{err}");
     assert!(
         err.contains("`2026-02-30 09:00` is not a date-time"),
@@ -140,7 +153,7 @@ fn bad_value_names_the_declared_type() {
     let c = Case::new("bad-enum", "id,email,industry\nL1,a@x.io,mining\n", EVENTS);
     let (code, _, err) = c.run(&[]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("leads.csv:2:3"), "{err}");
+    assert!(err.contains("[leads.csv:2:11]"), "{err}");
     assert!(
         err.contains("`mining` is not one of software | retail"),
         "{err}"
@@ -153,8 +166,9 @@ fn unknown_event_type_is_an_error() {
     let c = Case::new("unknown-event", LEADS, &events);
     let (code, _, err) = c.run(&[]);
     assert_eq!(code, 1, "{err}");
+    assert!(err.contains("funnel::data::unknown_event\n\n  × "), "{err}");
     assert!(err.contains("unknown event type `webinar`"), "{err}");
-    assert!(err.contains("events.csv:5:2"), "{err}");
+    assert!(err.contains("[events.csv:5:4]"), "{err}");
 }
 
 #[test]
@@ -289,5 +303,61 @@ fn jsonl_and_yaml_read_like_csv() {
     assert!(
         err.contains("unknown column `x`") && err.contains("bad.jsonl:1"),
         "{err}"
+    );
+}
+
+#[test]
+fn error_format_json_writes_each_problem_as_one_json_line() {
+    let events = "lead,event,at,page,amount\nL1,visit,2026-02-30 09:00,/a,\n";
+    let c = Case::new("json-errors", LEADS, events);
+    let (code, _, err) = c.run(&["--error-format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    // Every line is a JSON object: the playbook's warning, then the data error.
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(lines[0]["code"], "funnel::check::unused_event");
+    assert_eq!(lines[0]["severity"], "warning");
+    // The 3rd cell, `2026-02-30 09:00`, spans characters 10 to 26 of line 2.
+    let want = serde_json::json!({
+        "file": "events.csv",
+        "line": 2, "column": 10, "end_line": 2, "end_column": 26,
+        "severity": "error",
+        "code": "funnel::data::bad_value",
+        "message": "bad value in column `at`: `2026-02-30 09:00` is not a date-time (write `2026-03-02 09:00` or RFC 3339 `2026-03-02T09:00:00Z`)",
+        "help": null,
+        "labels": [{ "line": 2, "column": 10, "end_line": 2, "end_column": 26, "text": "column 3, `at`" }],
+    });
+    assert_eq!(lines.last(), Some(&want));
+}
+
+#[test]
+fn error_format_json_covers_problems_without_a_file_line() {
+    let c = Case::new("json-missing", LEADS, EVENTS);
+    let (code, _, err) = c.funnel(&[
+        "--error-format",
+        "json",
+        "run",
+        "p.funnel",
+        "--leads",
+        "nope.csv",
+        "--events",
+        "events.csv",
+        "--input",
+        "spend=$1000",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    let last: serde_json::Value = serde_json::from_str(err.lines().last().unwrap()).unwrap();
+    assert_eq!(
+        last,
+        serde_json::json!({
+            "file": null,
+            "severity": "error",
+            "code": "funnel::data::unreadable",
+            "message": "cannot read `nope.csv`: no such file or directory",
+            "help": "check the path; it must name a readable data file",
+            "labels": [],
+        })
     );
 }

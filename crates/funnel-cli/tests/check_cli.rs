@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a failed setup is a failed test
 
+mod common;
+
+use common::scratch;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -12,14 +15,6 @@ const ONE_ERROR: &str = "playbook \"T\"\nevent signup\nfunnel {\n  Lead on signp
 // `referral` is declared and never used: one warning.
 const ONE_WARNING: &str =
     "playbook \"T\"\nevent signup\nevent referral\nfunnel {\n  Lead on signup\n}\n";
-
-/// A fresh scratch directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("funnel-check-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn write(dir: &Path, rel: &str, text: &str) -> PathBuf {
     let p = dir.join(rel);
@@ -272,5 +267,42 @@ fn sarif_related_locations_point_at_the_first_definition() {
     assert_eq!(
         result["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
         2
+    );
+}
+
+#[test]
+fn error_format_json_writes_check_diagnostics_as_json_lines() {
+    let dir = scratch("error-format");
+    let p = write(
+        &dir,
+        "p.funnel",
+        "playbook \"T\"\nevent signup\nfunnel {\n  Lead on signp\n}\n",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_funnel"))
+        .args(["--error-format", "json", "check", p.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "");
+    let err = text(&out.stderr);
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // `signp` is on line 4, columns 11 to 16.
+    assert_eq!(lines.len(), 1, "{err}");
+    assert_eq!(lines[0]["code"], "funnel::check::unknown_event");
+    assert_eq!(lines[0]["file"], p.to_str().unwrap());
+    assert_eq!(
+        (
+            &lines[0]["line"],
+            &lines[0]["column"],
+            &lines[0]["end_column"]
+        ),
+        (
+            &serde_json::json!(4),
+            &serde_json::json!(11),
+            &serde_json::json!(16)
+        )
     );
 }

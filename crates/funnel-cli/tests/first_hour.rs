@@ -7,13 +7,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::{root, scratch};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 /// Run `funnel` from the repository root: (exit code, stdout, stderr).
 fn funnel(args: &[&str]) -> (i32, String, String) {
@@ -46,27 +45,12 @@ fn funnel_with(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> (i32
     )
 }
 
-/// A fresh scratch directory.
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("funnel-first-hour-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 /// Replace the scratch directory's path so snapshots do not depend on it.
 fn tidy(text: &str, dir: &Path) -> String {
     text.replace(&dir.display().to_string(), "DIR")
 }
 
-const RUN: [&str; 6] = [
-    "run",
-    "playbooks/saas_inbound.funnel",
-    "--leads",
-    "examples/data/leads.csv",
-    "--events",
-    "examples/data/events.csv",
-];
+const RUN: [&str; 6] = common::README_RUN;
 
 #[test]
 fn no_command_panics_on_a_closed_pipe() {
@@ -180,7 +164,7 @@ fn sample_keeps_the_old_spellings_with_a_note() {
     assert_eq!(code, 2);
     assert_eq!(
         err,
-        "error: the lead count is given twice (`--count` and `--leads`)\n  help: drop `--leads`; it is the old spelling of `--count`\n"
+        "funnel::cli::bad_flag\n\n  × the lead count is given twice (`--count` and `--leads`)\n  help: drop `--leads`; it is the old spelling of `--count`\n\n"
     );
 }
 
@@ -201,7 +185,7 @@ fn sample_never_overwrites_without_force() {
     assert_eq!(code, 2);
     assert_eq!(
         tidy(&err, &dir),
-        "error: `DIR/events.csv` already exist(s)\n  help: pass `--force` to overwrite, or `--out DIR` to write elsewhere\n"
+        "funnel::cli::already_exists\n\n  × `DIR/events.csv` already exist(s)\n  help: pass `--force` to overwrite, or `--out DIR` to write elsewhere\n\n"
     );
     assert_eq!(
         std::fs::read_to_string(dir.join("events.csv")).unwrap(),

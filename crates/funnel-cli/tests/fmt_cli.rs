@@ -2,16 +2,11 @@
 //! playbooks, asserting exit codes, the summary, diffs and rewritten files.
 #![allow(clippy::unwrap_used)] // test helpers: a failed setup is a failed test
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-/// A fresh, empty directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("funnel-fmt-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use common::scratch;
+use std::path::Path;
+use std::process::{Command, Output};
 
 fn write(path: &Path, text: &str) {
     if let Some(parent) = path.parent() {
@@ -102,7 +97,9 @@ fn syntax_errors_name_the_place_and_exit_2_while_other_files_are_formatted() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
-        err.starts_with("./bad.funnel:2:5: unexpected `=`\n  help: expected a name\n"),
+        err.starts_with(
+            "funnel::syntax::unexpected\n\n  × unexpected `=`\n   ╭─[./bad.funnel:2:5]\n 1 │ playbook \"x\"\n 2 │ kpi = 1\n   ·     ┬\n   ·     ╰── not expected here\n   ╰────\n  help: expected a name\n"
+        ),
         "{err}"
     );
     assert!(
@@ -119,7 +116,9 @@ fn missing_paths_and_empty_directories_exit_2() {
     let out = funnel(&dir, &["fmt", "nope.funnel"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).starts_with("error: cannot read `nope.funnel`"),
+        stderr(&out).starts_with(
+            "funnel::cli::unreadable\n\n  × cannot read `nope.funnel`: no such file or directory\n"
+        ),
         "{}",
         stderr(&out)
     );
@@ -127,7 +126,8 @@ fn missing_paths_and_empty_directories_exit_2() {
     let out = funnel(&dir, &["fmt", "--check", "empty"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).starts_with("error: no `.funnel` files in `empty`"),
+        stderr(&out)
+            .starts_with("funnel::cli::no_playbooks\n\n  × no `.funnel` files in `empty`\n"),
         "{}",
         stderr(&out)
     );

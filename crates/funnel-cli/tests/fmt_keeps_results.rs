@@ -8,6 +8,9 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+mod common;
+
+use common::root;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -147,10 +150,6 @@ fn inputs(text: &str) -> Vec<String> {
     args
 }
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn funnel_files(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
@@ -178,15 +177,7 @@ fn fmt_keeps_the_results_of_every_corpus_playbook() {
         .collect();
     cases.sort();
     for case in cases {
-        let extra: Vec<String> = std::fs::read_to_string(case.join("args.txt"))
-            .map(|t| {
-                t.lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                    .map(String::from)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let extra = common::lines(&case.join("args.txt"));
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         check_case(&name, &case.join("playbook.funnel"), Some(&case), &extra);
         seen += 1;

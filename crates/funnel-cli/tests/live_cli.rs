@@ -5,27 +5,12 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-const FUNNEL: &str = env!("CARGO_BIN_EXE_funnel");
+use common::{funnel, scratch as tempdir};
+use std::path::Path;
+
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("funnel-live-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn funnel(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(FUNNEL).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -89,15 +74,16 @@ fn ingest_applies_good_rows_names_bad_ones_and_never_applies_a_row_twice() {
         "{out}"
     );
     let ev = s(&events);
+    // Each refused row is shown with the cell at fault underlined.
     assert!(
         err.contains(&format!(
-            "error: {ev}:3 (`event`): unknown event type `page_vew`\n"
+            "funnel::data::refused_row\n\n  × unknown event type `page_vew`\n   ╭─[{ev}:3:4]\n 3 │ D1,page_vew,2026-03-02 10:05,,/x\n   ·    ────┬───\n   ·        ╰── `event`\n"
         )),
         "{err}"
     );
     assert!(
         err.contains(&format!(
-            "error: {ev}:4 (`lead`): event for unknown lead `D9`\n"
+            "funnel::data::refused_row\n\n  × event for unknown lead `D9`\n   ╭─[{ev}:4:1]\n 4 │ D9,page_view,2026-03-02 10:06,,/x\n   · ─┬\n   ·  ╰── `lead`\n"
         )),
         "{err}"
     );
@@ -124,7 +110,13 @@ fn ingest_applies_good_rows_names_bad_ones_and_never_applies_a_row_twice() {
     // Never back in time.
     let (code, _, err) = ingest(&["--as-of", "2026-03-01"]);
     assert_eq!(code, 2);
-    assert!(err.contains("error: `--as-of 2026-03-01T00:00:00-05:00` is before the state's as-of instant 2026-03-04T10:00:00-05:00"), "{err}");
+    assert_eq!(
+        err,
+        "funnel::live::as_of_backwards\n\n  \
+         × `--as-of 2026-03-01T00:00:00-05:00` is before the state's as-of instant\n  \
+         │ 2026-03-04T10:00:00-05:00\n  \
+         help: the state only moves forward; pass `--as-of` at or after 2026-03-04T10:00:00-05:00\n\n"
+    );
 
     let (code, out, _) = funnel(&["live", "status", "--state", s(&state)]);
     assert_eq!(code, 0);
@@ -169,7 +161,16 @@ fn ingest_applies_good_rows_names_bad_ones_and_never_applies_a_row_twice() {
     ];
     let (code, _, err) = funnel(&a);
     assert_eq!(code, 2);
-    assert!(err.contains("error: the playbook differs from the one the state was built with, and the change alters the stored history:"), "{err}");
+    assert!(
+        err.contains(
+            "funnel::live::error\n\n  × the playbook differs from the one the state was built with, and the change alters the stored\n  │ history:\n"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("  │     send content-thanks: 1 -> 0 (0 added, 1 removed, 0 moved)\n"),
+        "{err}"
+    );
     assert!(err.contains("help: review the change"), "{err}");
     a.push("--accept-plan");
     let (code, _, err) = funnel(&a);
@@ -186,7 +187,7 @@ fn a_missing_state_file_or_a_bad_delivery_spec_is_a_clear_error() {
     assert_eq!(code, 2);
     assert!(
         err.contains(&format!(
-            "error: the state file `{}` does not exist",
+            "funnel::live::error\n\n  × the state file `{}` does not exist",
             s(&state)
         )),
         "{err}"
@@ -197,7 +198,7 @@ fn a_missing_state_file_or_a_bad_delivery_spec_is_a_clear_error() {
     );
     let (code, _, err) = funnel(&["live", "init", "--state", s(&dir.join("no/such/dir/x.db"))]);
     assert_eq!(code, 2);
-    assert!(err.contains("error: cannot open the state file"), "{err}");
+    assert!(err.contains("  × cannot open the state file"), "{err}");
     let good = dir.join("s.db");
     funnel(&["live", "init", "--state", s(&good)]);
     let (code, _, err) = funnel(&[
@@ -210,7 +211,7 @@ fn a_missing_state_file_or_a_bad_delivery_spec_is_a_clear_error() {
     ]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("error: a webhook needs a signing secret\n  help: pass `--secret-file FILE`"),
+        err.contains("  × a webhook needs a signing secret\n  help: pass `--secret-file FILE`"),
         "{err}"
     );
     std::fs::write(dir.join("not.db"), "hello").unwrap();

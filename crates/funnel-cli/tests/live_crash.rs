@@ -13,9 +13,12 @@
 #[path = "../../funnel-live/tests/common/receiver.rs"]
 mod receiver;
 
+mod common;
+
+use common::scratch as tempdir;
 use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -28,13 +31,6 @@ const AS_OF: &str = "2026-07-01 00:00";
 
 fn playbook() -> String {
     format!("{ROOT}/playbooks/saas_inbound.funnel")
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("funnel-crash-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn funnel(args: &[&str]) -> std::process::Output {

@@ -4,6 +4,9 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod common;
+
+use common::root;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -266,10 +269,6 @@ fn amounts_out_of_range_are_check_errors() {
     );
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 /// Finding 11: `simulate` is refused before it starts when its estimate is
 /// beyond the limits (it aborted on allocation, or ran for days), and
 /// non-finite numbers say what is wrong with them.
@@ -290,11 +289,17 @@ fn simulate_refuses_what_it_cannot_finish_with_the_estimate() {
         d.funnel(&args)
     };
     let cases = [
-        ("  rate: 1e12\n", "error: the simulation would draw about"),
-        ("  rate: 1e300\n", "error: the simulation would draw about"),
+        (
+            "  rate: 1e12\n",
+            "funnel::scenario::too_large\n\n  × the simulation would draw about",
+        ),
+        (
+            "  rate: 1e300\n",
+            "funnel::scenario::too_large\n\n  × the simulation would draw about",
+        ),
         (
             "  rate: 10000000\n  per: day\n",
-            "error: the simulation would need about",
+            "funnel::scenario::too_large\n\n  × the simulation would need about",
         ),
         ("  rate: .nan\n", "`arrivals.rate`: NaN is not a number"),
         (
@@ -321,7 +326,7 @@ fn simulate_refuses_what_it_cannot_finish_with_the_estimate() {
     );
     let (code, _, err) = sim(&d, &base, &["--max-memory", "1MB"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("more than --max-memory 1.0 MB"), "{err}");
+    assert!(err.contains("\n  │ than --max-memory 1.0 MB\n"), "{err}");
     let (code, _, err) = sim(&d, &base, &["--max-memory", "lots"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("`--max-memory lots` is not a size"), "{err}");
@@ -410,7 +415,7 @@ fn overflowing_sums_are_errors_and_long_formulas_are_computed() {
     ]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(
-        err.contains("error: kpi `revenue` cannot be computed: the value overflows"),
+        err.contains("funnel::run::kpi_overflow\n\n  × kpi `revenue` cannot be computed: the value overflows"),
         "{err}"
     );
     let fine = events.replace("$50000000000000000000000000000", "$5");
@@ -474,7 +479,7 @@ fn overflowing_sums_stop_plan_simulate_and_fail_tests() {
     ]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(
-        err.contains("error: p.funnel: kpi `revenue` cannot be computed: the value overflows"),
+        err.contains("funnel::run::kpi_overflow\n\n  × p.funnel: kpi `revenue` cannot be computed: the value overflows"),
         "{err}"
     );
 
@@ -503,4 +508,64 @@ fn overflowing_sums_stop_plan_simulate_and_fail_tests() {
             && err.contains("run "),
         "{err}"
     );
+}
+
+/// A scenario problem is a report like a playbook's: a code, the key's line
+/// shown and underlined, and the same object per line with `--error-format json`.
+#[test]
+fn scenario_errors_are_located_reports_with_codes() {
+    let d = Dir::new("scenario-errors");
+    let base =
+        std::fs::read_to_string(root().join("tests/simulate/deterministic/scenario.yaml")).unwrap();
+    let playbook = root().join("tests/simulate/deterministic/playbook.funnel");
+    let playbook = playbook.to_str().unwrap();
+    // Line 19 is the first behaviour's `after: arrival`.
+    d.write(
+        "s.yaml",
+        &base.replacen("after: arrival", "after: stage Sql", 1),
+    );
+    let (code, out, err) = d.funnel(&["simulate", playbook, "--scenario", "s.yaml"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(
+        err,
+        format!(
+            "funnel::scenario::playbook_mismatch\n\n  \
+             × `behaviour[0].after`: unknown stage `Sql` in `after`; stages: `Lead`, `SQL`, `Customer`\n    \
+             ╭─[s.yaml:19:5]\n \
+             19 │     after: stage Sql\n    \
+             ·     ────────┬───────\n    \
+             ·             ╰── this key\n    \
+             ╰────\n  \
+             help: see docs/simulate.md for every scenario key\n\n  \
+             note: checked against the playbook `{playbook}`\n"
+        )
+    );
+    let (code, _, err) = d.funnel(&[
+        "--error-format",
+        "json",
+        "simulate",
+        playbook,
+        "--scenario",
+        "s.yaml",
+    ]);
+    assert_eq!(code, 1);
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert_eq!(lines[0]["code"], "funnel::scenario::playbook_mismatch");
+    assert_eq!(
+        (
+            &lines[0]["line"],
+            &lines[0]["column"],
+            &lines[0]["end_column"]
+        ),
+        (
+            &serde_json::json!(19),
+            &serde_json::json!(5),
+            &serde_json::json!(21)
+        )
+    );
+    assert_eq!(lines[1]["severity"], "note");
 }

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a failed setup is a failed test
 
-use std::process::Command;
+mod common;
 
 const PLAYBOOK: &str = "playbook \"cov\"
 event signup
@@ -23,8 +23,7 @@ score engagement {
 
 #[test]
 fn lists_what_never_acted_with_its_line() {
-    let dir = std::env::temp_dir().join(format!("funnel-run-cov-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("run-cov");
     let pb = dir.join("cov.funnel");
     std::fs::write(&pb, PLAYBOOK).unwrap();
     let leads = dir.join("leads.csv");
@@ -35,16 +34,19 @@ fn lists_what_never_acted_with_its_line() {
         "lead,event,at\nl1,signup,2026-03-02T09:00:00Z\nl2,signup,2026-03-02T10:00:00Z\n",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_funnel"))
-        .args(["run", pb.to_str().unwrap(), "--leads"])
-        .arg(&leads)
-        .arg("--events")
-        .arg(&events)
-        .arg("--coverage")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (code, _, err) = common::funnel_in(
+        &dir,
+        &[
+            "run",
+            pb.to_str().unwrap(),
+            "--leads",
+            leads.to_str().unwrap(),
+            "--events",
+            events.to_str().unwrap(),
+            "--coverage",
+        ],
+    );
+    assert_eq!(code, 0);
     let p = pb.display();
     // Items: 2 stage triggers, 3 rules, 1 threshold; only `Lead on signup`
     // and `+10 on signup` acted (no demo, no referral, 10 points < 100).
@@ -62,22 +64,10 @@ fn lists_what_never_acted_with_its_line() {
 
 #[test]
 fn the_shipped_sample_exercises_every_item_of_saas_inbound() {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-    let out = Command::new(env!("CARGO_BIN_EXE_funnel"))
-        .current_dir(root)
-        .args([
-            "run",
-            "playbooks/saas_inbound.funnel",
-            "--leads",
-            "examples/data/leads.csv",
-            "--events",
-            "examples/data/events.csv",
-            "--coverage",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let mut args = common::README_RUN.to_vec();
+    args.push("--coverage");
+    let (code, _, err) = common::funnel(&args);
+    assert_eq!(code, 0);
     assert!(
         err.starts_with("coverage of playbooks/saas_inbound.funnel: 100.0% ("),
         "{err}"

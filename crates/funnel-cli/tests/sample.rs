@@ -4,25 +4,10 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn funnel(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_funnel"))
-        .current_dir(root())
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{funnel, root};
+use std::path::PathBuf;
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("funnel-sample-{}-{name}", std::process::id()));
@@ -85,16 +70,9 @@ fn same_seed_same_files_other_seed_other_files() {
 
 #[test]
 fn the_readme_command_reaches_every_stage() {
-    let (code, out, err) = funnel(&[
-        "run",
-        "playbooks/saas_inbound.funnel",
-        "--leads",
-        "examples/data/leads.csv",
-        "--events",
-        "examples/data/events.csv",
-        "--format",
-        "json",
-    ]);
+    let mut args = common::README_RUN.to_vec();
+    args.extend(["--format", "json"]);
+    let (code, out, err) = funnel(&args);
     assert_eq!(code, 0, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc["input"]["events"]["rejected"], 0);

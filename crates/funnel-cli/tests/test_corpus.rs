@@ -14,29 +14,9 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn repo_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .and_then(Path::parent)
-        .expect("repository root")
-}
-
-fn funnel(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_funnel"))
-        .current_dir(repo_root())
-        .env_remove("NO_COLOR")
-        .args(args)
-        .output()
-        .expect("run funnel");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{funnel, root};
 
 /// The `# args: …` of a corpus file, split on spaces.
 fn header_args(text: &str) -> Vec<String> {
@@ -53,11 +33,7 @@ fn corpus() {
     insta::glob!("../../../tests/test", "*.funnel", |path| {
         seen += 1;
         let text = std::fs::read_to_string(path).unwrap();
-        let rel = path
-            .strip_prefix(repo_root())
-            .unwrap()
-            .display()
-            .to_string();
+        let rel = path.strip_prefix(root()).unwrap().display().to_string();
         let mut args = vec!["test".to_string(), rel.clone()];
         args.extend(header_args(&text));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -126,8 +102,9 @@ fn coverage_min_fails_below_the_minimum() {
     assert!(stdout.contains("coverage: 40.0% overall (10 of 25)\n"));
     assert_eq!(
         stderr,
-        "error: coverage 40.0% is below the minimum of 40.1%\n  \
-         help: add tests that exercise the items listed by `funnel test --coverage`\n"
+        "funnel::test::coverage_below_minimum\n\n  \
+         × coverage 40.0% is below the minimum of 40.1%\n  \
+         help: add tests that exercise the items listed by `funnel test --coverage`\n\n"
     );
     let (code, _, _) = funnel(&["test", "tests/test/coverage.funnel", "--coverage-min", "40"]);
     assert_eq!(code, 0);
@@ -145,11 +122,13 @@ fn usage_problems_exit_2() {
     let (code, stdout, stderr) = funnel(&["test", "tests/test/no-such-file.funnel"]);
     assert_eq!(code, 2);
     assert_eq!(stdout, "\n0 passed, 0 failed\n");
-    assert!(stderr.starts_with("error: cannot read `tests/test/no-such-file.funnel`: "));
+    assert!(stderr.starts_with(
+        "funnel::cli::unreadable\n\n  × cannot read `tests/test/no-such-file.funnel`: no such file or directory\n"
+    ));
     let (code, _, stderr) = funnel(&["test", "grammar"]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("error: no `.funnel` files in `grammar`"),
+        stderr.contains("funnel::cli::no_playbooks\n\n  × no `.funnel` files in `grammar`\n"),
         "{stderr}"
     );
     // A check error wins over a failing test.
@@ -320,7 +299,7 @@ fn filter_counts_what_it_leaves_out() {
     assert_eq!(stdout, "\n14 filtered out\n0 passed, 0 failed\n");
     assert!(
         stderr.starts_with(
-            "error: no test name contains `no such test`\n  help: the tests are: \"an outbound deal closes in 84 days\""
+            "funnel::test::no_match\n\n  × no test name contains `no such test`\n  help: the tests are: \"an outbound deal closes in 84 days\""
         ),
         "{stderr}"
     );

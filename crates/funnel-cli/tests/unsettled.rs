@@ -5,7 +5,10 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::scratch as dir;
+use std::path::Path;
 use std::process::Command;
 
 /// A score that follows a field, and two nurtures that flip the field as
@@ -48,13 +51,6 @@ score b {
 }
 "#;
 
-fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("funnel-unsettled-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 fn run(dir: &Path, playbook: &str, leads: &str) -> (i32, String, String) {
     std::fs::write(dir.join("p.funnel"), playbook).unwrap();
     std::fs::write(dir.join("leads.csv"), leads).unwrap();
@@ -94,12 +90,32 @@ fn a_settle_cycle_through_nurtures_is_a_located_error() {
     assert_eq!(stdout, "");
     assert_eq!(
         stderr,
-        "error: lead `L2` did not settle at 2026-03-02 08:00: its rules were still changing each other after 16 passes\n\
-         \x20 --> p.funnel:8: rule +10 when heating == hot\n\
-         \x20 --> p.funnel:13: step set heating = cold (nurture cool_down)\n\
-         \x20 --> p.funnel:18: step set heating = hot (nurture warm_up)\n\
-         \x20 (1 more lead did not settle)\n\
-         \x20 help: rules that keep enabling each other have no result; make one of them depend on something the others do not change (docs/language.md, \"Settle limits\")\n"
+        "funnel::run::unsettled\n\n  \
+         × lead `L2` did not settle at 2026-03-02 08:00: its rules were still changing each other after\n  \
+         │ 16 passes (1 more lead did not settle)\n    \
+         ╭─[p.funnel:8:3]\n  \
+         7 │ score warmth {\n  \
+         8 │   +10 when heating == hot\n    \
+         ·   ───────────┬───────────\n    \
+         ·              ╰── rule +10 when heating == hot\n  \
+         9 │ }\n \
+         10 │ nurture cool_down {\n \
+         11 │   enroll when warmth >= 10\n \
+         12 │   reenroll always\n \
+         13 │   set heating = cold\n    \
+         ·   ─────────┬────────\n    \
+         ·            ╰── step set heating = cold (nurture cool_down)\n \
+         14 │ }\n \
+         15 │ nurture warm_up {\n \
+         16 │   enroll when warmth < 10\n \
+         17 │   reenroll always\n \
+         18 │   set heating = hot\n    \
+         ·   ────────┬────────\n    \
+         ·           ╰── step set heating = hot (nurture warm_up)\n \
+         19 │ }\n    \
+         ╰────\n  \
+         help: rules that keep enabling each other have no result; make one of them depend on something\n        \
+         the others do not change (docs/language.md, \"Settle limits\")\n\n"
     );
     assert!(!d.join("out").exists(), "no output files");
     let _ = std::fs::remove_dir_all(&d);
@@ -114,15 +130,23 @@ fn when_rules_of_two_scores_undoing_each_other_are_a_located_error() {
     assert!(stderr.starts_with("funnel::check::when_rules_undo_each_other"));
     let error: Vec<&str> = stderr
         .lines()
-        .skip_while(|l| !l.starts_with("error:"))
-        .take(3)
+        .skip_while(|l| *l != "funnel::run::unsettled")
+        .filter(|l| l.contains('×') || l.contains('│') || l.contains("╰──"))
         .collect();
     assert_eq!(
         error,
         [
-            "error: lead `L2` did not settle at 2026-03-02 08:00: its rules were still changing each other after 8 passes of its `when` rules",
-            "  --> p.funnel:8: rule +10 when b < 5",
-            "  --> p.funnel:11: rule +10 when a >= 10",
+            "  × lead `L2` did not settle at 2026-03-02 08:00: its rules were still changing each other after 8",
+            "  │ passes of its `when` rules (1 more lead did not settle)",
+            "  7 │ score a {",
+            "  8 │   +10 when b < 5",
+            "    ·          ╰── rule +10 when b < 5",
+            "  9 │ }",
+            " 10 │ score b {",
+            " 11 │   +10 when a >= 10",
+            "    ·           ╰── rule +10 when a >= 10",
+            " 12 │ }",
+            "    ╰────",
         ]
     );
     let _ = std::fs::remove_dir_all(&d);

@@ -9,13 +9,16 @@
 //! Pure code: readers take `impl Read`, writers `impl Write`, and the CLI
 //! opens the files.
 
+pub mod compress;
 pub mod decode;
 pub mod inputs;
+pub mod map;
 pub mod output;
 pub mod read;
 pub mod sample;
 pub mod values;
 
 pub use read::{
-    csv_record_boundary, yaml_too_deep, BadRows, DataError, Format, ReadData, YAML_MAX_DEPTH,
+    csv_record_boundary, yaml_too_deep, BadRows, DataError, Format, Links, Mapped, ReadData,
+    YAML_MAX_DEPTH,
 };

@@ -26,6 +26,23 @@ use crate::value::{Sym, Value};
 
 use crate::unsettled::{Limit, Unsettled, MAX_SETTLE_PASSES, WATCHED_PASSES};
 
+/// The awards of one `max N per D` rule to one lead inside its window, in
+/// time order, and the sum of their sizes: expired awards leave from the
+/// front and the sum is kept as they come and go, so each event costs
+/// amortised O(1), however long the window (it used to be O(awards)).
+#[derive(Clone, Debug, Default)]
+pub struct Window {
+    pub awards: std::collections::VecDeque<(i64, f64)>,
+    pub used: f64,
+}
+
+impl Window {
+    pub fn clear(&mut self) {
+        self.awards.clear();
+        self.used = 0.0;
+    }
+}
+
 /// Options of one run.
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
@@ -131,7 +148,7 @@ pub(crate) struct Replay<'a> {
     pub scores: Vec<f64>,
     pub when_contrib: Vec<f64>,
     pub last_award: Vec<i64>,
-    pub windows: Vec<crate::scores::Window>,
+    pub windows: Vec<Window>,
     pub decay: Vec<DecayState>,
     pub entered: Vec<i64>,
     pub enroll: Vec<Enroll>,
@@ -208,7 +225,7 @@ impl<'a> Replay<'a> {
             scores,
             when_contrib: vec![f64::NAN; n * c.when_rules.len()],
             last_award: vec![i64::MIN; n * c.n_last_slots],
-            windows: vec![crate::scores::Window::default(); n * c.n_window_slots],
+            windows: vec![Window::default(); n * c.n_window_slots],
             decay: vec![
                 DecayState {
                     due: i64::MIN,
@@ -277,9 +294,7 @@ impl<'a> Replay<'a> {
         }
         self.when_contrib.fill(f64::NAN);
         self.last_award.fill(i64::MIN);
-        self.windows
-            .iter_mut()
-            .for_each(crate::scores::Window::clear);
+        self.windows.iter_mut().for_each(Window::clear);
         self.decay.fill(DecayState {
             due: i64::MIN,
             first: i64::MIN,

@@ -7,23 +7,6 @@ use crate::replay::{Replay, TimerKind};
 use crate::trace::{Blocked, Cause, Entry};
 use crate::value::Value;
 
-/// The awards of one `max N per D` rule to one lead inside its window, in
-/// time order, and the sum of their sizes: expired awards leave from the
-/// front and the sum is kept as they come and go, so each event costs
-/// amortised O(1), however long the window (it used to be O(awards)).
-#[derive(Clone, Debug, Default)]
-pub struct Window {
-    pub awards: std::collections::VecDeque<(i64, f64)>,
-    pub used: f64,
-}
-
-impl Window {
-    pub fn clear(&mut self) {
-        self.awards.clear();
-        self.used = 0.0;
-    }
-}
-
 use crate::unsettled::{Limit, MAX_WHEN_PASSES, WATCHED_PASSES};
 
 impl Replay<'_> {

@@ -5,7 +5,7 @@
 use lsp_types::{Position, Range, TextEdit};
 
 use crate::document::Doc;
-use crate::server::Refusal;
+use crate::refusal::Refusal;
 
 pub fn format(doc: &Doc) -> Result<Option<Vec<TextEdit>>, Refusal> {
     match funnel_syntax::fmt::format(&doc.text) {

@@ -18,7 +18,8 @@ use std::rc::Rc;
 use funnel_syntax::ast::{Decl, Playbook};
 use funnel_syntax::Span;
 
-use crate::shift::Shift;
+use funnel_syntax::chunks::split;
+use funnel_syntax::shift::Shift;
 
 /// Parsed chunks by their text; spans are relative to the chunk's start.
 #[derive(Default)]
@@ -60,60 +61,6 @@ impl Chunks {
             span: Span::new(0, file_end),
         })
     }
-}
-
-/// The byte ranges of the chunks, in order, covering the whole text.
-pub fn split(text: &str) -> Vec<(usize, usize)> {
-    let bytes = text.as_bytes();
-    let mut starts = vec![0];
-    let mut depth: i64 = 0;
-    let mut i = 0;
-    let mut line_start = true;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if line_start {
-            line_start = false;
-            let first = bytes[i..]
-                .iter()
-                .position(|c| *c != b' ' && *c != b'\t' && *c != b'\r')
-                .map(|p| bytes[i + p]);
-            let code = !matches!(first, None | Some(b'\n' | b'#'));
-            if depth <= 0 && code && i > 0 {
-                starts.push(i);
-                depth = 0;
-            }
-        }
-        match b {
-            b'\n' => line_start = true,
-            b'#' => {
-                while i + 1 < bytes.len() && bytes[i + 1] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    if bytes[i] == b'\\' && i + 1 < bytes.len() && bytes[i + 1] != b'\n' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                if i < bytes.len() && bytes[i] == b'\n' {
-                    line_start = true;
-                }
-            }
-            b'{' | b'(' => depth += 1,
-            b'}' | b')' => depth -= 1,
-            _ => {}
-        }
-        i += 1;
-    }
-    starts.dedup();
-    let mut out: Vec<(usize, usize)> = starts.windows(2).map(|w| (w[0], w[1])).collect();
-    if let Some(&last) = starts.last() {
-        out.push((last, text.len()));
-    }
-    out
 }
 
 #[cfg(test)]
@@ -175,12 +122,5 @@ mod tests {
     fn a_broken_chunk_gives_up() {
         let text = "event a\nfunnel {\n  Lead on\n}\n";
         assert_eq!(Chunks::default().parse(text), None);
-    }
-
-    #[test]
-    fn splits_at_top_level_lines() {
-        let text = "event a  # x {\nfunnel {\n  Lead on a\n}\n\n# note\nkpi k = count(\n  a)\n";
-        let starts: Vec<usize> = split(text).iter().map(|(s, _)| *s).collect();
-        assert_eq!(starts, vec![0, 15, 46]);
     }
 }

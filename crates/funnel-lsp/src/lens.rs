@@ -13,7 +13,7 @@ use funnel_testing::{self as testing, TestRun};
 
 use crate::document::Doc;
 use crate::index::Kind;
-use crate::server::Refusal;
+use crate::refusal::Refusal;
 
 /// The command a test's lens runs: arguments `[uri, test name]`.
 pub const RUN_TEST: &str = "funnel.runTest";

@@ -12,7 +12,7 @@ use lsp_types::{GotoDefinitionResponse, Location, PrepareRenameResponse, TextEdi
 
 use crate::document::Doc;
 use crate::index::{Index, Kind};
-use crate::server::Refusal;
+use crate::refusal::Refusal;
 use crate::tokens::{is_reserved, is_valid_name, DECL_WORDS};
 
 pub fn definition(doc: &Doc, offset: usize) -> Option<GotoDefinitionResponse> {

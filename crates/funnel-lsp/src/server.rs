@@ -23,6 +23,7 @@ use lsp_types::{PublishDiagnosticsParams, Uri};
 
 use crate::capabilities::capabilities;
 use crate::document::Doc;
+use crate::refusal::Refusal;
 use crate::{actions, completion, diagnostics, folding, format, hover, lens, navigate};
 use crate::{semantic, symbols};
 
@@ -56,29 +57,6 @@ impl std::error::Error for ServerError {}
 impl From<lsp_server::ProtocolError> for ServerError {
     fn from(e: lsp_server::ProtocolError) -> Self {
         ServerError(format!("protocol error: {e}"))
-    }
-}
-
-/// A request the server answers with an error: the LSP code and a message.
-#[derive(Debug)]
-pub struct Refusal {
-    pub code: i32,
-    pub message: String,
-}
-
-impl Refusal {
-    pub fn failed(message: impl Into<String>) -> Refusal {
-        Refusal {
-            code: ErrorCode::RequestFailed as i32,
-            message: message.into(),
-        }
-    }
-
-    pub fn invalid(message: impl Into<String>) -> Refusal {
-        Refusal {
-            code: ErrorCode::InvalidParams as i32,
-            message: message.into(),
-        }
     }
 }
 

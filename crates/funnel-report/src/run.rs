@@ -357,11 +357,27 @@ fn input_section(ds: &Dataset) -> Section {
     let mut cells = Vec::new();
     let mut names = Vec::new();
     for (what, r) in reports {
-        let firsts: Vec<String> = r
+        let mut firsts: Vec<String> = r
             .by_kind
             .iter()
             .map(|(k, (n, first))| format!("{} ({n}): {}", k.as_str(), first.replace('\n', " ")))
             .collect();
+        // Rows a `--map` left out, and columns nothing reads (never silent).
+        if !r.unmapped.is_empty() {
+            let what: Vec<String> = r
+                .unmapped
+                .iter()
+                .map(|(w, n)| format!("{w}: {n}"))
+                .collect();
+            firsts.push(format!(
+                "not used, unmapped ({}): {}",
+                r.unmapped_rows(),
+                what.join(", ")
+            ));
+        }
+        if !r.ignored_columns.is_empty() {
+            firsts.push(format!("ignored columns: {}", r.ignored_columns.join(", ")));
+        }
         let label = format!("{what}: {}", r.file);
         table.rows.push(vec![
             label.clone(),

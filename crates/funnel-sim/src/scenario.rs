@@ -16,6 +16,10 @@ use serde::Deserialize;
 /// A scenario error with the place in the YAML file it comes from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScenarioError {
+    /// Stable code: `funnel::scenario::syntax` (not YAML of the expected
+    /// shape), `too_deep`, `invalid_value` (a value out of its range) or
+    /// `playbook_mismatch` (a name or value the playbook does not declare).
+    pub code: &'static str,
     pub line: usize,
     pub column: usize,
     /// The key path, e.g. `behaviour[2].probability`.
@@ -287,6 +291,7 @@ impl Scenario {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if let Some(line) = funnel_data::yaml_too_deep(text) {
             return Err(ScenarioError {
+                code: "funnel::scenario::too_deep",
                 line,
                 column: 1,
                 key: String::new(),
@@ -305,6 +310,7 @@ impl Scenario {
                 None => message,
             };
             ScenarioError {
+                code: "funnel::scenario::syntax",
                 line,
                 column,
                 key: String::new(),
@@ -455,6 +461,7 @@ fn check_draw(d: &Draw, text: &str, key: &str) -> Result<(), ScenarioError> {
 pub fn locate(text: &str, key: &str, message: String) -> ScenarioError {
     let (line, column) = find_key(text, key).unwrap_or((1, 1));
     ScenarioError {
+        code: "funnel::scenario::invalid_value",
         line,
         column,
         key: key.to_string(),

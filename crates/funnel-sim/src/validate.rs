@@ -138,6 +138,9 @@ pub fn validate(s: &Scenario, text: &str, program: &Program) -> Vec<ScenarioErro
         }
     }
     errs.sort_by_key(|e| (e.line, e.column));
+    for e in &mut errs {
+        e.code = "funnel::scenario::playbook_mismatch";
+    }
     errs
 }
 

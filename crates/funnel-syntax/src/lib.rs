@@ -5,13 +5,17 @@
 //! This crate does no IO; nothing outside it sees pest types.
 
 pub mod ast;
+pub mod chunks;
 pub mod diagnostic;
 pub mod fmt;
+mod grammar;
 mod lower;
 mod nesting;
 mod parser;
+pub mod shift;
 pub mod span;
 
+pub use chunks::parse_parallel;
 pub use diagnostic::{Diagnostic, Label, Rendered, Severity};
 pub use nesting::{on_big_stack, MAX_NESTING, STACK_SIZE};
 pub use parser::parse;

@@ -13,9 +13,12 @@
 use pest::iterators::Pair;
 
 use crate::diagnostic::Diagnostic;
-use crate::lower::MAX_CHAIN;
-use crate::parser::Rule;
+use crate::grammar::Rule;
 use crate::span::Span;
+
+/// Operands one `+`/`-`, `*`/`/`, `and` or `or` chain may have: deeper trees
+/// would exhaust the stack of every recursive pass (and of dropping them).
+pub const MAX_CHAIN: usize = 1_000;
 
 /// Levels of nesting a playbook may use.
 pub const MAX_NESTING: usize = 1_000;
@@ -111,9 +114,16 @@ fn weight(p: &Pair<'_, Rule>) -> usize {
 }
 
 /// The first pair nested deeper than [`MAX_NESTING`], found without
-/// recursion.
+/// recursion. Every level [`weight`] counts takes at least one byte of text
+/// of its own (a bracket, an operator, a keyword), so a declaration shorter
+/// than the limit cannot reach it and is not walked.
 pub(crate) fn deep_pair(file: &Pair<'_, Rule>) -> Option<Span> {
-    let mut stack = vec![(file.clone(), 0usize)];
+    let mut stack: Vec<(Pair<'_, Rule>, usize)> = file
+        .clone()
+        .into_inner()
+        .filter(|d| d.as_span().as_str().len() > MAX_NESTING)
+        .map(|d| (d, weight(file)))
+        .collect();
     while let Some((p, depth)) = stack.pop() {
         let depth = depth + weight(&p);
         if depth > MAX_NESTING {

@@ -9,13 +9,10 @@ use pest::Parser as _;
 
 use crate::ast::Playbook;
 use crate::diagnostic::Diagnostic;
+use crate::grammar::{FunnelParser, Rule};
 use crate::lower::{lower_file, Bug};
 use crate::nesting;
 use crate::span::Span;
-
-#[derive(pest_derive::Parser)]
-#[grammar = "../../grammar/funnel.pest"]
-pub struct FunnelParser;
 
 /// Parse a whole playbook.
 pub fn parse(text: &str) -> Result<Playbook, Diagnostic> {
@@ -54,7 +51,7 @@ fn internal(bug: Bug) -> Diagnostic {
             "funnel::syntax::too_long",
             format!(
                 "expression has more than {} operands in one chain",
-                crate::lower::MAX_CHAIN
+                crate::nesting::MAX_CHAIN
             ),
         )
         .label(bug.1, "this expression")

@@ -23,32 +23,13 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let mut io_failed = false;
-    let mut files: Vec<PathBuf> = Vec::new();
-    for path in &args.paths {
-        match report::playbook_files(path) {
-            Ok(found) if found.is_empty() => {
-                eprintln!("error: no `.funnel` files in `{}`", path.display());
-                eprintln!(
-                    "  help: check the path; pass a playbook file or a directory that holds some"
-                );
-                io_failed = true;
-            }
-            Ok(found) => files.extend(found),
-            Err(e) => {
-                report::io_error(path, &e);
-                io_failed = true;
-            }
-        }
-    }
-    files.sort();
-    files.dedup();
+    let (files, mut io_failed) = report::playbooks(&args.paths);
 
     let mut reports = Vec::new();
     for file in &files {
         match crate::load::read_source(file) {
             Ok(source) => {
-                let checked = funnel_check::check_source(&source);
+                let checked = funnel_check::check_source_threads(&source, crate::load::cores());
                 reports.push(FileReport {
                     path: file.display().to_string(),
                     source,
@@ -56,7 +37,7 @@ pub fn run(args: Args) -> u8 {
                 });
             }
             Err(e) => {
-                report::io_error(file, &e);
+                crate::diag::io_error(file, &e);
                 io_failed = true;
             }
         }
@@ -65,6 +46,13 @@ pub fn run(args: Args) -> u8 {
     let errors: usize = reports.iter().map(FileReport::errors).sum();
     let warnings: usize = reports.iter().map(FileReport::warnings).sum();
     match args.format {
+        // `--error-format json`: the same JSON lines on stderr as every
+        // other command's errors (`--format json` is one document on stdout).
+        Format::Human if crate::diag::format() == crate::diag::ErrorFormat::Json => {
+            for r in &reports {
+                crate::diag::emit(&r.diagnostics, &r.path, &r.source, 1);
+            }
+        }
         Format::Human => {
             let color = report::stderr_color();
             for r in &reports {

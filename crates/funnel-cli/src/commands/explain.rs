@@ -26,15 +26,18 @@ pub fn run(args: Args) -> u8 {
     let lead = match funnel_engine::explain::find_lead(&loaded.data, &args.lead_id) {
         Ok(l) => l,
         Err(suggestion) => {
-            eprintln!(
-                "error: no lead `{}` in `{}`",
-                args.lead_id,
-                args.data.leads.display()
+            crate::diag::error(
+                "funnel::cli::unknown_lead",
+                format!(
+                    "no lead `{}` in `{}`",
+                    args.lead_id,
+                    args.data.leads.display()
+                ),
+                Some(match suggestion {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "pass an `id` from the leads file".into(),
+                }),
             );
-            match suggestion {
-                Some(s) => eprintln!("  help: did you mean `{s}`?"),
-                None => eprintln!("  help: pass an `id` from the leads file"),
-            }
             return 1;
         }
     };

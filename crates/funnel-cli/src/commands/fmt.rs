@@ -18,8 +18,6 @@ mod diff;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use funnel_syntax::{Diagnostic, LineIndex};
-
 #[derive(clap::Args)]
 pub struct Args {
     /// Playbook files or directories (searched recursively for `*.funnel`).
@@ -39,25 +37,7 @@ enum Outcome {
 }
 
 pub fn run(args: Args) -> u8 {
-    let mut failed = false;
-    let mut files = Vec::new();
-    for path in &args.paths {
-        match crate::report::playbook_files(path) {
-            Ok(found) if found.is_empty() => {
-                eprintln!("error: no `.funnel` files in `{}`", path.display());
-                eprintln!("  help: pass a playbook file or a directory that holds some");
-                failed = true;
-            }
-            Ok(found) => files.extend(found),
-            Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", path.display());
-                eprintln!("  help: check that the path exists and is readable");
-                failed = true;
-            }
-        }
-    }
-    files.sort();
-    files.dedup();
+    let (files, failed) = crate::report::playbooks(&args.paths);
 
     let (mut changed, mut errors) = (0usize, 0usize);
     for file in &files {
@@ -96,15 +76,14 @@ fn format_file(path: &Path, check: bool) -> Outcome {
     let source = match crate::load::read_source(path) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", path.display());
-            eprintln!("  help: check that the file exists, is readable and is UTF-8 text");
+            crate::diag::io_error(path, &e);
             return Outcome::Failed;
         }
     };
     let formatted = match funnel_syntax::fmt::format(&source) {
         Ok(f) => f,
         Err(d) => {
-            report(path, &source, &d);
+            crate::diag::emit(&[d], &path.display().to_string(), &source, 1);
             return Outcome::Failed;
         }
     };
@@ -130,24 +109,12 @@ fn format_file(path: &Path, check: bool) -> Outcome {
     match std::fs::write(path, &formatted) {
         Ok(()) => Outcome::Reformatted,
         Err(e) => {
-            eprintln!("error: cannot write `{name}`: {e}");
-            eprintln!("  help: check that the file is writable");
+            crate::diag::error(
+                "funnel::cli::cannot_write",
+                format!("cannot write `{name}`: {e}"),
+                Some("check that the file is writable".into()),
+            );
             Outcome::Failed
         }
-    }
-}
-
-/// `file:line:col: message`, then the help.
-fn report(path: &Path, source: &str, d: &Diagnostic) {
-    let at = LineIndex::new(source).line_col(source, d.primary_span().start as usize);
-    eprintln!(
-        "{}:{}:{}: {}",
-        path.display(),
-        at.line,
-        at.column,
-        d.message
-    );
-    if let Some(help) = &d.help {
-        eprintln!("  help: {help}");
     }
 }

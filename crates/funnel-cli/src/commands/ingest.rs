@@ -56,19 +56,27 @@ pub struct Args {
 fn read_rows(path: &PathBuf) -> Result<Vec<Result<RawRow, RowError>>, u8> {
     let name = path.display().to_string();
     let Some(format) = InputFormat::from_path(&name) else {
-        eprintln!("error: cannot tell the format of `{name}` from its extension");
-        eprintln!("  help: name it `.csv`, `.jsonl`, `.ndjson`, `.json` or `.yaml`");
+        crate::diag::error(
+            "funnel::data::unknown_format",
+            format!("cannot tell the format of `{name}` from its extension"),
+            Some("name it `.csv`, `.jsonl`, `.ndjson`, `.json` or `.yaml`".into()),
+        );
         return Err(2);
     };
     let bytes = std::fs::read(path).map_err(|e| {
-        eprintln!("error: cannot read `{name}`: {e}");
+        crate::diag::error(
+            "funnel::data::unreadable",
+            format!("cannot read `{name}`: {}", crate::diag::io_reason(&e)),
+            Some("check the path; it must name a readable data file".into()),
+        );
         2u8
     })?;
     input::parse(&bytes, format).map_err(|e| {
-        eprintln!("error: {name}: {}", e.message);
-        if let Some(h) = &e.help {
-            eprintln!("  help: {h}");
-        }
+        crate::diag::error(
+            "funnel::data::malformed",
+            format!("{name}: {}", e.message),
+            e.help.clone(),
+        );
         1
     })
 }
@@ -121,7 +129,7 @@ pub fn run(args: Args) -> u8 {
         Some(t) => match parse_instant(t.trim(), tz) {
             Ok(t) => t,
             Err(reason) => {
-                eprintln!("error: bad `--as-of`: {reason}");
+                crate::diag::bad_instant("--as-of", &reason);
                 return 2;
             }
         },
@@ -129,14 +137,17 @@ pub fn run(args: Args) -> u8 {
     match live.store.as_of() {
         Ok(Some(prev)) if prev > as_of => {
             let f = |t| funnel_engine::display::fmt_time(t, tz);
-            eprintln!(
-                "error: `--as-of {}` is before the state's as-of instant {}",
-                f(as_of),
-                f(prev)
-            );
-            eprintln!(
-                "  help: the state only moves forward; pass `--as-of` at or after {}",
-                f(prev)
+            crate::diag::error(
+                "funnel::live::as_of_backwards",
+                format!(
+                    "`--as-of {}` is before the state's as-of instant {}",
+                    f(as_of),
+                    f(prev)
+                ),
+                Some(format!(
+                    "the state only moves forward; pass `--as-of` at or after {}",
+                    f(prev)
+                )),
             );
             return 2;
         }
@@ -251,19 +262,18 @@ fn print_human(t: &Total, tz: chrono_tz::Tz, delivering: bool) {
         );
     }
     for x in r.rejected.iter().take(20) {
-        let field = x
-            .error
-            .field
-            .as_deref()
-            .map(|f| format!(" (`{f}`)"))
-            .unwrap_or_default();
-        eprintln!(
-            "error: {}:{}{field}: {}",
-            x.input, x.error.row, x.error.message
-        );
-        if let Some(h) = &x.error.help {
-            eprintln!("  help: {h}");
-        }
+        let e = funnel_data::DataError {
+            code: "funnel::data::refused_row",
+            file: x.input.clone(),
+            line: Some(x.error.row),
+            column: None,
+            field: x.error.field.clone(),
+            message: x.error.message.clone(),
+            help: x.error.help.clone(),
+            kind: None,
+        };
+        let format = funnel_data::Format::from_path(&x.input).unwrap_or(funnel_data::Format::Csv);
+        crate::diag::data_error(&e, format);
     }
     if r.rejected.len() > 20 {
         eprintln!("... and {} more refused rows", r.rejected.len() - 20);

@@ -119,15 +119,21 @@ pub fn run(args: Args) -> u8 {
             .map(|(p, _)| format!("`{}`", p.display()))
             .collect();
         if !existing.is_empty() {
-            eprintln!("error: {} already exist(s)", existing.join(", "));
-            eprintln!("  help: pass `--force` to overwrite, or name another directory");
+            crate::diag::error(
+                "funnel::cli::already_exists",
+                format!("{} already exist(s)", existing.join(", ")),
+                Some("pass `--force` to overwrite, or name another directory".into()),
+            );
             return 2;
         }
     }
     for (path, text) in &files {
         if let Err(e) = write(path, text) {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
-            eprintln!("  help: check that the directory is writable");
+            crate::diag::error(
+                "funnel::cli::cannot_write",
+                format!("cannot write `{}`: {e}", path.display()),
+                Some("check that the directory is writable".into()),
+            );
             return 2;
         }
     }

@@ -110,7 +110,11 @@ impl DeliverArgs {
         };
         let target = Target::parse(spec, secret).map_err(|e| fail(&e))?;
         if self.max_attempts == 0 {
-            eprintln!("error: `--max-attempts` must be at least 1");
+            crate::diag::error(
+                "funnel::cli::bad_flag",
+                "`--max-attempts` must be at least 1",
+                Some("pass `--max-attempts 1` or more".into()),
+            );
             return Err(2);
         }
         let policy = Policy {
@@ -124,14 +128,26 @@ impl DeliverArgs {
 /// A secret or token file's first line.
 pub fn read_secret(path: &Path, flag: &str) -> Result<String, u8> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: cannot read `{}`: {e}", path.display());
-        eprintln!("  help: `{flag}` names a file holding the value on its first line");
+        crate::diag::error(
+            "funnel::cli::unreadable",
+            format!(
+                "cannot read `{}`: {}",
+                path.display(),
+                crate::diag::io_reason(&e)
+            ),
+            Some(format!(
+                "`{flag}` names a file holding the value on its first line"
+            )),
+        );
         2u8
     })?;
     let first = text.lines().next().unwrap_or("").trim().to_string();
     if first.is_empty() {
-        eprintln!("error: `{}` is empty", path.display());
-        eprintln!("  help: put the value on the file's first line");
+        crate::diag::error(
+            "funnel::cli::empty_file",
+            format!("`{}` is empty", path.display()),
+            Some("put the value on the file's first line".into()),
+        );
         return Err(2);
     }
     Ok(first)
@@ -139,16 +155,13 @@ pub fn read_secret(path: &Path, flag: &str) -> Result<String, u8> {
 
 /// Print a live-mode error; the exit code for it.
 pub fn fail(e: &LiveError) -> u8 {
-    eprintln!("error: {}", e.message);
-    if let Some(h) = &e.help {
-        eprintln!("  help: {h}");
-    }
+    crate::diag::error("funnel::live::error", e.message.clone(), e.help.clone());
     2
 }
 
 /// Load and check `playbook` (diagnostics printed) with its inputs.
 pub fn load_playbook(playbook: &Path, inputs: &[String]) -> Result<Playbook, u8> {
-    let (source, _) = crate::report::load_playbook(playbook)?;
+    let (source, _) = crate::load::load_playbook(playbook)?;
     Playbook::new(&source, inputs).map_err(|e| {
         fail(&e);
         1
@@ -331,8 +344,11 @@ fn dead(a: &StatusArgs) -> u8 {
 
 fn requeue(a: &RetryArgs) -> u8 {
     if !a.all && a.keys.is_empty() {
-        eprintln!("error: nothing to retry");
-        eprintln!("  help: name the keys (`funnel live dead-letters` lists them) or pass `--all`");
+        crate::diag::error(
+            "funnel::cli::bad_flag",
+            "nothing to retry",
+            Some("name the keys (`funnel live dead-letters` lists them) or pass `--all`".into()),
+        );
         return 2;
     }
     let mut store = match Store::open(&a.state.state) {

@@ -26,12 +26,19 @@ pub fn run(args: Args) -> u8 {
     match (served, joined) {
         (Ok(()), Ok(())) => 0,
         (Err(e), _) => {
-            eprintln!("error: funnel lsp stopped: {e}");
-            eprintln!("  help: start it from an editor, which speaks the Language Server Protocol on stdin/stdout");
+            crate::diag::error(
+                "funnel::lsp::stopped",
+                format!("funnel lsp stopped: {e}"),
+                Some("start it from an editor, which speaks the Language Server Protocol on stdin/stdout".into()),
+            );
             2
         }
         (_, Err(e)) => {
-            eprintln!("error: funnel lsp lost its connection: {e}");
+            crate::diag::error(
+                "funnel::lsp::connection_lost",
+                format!("funnel lsp lost its connection: {e}"),
+                None,
+            );
             2
         }
     }

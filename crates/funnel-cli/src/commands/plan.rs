@@ -23,7 +23,7 @@ use funnel_engine::{Compiled, Outcome, RunOptions};
 use funnel_plan::{diff, same_data, DataSide, Side};
 use funnel_syntax::ast::Decl;
 
-use crate::load::{load, DataArgs, Loaded};
+use crate::load::{load_threads, DataArgs, Loaded};
 
 /// How the plan is printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -101,12 +101,12 @@ pub fn run(args: Args) -> u8 {
         },
     );
     if let Err(m) = checked {
-        eprintln!("error: {}", m.message);
-        eprintln!("  help: {}", m.help);
+        crate::diag::error("funnel::plan::different_data", m.message, Some(m.help));
         return 1;
     }
     // One as-of instant for both: `--as-of` as the new playbook reads it.
     let as_of = new.as_of;
+    let cores = crate::load::cores();
     let replay = |l: &Loaded| -> Outcome {
         let opts = RunOptions {
             coverage: false,
@@ -114,7 +114,8 @@ pub fn run(args: Args) -> u8 {
             trace: None,
             inputs: l.inputs.clone(),
         };
-        funnel_engine::run(&l.compiled, &l.data, &opts, &mut |_, _| {})
+        // The leads are split between the cores; the outcome is the same.
+        funnel_engine::run_threads(&l.compiled, &l.data, &opts, cores, &mut |_, _| {})
     };
     let (oo, on) = (replay(&old), replay(&new));
     // A KPI that cannot be computed under either playbook stops the plan, as
@@ -122,11 +123,7 @@ pub fn run(args: Args) -> u8 {
     for (file, o) in [(&old_file, &oo), (&new_file, &on)] {
         if let Some(k) = o.kpis.iter().find(|k| k.fault.is_some()) {
             let why = k.fault.map_or("", |f| f.message());
-            eprintln!("error: {file}: kpi `{}` cannot be computed: {why}", k.name);
-            eprintln!(
-                "  help: check the data behind it for absurd amounts, or split the formula into \
-                 several kpis"
-            );
+            crate::diag::kpi_overflow(Some(file), &k.name, why);
             return fail(1);
         }
     }
@@ -225,13 +222,17 @@ fn check_inputs(args: &Args, declared: &[Option<Vec<String>>; 2]) -> Result<(), 
             let mut all: Vec<&String> = a.iter().chain(b).collect();
             all.sort();
             all.dedup();
-            eprintln!("error: unknown input `{name}`");
-            if all.is_empty() {
-                eprintln!("  help: neither playbook declares inputs; remove `--input {g}`");
+            let help = if all.is_empty() {
+                format!("neither playbook declares inputs; remove `--input {g}`")
             } else {
                 let list: Vec<&str> = all.iter().map(|s| s.as_str()).collect();
-                eprintln!("  help: the playbooks declare: {}", list.join(", "));
-            }
+                format!("the playbooks declare: {}", list.join(", "))
+            };
+            crate::diag::error(
+                "funnel::input::unknown",
+                format!("unknown input `{name}`"),
+                Some(help),
+            );
             return Err(2);
         }
     }
@@ -260,27 +261,38 @@ fn load_side(
         on_bad_row: data.on_bad_row,
         as_of: data.as_of.clone(),
         inputs,
+        map: data.map.clone(),
+        strict: data.strict,
     };
-    load(path, &args).inspect_err(|_| {
-        eprintln!(
-            "  note: the plan stopped while loading the {which} playbook `{}` with the data",
-            path.display()
+    load_threads(path, &args, crate::load::cores(), true).inspect_err(|_| {
+        crate::diag::note(
+            "note",
+            &format!(
+                "the plan stopped while loading the {which} playbook `{}` with the data",
+                path.display()
+            ),
         );
     })
 }
 
 fn write_out(dir: &Path, files: &[(&str, String)]) -> Result<(), u8> {
-    let help = "  help: check that `--out` names a directory you can write to";
+    let help = || Some("check that `--out` names a directory you can write to".to_string());
     std::fs::create_dir_all(dir).map_err(|e| {
-        eprintln!("error: cannot create `{}`: {e}", dir.display());
-        eprintln!("{help}");
+        crate::diag::error(
+            "funnel::cli::cannot_write",
+            format!("cannot create `{}`: {e}", dir.display()),
+            help(),
+        );
         2
     })?;
     for (name, text) in files {
         let path = dir.join(name);
         std::fs::write(&path, text).map_err(|e| {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
-            eprintln!("{help}");
+            crate::diag::error(
+                "funnel::cli::cannot_write",
+                format!("cannot write `{}`: {e}", path.display()),
+                help(),
+            );
             2
         })?;
     }

@@ -97,7 +97,7 @@ impl Clock {
 }
 
 pub fn run(args: Args) -> u8 {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let cores = crate::load::cores();
     let threads = bound_threads(args.threads, cores);
     let mut clock = Clock {
         on: args.timings,
@@ -127,12 +127,15 @@ pub fn run(args: Args) -> u8 {
     if let (Some(as_of), Some(first)) = (loaded.as_of, first_event) {
         if as_of < first {
             let tz = loaded.compiled.tz;
-            eprintln!(
-                "warning: `--as-of {}` is before the first event ({}): nothing is replayed",
-                funnel_engine::display::fmt_time_short(as_of, tz),
-                funnel_engine::display::fmt_time_short(first, tz)
+            crate::diag::warning(
+                "funnel::run::as_of_before_data",
+                format!(
+                    "`--as-of {}` is before the first event ({}): nothing is replayed",
+                    funnel_engine::display::fmt_time_short(as_of, tz),
+                    funnel_engine::display::fmt_time_short(first, tz)
+                ),
+                Some("pass an `--as-of` on or after the first event, or leave it out to replay everything".into()),
             );
-            eprintln!("  help: pass an `--as-of` on or after the first event, or leave it out to replay everything");
         }
     }
     let bar = if total >= PROGRESS_MIN_EVENTS && std::io::stderr().is_terminal() {
@@ -162,19 +165,13 @@ pub fn run(args: Args) -> u8 {
     clock.lap("replay");
     if let Some((u, n)) = funnel_engine::unsettled::first(&outcome.unsettled) {
         let path = args.playbook.display().to_string();
-        eprint!(
-            "{}",
-            unsettled_error(&loaded.compiled, &loaded.data, &loaded.source, &path, u, n)
-        );
+        let d = unsettled_error(&loaded.compiled, &loaded.data, &loaded.source, u, n);
+        crate::diag::emit(&[d], &path, &loaded.source, 1);
         return 1;
     }
     if let Some(k) = outcome.kpis.iter().find(|k| k.fault.is_some()) {
         let why = k.fault.map_or("", |f| f.message());
-        eprintln!("error: kpi `{}` cannot be computed: {why}", k.name);
-        eprintln!(
-            "  help: check the data behind it for absurd amounts, or split the formula into \
-             several kpis"
-        );
+        crate::diag::kpi_overflow(None, &k.name, why);
         return 1;
     }
     let c = &loaded.compiled;
@@ -226,31 +223,39 @@ pub(crate) fn unsettled_error(
     c: &Compiled,
     ds: &Dataset,
     source: &str,
-    path: &str,
     u: &funnel_engine::unsettled::Unsettled,
     leads: usize,
-) -> String {
+) -> funnel_syntax::Diagnostic {
     let id = ds.leads.ids.get(u.lead as usize).map_or("?", |s| &**s);
-    let mut out = format!(
-        "error: lead `{id}` did not settle at {}: its rules were still changing each other after {}\n",
-        funnel_engine::display::fmt_time_short(u.at, c.tz),
-        u.limit.describe()
+    let more = match leads {
+        0 | 1 => String::new(),
+        2 => " (1 more lead did not settle)".to_string(),
+        n => format!(" ({} more leads did not settle)", n - 1),
+    };
+    let mut d = funnel_syntax::Diagnostic::error(
+        "funnel::run::unsettled",
+        format!(
+            "lead `{id}` did not settle at {}: its rules were still changing each other after {}{more}",
+            funnel_engine::display::fmt_time_short(u.at, c.tz),
+            u.limit.describe()
+        ),
+    )
+    .help(
+        "rules that keep enabling each other have no result; make one of them \
+         depend on something the others do not change (docs/language.md, \"Settle limits\")",
     );
+    let index = funnel_syntax::LineIndex::new(source);
     for i in funnel_testing::coverage::involved(u, c, source) {
-        out.push_str(&format!("  --> {path}:{}: {}\n", i.line, i.text));
+        let Some(start) = index.line_start((i.line as usize).saturating_sub(1)) else {
+            continue;
+        };
+        let line = source[start..].lines().next().unwrap_or("");
+        let indent = line.len() - line.trim_start().len();
+        let a = start + indent;
+        let b = start + line.trim_end().len();
+        d = d.label(funnel_syntax::Span::new(a, b), i.text);
     }
-    if leads > 1 {
-        out.push_str(&format!(
-            "  ({} more lead{} did not settle)\n",
-            leads - 1,
-            if leads == 2 { "" } else { "s" }
-        ));
-    }
-    out.push_str(
-        "  help: rules that keep enabling each other have no result; make one of them \
-         depend on something the others do not change (docs/language.md, \"Settle limits\")\n",
-    );
-    out
+    d
 }
 
 /// Write the output files, each formatted on `threads` threads and streamed.
@@ -262,8 +267,11 @@ fn write_files(
     threads: usize,
 ) -> Result<(), u8> {
     if let Err(e) = std::fs::create_dir_all(dir) {
-        eprintln!("error: cannot create `{}`: {e}", dir.display());
-        eprintln!("  help: check that `--out` names a directory you can write to");
+        crate::diag::error(
+            "funnel::cli::cannot_write",
+            format!("cannot create `{}`: {e}", dir.display()),
+            Some("check that `--out` names a directory you can write to".into()),
+        );
         return Err(2);
     }
     type Writer<'a> = Box<dyn Fn(&mut dyn Write) -> io::Result<()> + 'a>;
@@ -291,8 +299,11 @@ fn write_files(
             w.flush()
         });
         if let Err(e) = res {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
-            eprintln!("  help: check that `--out` names a directory you can write to");
+            crate::diag::error(
+                "funnel::cli::cannot_write",
+                format!("cannot write `{}`: {e}", path.display()),
+                Some("check that `--out` names a directory you can write to".into()),
+            );
             return Err(2);
         }
     }

@@ -65,8 +65,11 @@ pub struct Args {
 fn resolve(args: &Args) -> Result<(PathBuf, usize), u8> {
     let playbook = match (&args.playbook, &args.old_playbook) {
         (Some(_), Some(_)) => {
-            eprintln!("error: the playbook is given twice (as an argument and with `--playbook`)");
-            eprintln!("  help: drop `--playbook`: `funnel sample PLAYBOOK`");
+            crate::diag::error(
+                "funnel::cli::bad_flag",
+                "the playbook is given twice (as an argument and with `--playbook`)",
+                Some("drop `--playbook`: `funnel sample PLAYBOOK`".into()),
+            );
             return Err(2);
         }
         (Some(p), None) => p.clone(),
@@ -84,15 +87,21 @@ fn resolve(args: &Args) -> Result<(PathBuf, usize), u8> {
             PathBuf::from(OLD_DEFAULT)
         }
         (None, None) => {
-            eprintln!("error: name the playbook the data is for");
-            eprintln!("  help: `funnel sample PLAYBOOK [--count N] [--out DIR]`");
+            crate::diag::error(
+                "funnel::cli::bad_flag",
+                "name the playbook the data is for",
+                Some("`funnel sample PLAYBOOK [--count N] [--out DIR]`".into()),
+            );
             return Err(2);
         }
     };
     let count = match (args.count, args.old_leads) {
         (Some(_), Some(_)) => {
-            eprintln!("error: the lead count is given twice (`--count` and `--leads`)");
-            eprintln!("  help: drop `--leads`; it is the old spelling of `--count`");
+            crate::diag::error(
+                "funnel::cli::bad_flag",
+                "the lead count is given twice (`--count` and `--leads`)",
+                Some("drop `--leads`; it is the old spelling of `--count`".into()),
+            );
             return Err(2);
         }
         (Some(n), None) => n,
@@ -110,28 +119,15 @@ pub fn run(args: Args) -> u8 {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let text = match crate::load::read_source(&playbook) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", playbook.display());
-            eprintln!("  help: `funnel sample PLAYBOOK` needs a readable playbook file");
-            return 2;
-        }
-    };
-    let checked = funnel_check::check_source(&text);
-    let Some(program) = checked.program else {
-        eprintln!(
-            "error: `{}` has errors; run `funnel check {}`",
-            playbook.display(),
-            playbook.display()
-        );
-        return 1;
+    let (text, program) = match crate::load::load_playbook(&playbook) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     let compiled = funnel_engine::compile(&program, &text);
     let start = match funnel_data::decode::parse_instant(&args.start, compiled.tz) {
         Ok(t) => t,
         Err(reason) => {
-            eprintln!("error: bad `--start`: {reason}");
+            crate::diag::bad_instant("--start", &reason);
             return 2;
         }
     };
@@ -154,19 +150,32 @@ pub fn run(args: Args) -> u8 {
             .map(|p| format!("`{}`", p.display()))
             .collect();
         if !existing.is_empty() {
-            eprintln!("error: {} already exist(s)", existing.join(" and "));
-            eprintln!("  help: pass `--force` to overwrite, or `--out DIR` to write elsewhere");
+            crate::diag::error(
+                "funnel::cli::already_exists",
+                format!("{} already exist(s)", existing.join(" and ")),
+                Some("pass `--force` to overwrite, or `--out DIR` to write elsewhere".into()),
+            );
             return 2;
         }
     }
     if let Err(e) = std::fs::create_dir_all(&args.out) {
-        eprintln!("error: cannot create `{}`: {e}", args.out.display());
+        crate::diag::error(
+            "funnel::cli::cannot_write",
+            format!("cannot create `{}`: {e}", args.out.display()),
+            Some("check that `--out` names a directory you can write to".into()),
+        );
         return 2;
     }
     let create = |path: &PathBuf| {
         File::create(path)
             .map(|f| BufWriter::with_capacity(1 << 20, f))
-            .map_err(|e| eprintln!("error: cannot write `{}`: {e}", path.display()))
+            .map_err(|e| {
+                crate::diag::error(
+                    "funnel::cli::cannot_write",
+                    format!("cannot write `{}`: {e}", path.display()),
+                    Some("check that `--out` names a directory you can write to".into()),
+                )
+            })
     };
     let (Ok(mut leads), Ok(mut events)) = (create(&leads_path), create(&events_path)) else {
         return 2;
@@ -193,7 +202,11 @@ pub fn run(args: Args) -> u8 {
                 SampleError::Leads(_) => &leads_path,
                 SampleError::Events(_) => &events_path,
             };
-            eprintln!("error: cannot write `{}`: {e}", path.display());
+            crate::diag::error(
+                "funnel::cli::cannot_write",
+                format!("cannot write `{}`: {e}", path.display()),
+                Some("check that `--out` names a directory you can write to".into()),
+            );
             2
         }
     }

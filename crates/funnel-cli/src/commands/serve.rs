@@ -72,7 +72,7 @@ pub fn run(args: Args) -> u8 {
         Some(t) => match parse_instant(t.trim(), live.pb.compiled.tz) {
             Ok(t) => Arc::new(SimClock::at(t)),
             Err(reason) => {
-                eprintln!("error: bad `--now`: {reason}");
+                crate::diag::bad_instant("--now", &reason);
                 return 2;
             }
         },
@@ -99,7 +99,11 @@ pub fn run(args: Args) -> u8 {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the server's runtime: {e}");
+            crate::diag::error(
+                "funnel::live::runtime",
+                format!("cannot start the server's runtime: {e}"),
+                None,
+            );
             return 2;
         }
     };
@@ -107,8 +111,11 @@ pub fn run(args: Args) -> u8 {
         let listener = match tokio::net::TcpListener::bind(&args.listen).await {
             Ok(l) => l,
             Err(e) => {
-                eprintln!("error: cannot listen on `{}`: {e}", args.listen);
-                eprintln!("  help: pick a free address with `--listen HOST:PORT`");
+                crate::diag::error(
+                    "funnel::live::cannot_listen",
+                    format!("cannot listen on `{}`: {e}", args.listen),
+                    Some("pick a free address with `--listen HOST:PORT`".into()),
+                );
                 return 2;
             }
         };
@@ -123,7 +130,11 @@ pub fn run(args: Args) -> u8 {
         match serve(app, listener, tick, shutdown()).await {
             Ok(()) => 0,
             Err(e) => {
-                eprintln!("error: the server stopped: {e}");
+                crate::diag::error(
+                    "funnel::live::stopped",
+                    format!("the server stopped: {e}"),
+                    None,
+                );
                 2
             }
         }
@@ -182,7 +193,11 @@ fn deliver_loop(
             Ok(0) => std::thread::sleep(Duration::from_millis(100)),
             Ok(_) => {}
             Err(e) => {
-                eprintln!("error: delivering: {e}");
+                crate::diag::error(
+                    "funnel::live::delivery",
+                    format!("delivering: {e}"),
+                    Some("delivery is retried every second; check the `--deliver` target".into()),
+                );
                 std::thread::sleep(Duration::from_secs(1));
             }
         }

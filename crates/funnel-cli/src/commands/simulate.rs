@@ -14,7 +14,7 @@ use funnel_sim::estimate::{estimate, human_bytes, parse_bytes, MAX_LEAD_RUNS};
 use funnel_sim::runs::{simulate_all, Subject};
 use funnel_sim::Scenario;
 
-use crate::report::load_playbook;
+use crate::load::load_playbook;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -71,8 +71,11 @@ fn subject(
         .collect();
     let inputs =
         funnel_data::inputs::resolve(&compiled, &mine, &mut Interner::new()).map_err(|e| {
-            eprintln!("error: {e} ({})", path.display());
-            eprintln!("  help: {}", e.help());
+            crate::diag::error(
+                "funnel::input::invalid",
+                format!("{e} ({})", path.display()),
+                Some(e.help()),
+            );
             2
         })?;
     let name = path.display().to_string();
@@ -81,18 +84,26 @@ fn subject(
 
 pub fn run(args: Args) -> u8 {
     if args.runs == 0 {
-        eprintln!("error: `--runs` must be at least 1");
+        crate::diag::error(
+            "funnel::cli::bad_flag",
+            "`--runs` must be at least 1",
+            Some("pass `--runs 1` or more".into()),
+        );
         return 2;
     }
     let text = match std::fs::read_to_string(&args.scenario) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!(
-                "error: cannot read the scenario `{}`: {e}",
-                args.scenario.display()
-            );
-            eprintln!(
-                "  help: check the path; `--scenario` names a YAML file (see docs/simulate.md)"
+            crate::diag::error(
+                "funnel::scenario::unreadable",
+                format!(
+                    "cannot read the scenario `{}`: {}",
+                    args.scenario.display(),
+                    crate::diag::io_reason(&e)
+                ),
+                Some(
+                    "check the path; `--scenario` names a YAML file (see docs/simulate.md)".into(),
+                ),
             );
             return 2;
         }
@@ -101,14 +112,17 @@ pub fn run(args: Args) -> u8 {
     let scenario = match Scenario::from_yaml(&text) {
         Ok(s) => s,
         Err(e) => {
-            print_scenario_error(&scenario_name, &e);
+            crate::diag::scenario_error(&scenario_name, &text, &e);
             return 1;
         }
     };
     for g in &args.inputs {
         if !g.contains('=') {
-            eprintln!("error: `{g}` is not NAME=VALUE");
-            eprintln!("  help: write `--input NAME=VALUE`, e.g. `--input marketing_spend=100000`");
+            crate::diag::error(
+                "funnel::input::invalid",
+                format!("`{g}` is not NAME=VALUE"),
+                Some("write `--input NAME=VALUE`, e.g. `--input marketing_spend=100000`".into()),
+            );
             return 2;
         }
     }
@@ -129,15 +143,18 @@ pub fn run(args: Args) -> u8 {
         let name = g.split_once('=').map_or(g.as_str(), |(n, _)| n).trim();
         let declared = |c: &Compiled| c.inputs.iter().any(|i| i.name == name);
         if !declared(&base_c) && !other.as_ref().is_some_and(|o| declared(&o.0)) {
-            eprintln!("error: unknown input `{name}`");
             let names: Vec<&str> = base_c.inputs.iter().map(|i| i.name.as_str()).collect();
-            eprintln!(
-                "  help: the playbook declares {}",
-                if names.is_empty() {
-                    "no inputs".to_string()
-                } else {
-                    names.join(", ")
-                }
+            crate::diag::error(
+                "funnel::input::unknown",
+                format!("unknown input `{name}`"),
+                Some(format!(
+                    "the playbook declares {}",
+                    if names.is_empty() {
+                        "no inputs".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                )),
             );
             return 2;
         }
@@ -149,9 +166,12 @@ pub fn run(args: Args) -> u8 {
         let errors = funnel_sim::validate(&scenario, &text, program);
         if !errors.is_empty() {
             for e in &errors {
-                print_scenario_error(&scenario_name, e);
+                crate::diag::scenario_error(&scenario_name, &text, e);
             }
-            eprintln!("  note: checked against the playbook `{}`", path.display());
+            crate::diag::note(
+                "note",
+                &format!("checked against the playbook `{}`", path.display()),
+            );
             return 1;
         }
     }
@@ -183,8 +203,11 @@ pub fn run(args: Args) -> u8 {
         Ok(s) => s,
         Err(e) => {
             bar.finish_and_clear();
-            eprintln!("error: the simulation stopped: {e}");
-            eprintln!("  help: check the scenario against the playbook's declarations");
+            crate::diag::error(
+                "funnel::scenario::stopped",
+                format!("the simulation stopped: {e}"),
+                Some("check the scenario against the playbook's declarations".into()),
+            );
             return 1;
         }
     };
@@ -219,11 +242,14 @@ pub fn run(args: Args) -> u8 {
 /// and what to change.
 fn within_limits(scenario: &Scenario, args: &Args, vs: bool) -> Result<(), u8> {
     let Some(max) = parse_bytes(&args.max_memory) else {
-        eprintln!("error: `--max-memory {}` is not a size", args.max_memory);
-        eprintln!("  help: write a size such as `4GB`, `512MB` or `16GiB`");
+        crate::diag::error(
+            "funnel::cli::bad_flag",
+            format!("`--max-memory {}` is not a size", args.max_memory),
+            Some("write a size such as `4GB`, `512MB` or `16GiB`".into()),
+        );
         return Err(2);
     };
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let threads = crate::load::cores();
     let e = estimate(scenario, args.runs, if vs { 2 } else { 1 }, threads);
     let leads = |x: f64| {
         if x < 1e15 {
@@ -233,41 +259,38 @@ fn within_limits(scenario: &Scenario, args: &Args, vs: bool) -> Result<(), u8> {
         }
     };
     if e.lead_runs().is_nan() || e.lead_runs() > MAX_LEAD_RUNS {
-        eprintln!(
-            "error: the simulation would draw about {} leads ({} runs of {} leads), \
-             more than the {} a simulation may draw",
-            leads(e.lead_runs()),
-            leads(e.runs),
-            leads(e.leads_per_run),
-            leads(MAX_LEAD_RUNS)
+        crate::diag::error(
+            "funnel::scenario::too_large",
+            format!(
+                "the simulation would draw about {} leads ({} runs of {} leads), \
+                 more than the {} a simulation may draw",
+                leads(e.lead_runs()),
+                leads(e.runs),
+                leads(e.leads_per_run),
+                leads(MAX_LEAD_RUNS)
+            ),
+            Some("lower `--runs`, or `arrivals.rate` or `horizon_days` in the scenario".into()),
         );
-        eprintln!("  help: lower `--runs`, or `arrivals.rate` or `horizon_days` in the scenario");
         return Err(2);
     }
     if e.bytes.is_nan() || e.bytes > max {
-        eprintln!(
-            "error: the simulation would need about {} of memory ({} leads a run, {} runs at a time), \
-             more than --max-memory {}",
-            human_bytes(e.bytes),
-            leads(e.leads_per_run),
-            e.concurrent,
-            human_bytes(max)
-        );
-        eprintln!(
-            "  help: lower `arrivals.rate` or `horizon_days` in the scenario, or raise \
-             `--max-memory` if the machine has the memory"
+        crate::diag::error(
+            "funnel::scenario::too_large",
+            format!(
+                "the simulation would need about {} of memory ({} leads a run, {} runs at a time), \
+                 more than --max-memory {}",
+                human_bytes(e.bytes),
+                leads(e.leads_per_run),
+                e.concurrent,
+                human_bytes(max)
+            ),
+            Some(
+                "lower `arrivals.rate` or `horizon_days` in the scenario, or raise \
+                 `--max-memory` if the machine has the memory"
+                    .into(),
+            ),
         );
         return Err(2);
     }
     Ok(())
-}
-
-fn print_scenario_error(file: &str, e: &funnel_sim::ScenarioError) {
-    if e.key.is_empty() {
-        eprintln!("error: {}", e.message);
-    } else {
-        eprintln!("error: `{}`: {}", e.key, e.message);
-    }
-    eprintln!("  --> {}:{}:{}", file, e.line, e.column);
-    eprintln!("  help: see docs/simulate.md for every scenario key");
 }

@@ -100,8 +100,11 @@ impl Summary {
 pub fn run(args: Args) -> u8 {
     if let Some(p) = args.coverage_min {
         if !(0.0..=100.0).contains(&p) {
-            eprintln!("error: `--coverage-min {p}` is not a percentage");
-            eprintln!("  help: give a number from 0 to 100, e.g. `--coverage-min 90`");
+            crate::diag::error(
+                "funnel::cli::bad_flag",
+                format!("`--coverage-min {p}` is not a percentage"),
+                Some("give a number from 0 to 100, e.g. `--coverage-min 90`".into()),
+            );
             return 2;
         }
     }
@@ -115,7 +118,7 @@ pub fn run(args: Args) -> u8 {
 /// One run over every playbook: the exit code.
 fn run_once(args: &Args) -> u8 {
     let coverage = args.coverage || args.coverage_min.is_some();
-    let (files, mut usage_failed) = playbooks(&args.paths);
+    let (files, mut usage_failed) = report::playbooks(&args.paths);
     let mut outcomes = Vec::new();
     let mut summary = Summary::default();
     // Whether the human output so far ends with a blank line.
@@ -150,16 +153,19 @@ fn run_once(args: &Args) -> u8 {
     }
     let ran_none = summary.passed + summary.failed == 0 && summary.errors == 0 && !usage_failed;
     if let (true, Some(f)) = (ran_none && summary.filtered > 0, &args.filter) {
-        eprintln!("error: no test name contains `{f}`");
         let names = test_names(&files);
-        eprintln!(
-            "  help: the tests are: {}",
-            names
-                .iter()
-                .take(12)
-                .map(|n| format!("\"{n}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
+        crate::diag::error(
+            "funnel::test::no_match",
+            format!("no test name contains `{f}`"),
+            Some(format!(
+                "the tests are: {}",
+                names
+                    .iter()
+                    .take(12)
+                    .map(|n| format!("\"{n}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
         );
         return 2;
     }
@@ -170,12 +176,15 @@ fn run_once(args: &Args) -> u8 {
         .coverage_min
         .filter(|min| summary.percent() + 1e-9 < *min);
     if let Some(min) = below {
-        eprintln!(
-            "error: coverage {} is below the minimum of {}%",
-            human::pct(summary.percent()),
-            funnel_engine::value::fmt_num(min)
+        crate::diag::error(
+            "funnel::test::coverage_below_minimum",
+            format!(
+                "coverage {} is below the minimum of {}%",
+                human::pct(summary.percent()),
+                funnel_engine::value::fmt_num(min)
+            ),
+            Some("add tests that exercise the items listed by `funnel test --coverage`".into()),
         );
-        eprintln!("  help: add tests that exercise the items listed by `funnel test --coverage`");
     }
     if usage_failed || summary.errors > 0 {
         2
@@ -201,42 +210,17 @@ fn test_names(files: &[PathBuf]) -> Vec<String> {
         .collect()
 }
 
-/// The playbook files the paths name, sorted; true when a path failed.
-fn playbooks(paths: &[PathBuf]) -> (Vec<PathBuf>, bool) {
-    let mut failed = false;
-    let mut files = Vec::new();
-    for path in paths {
-        match crate::report::playbook_files(path) {
-            Ok(found) if found.is_empty() => {
-                eprintln!("error: no `.funnel` files in `{}`", path.display());
-                eprintln!(
-                    "  help: check the path; pass a playbook file or a directory that holds some"
-                );
-                failed = true;
-            }
-            Ok(found) => files.extend(found),
-            Err(e) => {
-                report::io_error(path, &e);
-                failed = true;
-            }
-        }
-    }
-    files.sort();
-    files.dedup();
-    (files, failed)
-}
-
 /// Check, compile and run one playbook's tests; `None` when it cannot be read.
 fn test_file(file: &Path, filter: Option<&str>, summary: &mut Summary) -> Option<FileOutcome> {
     let path = file.display().to_string();
     let source = match crate::load::read_source(file) {
         Ok(s) => s,
         Err(e) => {
-            report::io_error(file, &e);
+            crate::diag::io_error(file, &e);
             return None;
         }
     };
-    let checked = funnel_check::check_source(&source);
+    let checked = funnel_check::check_source_threads(&source, crate::load::cores());
     let errors = checked.errors();
     let program = checked.program;
     let report = FileReport {
@@ -244,9 +228,7 @@ fn test_file(file: &Path, filter: Option<&str>, summary: &mut Summary) -> Option
         source,
         diagnostics: checked.diagnostics,
     };
-    if !report.diagnostics.is_empty() {
-        eprint!("{}", report::human(&report, report::stderr_color()));
-    }
+    crate::diag::emit(&report.diagnostics, &report.path, &report.source, 1);
     let error = |summary: &mut Summary, why: String| {
         summary.errors += 1;
         Some(FileOutcome {

@@ -164,7 +164,10 @@ pub(crate) fn each_part<R: Read>(
     decode: &(dyn Fn(&[u8], usize, &mut Part) + Sync),
     merge: &mut dyn FnMut(&mut Part) -> Result<(), DataError>,
 ) -> Result<(), DataError> {
-    let io = |e: std::io::Error| DataError::file(file, format!("cannot read the file: {e}"));
+    let io = |e: std::io::Error| {
+        DataError::file(file, format!("cannot read the file: {e}"))
+            .coded("funnel::data::unreadable")
+    };
     if threads <= 1 {
         let (mut part, mut spare) = (Part::default(), Vec::new());
         while let Some((chunk, line)) = chunks.next_chunk(spare).map_err(io)? {

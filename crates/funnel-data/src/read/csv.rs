@@ -18,6 +18,9 @@ use super::rows::{Part, Schema};
 use super::{unknown_column, DataError};
 use funnel_engine::data::RejectKind;
 
+/// The schema column of a file column nothing reads.
+const IGNORED: usize = usize::MAX;
+
 /// The header's column mapping.
 struct Header {
     /// File column → schema column.
@@ -63,12 +66,18 @@ fn header(file: &str, rec: &csv::ByteRecord, schema: &dyn Schema) -> Result<Head
         let name = std::str::from_utf8(raw).unwrap_or("").trim();
         let name = name.trim_start_matches('\u{feff}');
         let Some(col) = schema.column(name) else {
+            if schema.ignore(name) {
+                map.push(IGNORED);
+                continue;
+            }
             let mut e = unknown_column(file, name, schema).at(1);
             e.column = Some(i + 1);
             return Err(e);
         };
         if present[col] {
-            let mut e = DataError::file(file, format!("column `{name}` appears twice")).at(1);
+            let mut e = DataError::file(file, format!("column `{name}` appears twice"))
+                .coded("funnel::data::duplicate_column")
+                .at(1);
             e.column = Some(i + 1);
             return Err(e.help("keep one column per name"));
         }
@@ -76,9 +85,16 @@ fn header(file: &str, rec: &csv::ByteRecord, schema: &dyn Schema) -> Result<Head
         pos[col] = i + 1;
         map.push(col);
     }
+    let names: Vec<&str> = rec
+        .iter()
+        .map(|raw| std::str::from_utf8(raw).unwrap_or("").trim())
+        .map(|n| n.trim_start_matches('\u{feff}'))
+        .collect();
+    schema.check_names(file, &names)?;
     if let Err(missing) = schema.check_header(&present) {
         return Err(
             DataError::file(file, format!("the header has no `{missing}` column"))
+                .coded("funnel::data::missing_column")
                 .at(1)
                 .help(format!("add a `{missing}` column")),
         );
@@ -94,11 +110,15 @@ pub(crate) fn read<S: Schema>(
     threads: usize,
     merge: &mut dyn FnMut(&mut Part) -> Result<(), DataError>,
 ) -> Result<(), DataError> {
-    let io = |e: std::io::Error| DataError::file(file, format!("cannot read the file: {e}"));
+    let io = |e: std::io::Error| {
+        DataError::file(file, format!("cannot read the file: {e}"))
+            .coded("funnel::data::unreadable")
+    };
     let mut start = Vec::new();
     let found = read_header(&mut input, &mut start).map_err(io)?;
     let empty = || {
         DataError::file(file, "the file is empty")
+            .coded("funnel::data::empty_file")
             .help("the first line must be a header naming the columns")
     };
     let Some((rec, end, _)) = found else {
@@ -162,6 +182,7 @@ fn slow_chunk<S: Schema>(
         file,
         format!("malformed CSV: the quote opened on line {at} is never closed"),
     )
+    .coded("funnel::data::malformed")
     .at(at)
     .help("end the quoted cell with `\"`; write a quote inside a quoted cell as `\"\"`");
     e.column = Some(cell);
@@ -178,6 +199,7 @@ fn width_error(file: &str, line: usize, got: usize, width: usize) -> DataError {
         file,
         format!("the row has {got} cells but the header has {width}"),
     )
+    .coded("funnel::data::row_width")
     .at(line)
     .help("quote cells that contain commas; every row needs one cell per column");
     e.kind = Some(RejectKind::BadValue);
@@ -224,8 +246,8 @@ fn fast_rows<S: Schema>(
             let mut n = 0;
             let mut start = 0;
             for end in memchr::memchr_iter(b',', row.as_bytes()).chain(std::iter::once(row.len())) {
-                if let Some(&col) = h.map.get(n) {
-                    cells[col] = row.get(start..end);
+                if let Some(cell) = h.map.get(n).and_then(|&col| cells.get_mut(col)) {
+                    *cell = row.get(start..end);
                 }
                 n += 1;
                 start = end + 1;
@@ -300,12 +322,18 @@ fn slow_rows<S: Schema>(
         let mut bad_utf8 = None;
         for (i, raw) in row.iter().enumerate() {
             match std::str::from_utf8(raw) {
-                Ok(s) => cells[h.map[i]] = Some(s),
+                Ok(s) => {
+                    if let Some(cell) = cells.get_mut(h.map[i]) {
+                        *cell = Some(s);
+                    }
+                }
                 Err(_) => bad_utf8 = Some(i + 1),
             }
         }
         if let Some(col) = bad_utf8 {
-            let mut e = DataError::file(file, "the cell is not valid UTF-8").at(line);
+            let mut e = DataError::file(file, "the cell is not valid UTF-8")
+                .coded(RejectKind::BadValue.code())
+                .at(line);
             e.column = Some(col);
             e.kind = Some(RejectKind::BadValue);
             spare = recycle(cells);
@@ -329,5 +357,7 @@ fn recycle<'b>(mut v: Vec<Option<&str>>) -> Vec<Option<&'b str>> {
 /// The crate reads bytes from memory, so this is the rare case of a record
 /// it cannot read at all; the line is that of the last record read.
 fn csv_error(file: &str, e: &csv::Error, line: usize) -> DataError {
-    DataError::file(file, format!("malformed CSV: {e}")).at(line)
+    DataError::file(file, format!("malformed CSV: {e}"))
+        .coded("funnel::data::malformed")
+        .at(line)
 }

@@ -31,8 +31,10 @@ pub(crate) fn read<S: Schema>(
     let names = schema.columns();
     let mut any = false;
     let mut input = input;
-    let start = skip_bom(&mut input)
-        .map_err(|e| DataError::file(file, format!("cannot read the file: {e}")))?;
+    let start = skip_bom(&mut input).map_err(|e| {
+        DataError::file(file, format!("cannot read the file: {e}"))
+            .coded("funnel::data::unreadable")
+    })?;
     let mut chunks = Chunks::new(input, start, 1, false);
     let decode = |bytes: &[u8], line: usize, p: &mut Part| {
         if let Err(e) = lines(bytes, line, file, schema, &names, p) {
@@ -44,9 +46,9 @@ pub(crate) fn read<S: Schema>(
         merge(p)
     })?;
     if !any {
-        return Err(
-            DataError::file(file, "the file is empty").help("write one JSON object per line")
-        );
+        return Err(DataError::file(file, "the file is empty")
+            .coded("funnel::data::empty_file")
+            .help("write one JSON object per line"));
     }
     Ok(())
 }
@@ -79,6 +81,7 @@ fn lines<S: Schema>(
                 file,
                 "cannot read the file: stream did not contain valid UTF-8",
             )
+            .coded("funnel::data::malformed")
             .at(here));
         };
         let text = text.trim();
@@ -156,6 +159,9 @@ impl<'de, S: Schema> Visitor<'de> for &mut Obj<'_, '_, 'de, S> {
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             let value: Scalar<'de> = map.next_value()?;
             let Some(col) = self.schema.column(&key) else {
+                if self.schema.ignore(&key) {
+                    continue;
+                }
                 if self.unknown.as_deref().is_none_or(|u| *key < *u) {
                     self.unknown = Some(key.into_owned());
                 }
@@ -262,7 +268,9 @@ impl<'de> Visitor<'de> for ScalarVisitor {
 }
 
 fn bad(file: &str, line: usize, column: Option<usize>, message: String) -> DataError {
-    let mut e = DataError::file(file, message).at(line);
+    let mut e = DataError::file(file, message)
+        .coded(RejectKind::BadValue.code())
+        .at(line);
     e.column = column;
     e.kind = Some(RejectKind::BadValue);
     e

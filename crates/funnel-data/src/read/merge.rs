@@ -44,12 +44,15 @@ fn reject(report: &mut InputReport, policy: BadRows, e: DataError) -> Result<(),
 }
 
 /// Add a part's counts to the file's.
-fn absorb(report: &mut InputReport, part: &mut Part) {
+pub(crate) fn absorb(report: &mut InputReport, part: &mut Part) {
     report.read += part.read;
     report.used += part.used;
     report.rejected += part.rejected;
     for (kind, (n, first)) in std::mem::take(&mut part.by_kind) {
         report.by_kind.entry(kind).or_insert((0, first)).0 += n;
+    }
+    for (what, n) in std::mem::take(&mut part.unmapped) {
+        *report.unmapped.entry(what).or_insert(0) += n;
     }
 }
 
@@ -101,6 +104,7 @@ pub(crate) fn leads(
             };
         if twice {
             let e = DataError {
+                code: RejectKind::DuplicateLead.code(),
                 file: file.to_string(),
                 line: Some(row.line),
                 column: (row.id_pos > 0).then_some(row.id_pos),

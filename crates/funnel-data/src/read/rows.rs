@@ -41,6 +41,15 @@ pub(crate) trait Schema: Sync {
         p.reject(self.policy(), e)
     }
     fn policy(&self) -> BadRows;
+    /// Whether a column the schema does not know is left out rather than
+    /// an error (a mapped export's extra columns); records it when so.
+    fn ignore(&self, _name: &str) -> bool {
+        false
+    }
+    /// Check a CSV header's names (a map's columns must be there).
+    fn check_names(&self, _file: &str, _names: &[&str]) -> Result<(), DataError> {
+        Ok(())
+    }
     /// Prepare to look up these keys soon (see [`LeadIndex::warm`]).
     fn warm<'k>(&self, _keys: impl Iterator<Item = &'k str>) -> u32
     where
@@ -58,6 +67,8 @@ pub(crate) struct Part {
     pub used: usize,
     pub rejected: usize,
     pub by_kind: BTreeMap<RejectKind, (usize, String)>,
+    /// Rows left out on purpose (see [`funnel_engine::InputReport::unmapped`]).
+    pub unmapped: BTreeMap<String, usize>,
     /// Texts of this part's values (their symbols are local to the part).
     pub texts: Interner,
     pub values: Vec<Value>,
@@ -96,6 +107,7 @@ impl Part {
         self.used = 0;
         self.rejected = 0;
         self.by_kind.clear();
+        self.unmapped.clear();
         self.texts = Interner::new();
         self.values.clear();
         self.recs.clear();
@@ -129,6 +141,7 @@ fn cell_error(
     kind: RejectKind,
 ) -> DataError {
     DataError {
+        code: kind.code(),
         file: file.to_string(),
         line: Some(line),
         column: (pos > 0).then_some(pos),

@@ -27,27 +27,30 @@ pub(crate) fn read<S: Schema>(
     p: &mut Part,
 ) -> Result<(), DataError> {
     let mut text = String::new();
-    input
-        .read_to_string(&mut text)
-        .map_err(|e| DataError::file(file, format!("cannot read the file: {e}")))?;
+    input.read_to_string(&mut text).map_err(|e| {
+        DataError::file(file, format!("cannot read the file: {e}"))
+            .coded("funnel::data::unreadable")
+    })?;
     if let Some(rest) = text.strip_prefix('\u{feff}') {
         text = rest.to_string();
     }
     if text.trim().is_empty() {
-        return Err(
-            DataError::file(file, "the file is empty").help("write a list of records (`- id: …`)")
-        );
+        return Err(DataError::file(file, "the file is empty")
+            .coded("funnel::data::empty_file")
+            .help("write a list of records (`- id: …`)"));
     }
     if let Some(line) = too_deep(&text) {
         return Err(DataError::file(
             file,
             format!("the value is nested more than {MAX_DEPTH} levels deep"),
         )
+        .coded("funnel::data::too_deep")
         .at(line)
         .help("a record holds single values: write each as `key: value`"));
     }
     let malformed = |e: serde_yaml::Error| {
-        let mut d = DataError::file(file, format!("malformed YAML: {e}"));
+        let mut d =
+            DataError::file(file, format!("malformed YAML: {e}")).coded("funnel::data::malformed");
         if let Some(l) = e.location() {
             d.line = Some(l.line());
             d.column = Some(l.column());
@@ -57,6 +60,7 @@ pub(crate) fn read<S: Schema>(
     let doc: serde_yaml::Value = serde_yaml::from_str(&text).map_err(malformed)?;
     let serde_yaml::Value::Sequence(items) = doc else {
         return Err(DataError::file(file, "the file is not a list of records")
+            .coded("funnel::data::malformed")
             .help("write each record as `- key: value` at the left margin"));
     };
     let starts: Vec<usize> = text
@@ -78,7 +82,9 @@ pub(crate) fn read<S: Schema>(
             i + 1
         };
         let serde_yaml::Value::Mapping(m) = item else {
-            let mut e = DataError::file(file, "the record is not a mapping").at(line);
+            let mut e = DataError::file(file, "the record is not a mapping")
+                .coded(RejectKind::BadValue.code())
+                .at(line);
             e.kind = Some(RejectKind::BadValue);
             sink.bad_row(p, e)?;
             continue;
@@ -88,6 +94,9 @@ pub(crate) fn read<S: Schema>(
         if let Some(Some(pairs)) = raw.get(i) {
             for (key, value) in pairs {
                 let Some(col) = sink.column(key) else {
+                    if sink.ignore(key) {
+                        continue;
+                    }
                     return Err(unknown_column(file, key, sink).at(line));
                 };
                 owned[col] = value.clone();
@@ -102,6 +111,9 @@ pub(crate) fn read<S: Schema>(
                 other => scalar(other).unwrap_or_default(),
             };
             let Some(col) = sink.column(&key) else {
+                if sink.ignore(&key) {
+                    continue;
+                }
                 return Err(unknown_column(file, &key, sink).at(line));
             };
             match v {
@@ -113,7 +125,9 @@ pub(crate) fn read<S: Schema>(
             }
         }
         if let Some(msg) = problem {
-            let mut e = DataError::file(file, msg).at(line);
+            let mut e = DataError::file(file, msg)
+                .coded(RejectKind::BadValue.code())
+                .at(line);
             e.kind = Some(RejectKind::BadValue);
             sink.bad_row(p, e)?;
             continue;

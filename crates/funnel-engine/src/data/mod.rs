@@ -46,6 +46,16 @@ impl RejectKind {
             RejectKind::DuplicateLead => "duplicate lead id",
         }
     }
+
+    /// The stable code of a row rejected for this reason.
+    pub fn code(self) -> &'static str {
+        match self {
+            RejectKind::BadValue => "funnel::data::bad_value",
+            RejectKind::UnknownEvent => "funnel::data::unknown_event",
+            RejectKind::UnknownLead => "funnel::data::unknown_lead",
+            RejectKind::DuplicateLead => "funnel::data::duplicate_lead",
+        }
+    }
 }
 
 /// Counts for one input file.
@@ -58,6 +68,19 @@ pub struct InputReport {
     pub rejected: usize,
     /// Rejected rows per kind, with the first such problem's message.
     pub by_kind: BTreeMap<RejectKind, (usize, String)>,
+    /// Rows read but left out on purpose, not errors (a `--map`'s unmapped
+    /// event names, Segment calls of another type, anonymous events no
+    /// `identify` links to a lead): what they were, with their counts.
+    pub unmapped: BTreeMap<String, usize>,
+    /// Columns of a mapped CSV export that nothing reads, in file order.
+    pub ignored_columns: Vec<String>,
+}
+
+impl InputReport {
+    /// Rows left out by the map ([`InputReport::unmapped`]).
+    pub fn unmapped_rows(&self) -> usize {
+        self.unmapped.values().sum()
+    }
 }
 
 /// The leads: ids, an index by id, and their field values (row-major).

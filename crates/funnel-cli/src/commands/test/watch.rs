@@ -27,8 +27,11 @@ fn snapshot(paths: &[PathBuf]) -> Vec<(PathBuf, Option<Vec<u8>>)> {
 /// Run `once`, then again after every change, forever (until interrupted).
 pub fn watch(paths: &[PathBuf], mut once: impl FnMut() -> u8) -> u8 {
     if paths.iter().any(|p| crate::load::is_stdin(p)) {
-        eprintln!("error: `--watch` cannot watch standard input");
-        eprintln!("  help: name playbook files or directories");
+        crate::diag::error(
+            "funnel::cli::bad_flag",
+            "`--watch` cannot watch standard input",
+            Some("name playbook files or directories".into()),
+        );
         return 2;
     }
     let mut seen = snapshot(paths);

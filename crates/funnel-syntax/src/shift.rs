@@ -1,10 +1,11 @@
 //! Moving every span of an AST by a byte offset, so a declaration parsed on
 //! its own (spans from 0) can take its place in the whole file. Used by the
-//! incremental parse (`incremental.rs`); its test compares the result with a
-//! parse of the whole text, span for span.
+//! parallel parse (`chunks.rs`) and the language server's incremental parse;
+//! their tests compare the result with a parse of the whole text, span for
+//! span.
 
-use funnel_syntax::ast::*;
-use funnel_syntax::Span;
+use crate::ast::*;
+use crate::Span;
 
 pub trait Shift {
     fn shift(&mut self, by: u32);
