@@ -34,6 +34,9 @@ pub fn render_human_from(
     first_line: usize,
     color: bool,
 ) -> String {
+    if diags.is_empty() {
+        return String::new();
+    }
     let theme = if color {
         GraphicalTheme::unicode()
     } else {

@@ -28,32 +28,42 @@ pub fn parse_parallel(text: &str, threads: usize) -> Result<Playbook, Diagnostic
     if runs.len() < 2 {
         return parse(text);
     }
+    // The first run is parsed on this thread (with the stack every parse
+    // here has), the others on threads of their own, each shifting its
+    // declarations into place.
+    let parse_at = |a: usize, b: usize| -> Option<Playbook> {
+        let by = u32::try_from(a).ok()?;
+        let mut p = parse(&text[a..b]).ok()?;
+        p.decls.iter_mut().for_each(|d| d.shift(by));
+        p.span.shift(by);
+        Some(p)
+    };
     let parsed: Vec<Option<Playbook>> = std::thread::scope(|s| {
-        let handles: Vec<_> = runs
+        let handles: Vec<_> = runs[1..]
             .iter()
             .map(|&(a, b)| {
-                let run = &text[a..b];
                 std::thread::Builder::new()
                     .stack_size(STACK_SIZE)
-                    .spawn_scoped(s, move || parse(run).ok())
+                    .spawn_scoped(s, move || parse_at(a, b))
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.ok().and_then(|h| h.join().ok().flatten()))
+        let first = parse_at(runs[0].0, runs[0].1);
+        std::iter::once(first)
+            .chain(
+                handles
+                    .into_iter()
+                    .map(|h| h.ok().and_then(|h| h.join().ok().flatten())),
+            )
             .collect()
     });
     let mut decls = Vec::new();
     let mut end = 0;
-    for (&(start, _), p) in runs.iter().zip(parsed) {
-        let (Some(p), Ok(by)) = (p, u32::try_from(start)) else {
+    for p in parsed {
+        let Some(p) = p else {
             return parse(text);
         };
-        end = p.span.end as usize + start;
-        decls.extend(p.decls.into_iter().map(|mut d| {
-            d.shift(by);
-            d
-        }));
+        end = p.span.end as usize;
+        decls.extend(p.decls);
     }
     Ok(Playbook {
         decls,

@@ -14,6 +14,9 @@
 //! - `visit.rs`: one walk over triggers, steps and expressions.
 //! - `reads.rs`: the one analysis of what a playbook reads.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 mod assemble;
 pub mod decl;
 pub mod expr;
@@ -63,35 +66,57 @@ pub struct Hir {
     /// Template names, in order of first mention.
     pub templates: Vec<String>,
     pub limit: Option<Limit>,
+    /// Name lookups, built on first use (the tables are complete by then):
+    /// a playbook with thousands of events resolves each name in O(1).
+    pub(crate) names: Names,
+}
+
+/// Name → index of the events, lead fields, stages and scores.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Names {
+    events: OnceLock<HashMap<String, usize>>,
+    lead_fields: OnceLock<HashMap<String, usize>>,
+    stages: OnceLock<HashMap<String, usize>>,
+    scores: OnceLock<HashMap<String, usize>>,
+}
+
+/// The index of `name` in a table, through its lazily built map. The first
+/// of two equal names wins, as a linear search would find it.
+fn lookup<'a>(
+    map: &OnceLock<HashMap<String, usize>>,
+    names: impl Iterator<Item = &'a str>,
+    name: &str,
+) -> Option<usize> {
+    map.get_or_init(|| {
+        let mut m = HashMap::new();
+        for (i, n) in names.enumerate() {
+            m.entry(n.to_string()).or_insert(i);
+        }
+        m
+    })
+    .get(name)
+    .copied()
 }
 
 impl Hir {
     pub fn event_id(&self, name: &str) -> Option<EventId> {
-        self.events
-            .iter()
-            .position(|e| e.name == name)
-            .map(EventId::new)
+        let names = self.events.iter().map(|e| e.name.as_str());
+        lookup(&self.names.events, names, name).map(EventId::new)
     }
 
     pub fn lead_field_id(&self, name: &str) -> Option<LeadFieldId> {
-        self.lead_fields
-            .iter()
-            .position(|f| f.name == name)
-            .map(LeadFieldId::new)
+        let names = self.lead_fields.iter().map(|f| f.name.as_str());
+        lookup(&self.names.lead_fields, names, name).map(LeadFieldId::new)
     }
 
     pub fn stage_id(&self, name: &str) -> Option<StageId> {
-        self.stages
-            .iter()
-            .position(|s| s.name == name)
-            .map(StageId::new)
+        let names = self.stages.iter().map(|s| s.name.as_str());
+        lookup(&self.names.stages, names, name).map(StageId::new)
     }
 
     pub fn score_id(&self, name: &str) -> Option<ScoreId> {
-        self.scores
-            .iter()
-            .position(|s| s.name == name)
-            .map(ScoreId::new)
+        let names = self.scores.iter().map(|s| s.name.as_str());
+        lookup(&self.names.scores, names, name).map(ScoreId::new)
     }
 
     pub fn event(&self, id: EventId) -> &EventInfo {

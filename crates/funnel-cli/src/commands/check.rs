@@ -30,6 +30,12 @@ pub fn run(args: Args) -> u8 {
         match crate::load::read_source(file) {
             Ok(source) => {
                 let checked = funnel_check::check_source_threads(&source, crate::load::cores());
+                // Freeing a large playbook's program takes a while: do it
+                // beside the next file's work (or not at all, if the process
+                // ends first) instead of before it.
+                if let Some(program) = checked.program {
+                    std::thread::spawn(move || drop(program));
+                }
                 reports.push(FileReport {
                     path: file.display().to_string(),
                     source,

@@ -66,15 +66,11 @@ impl Assembler<'_> {
             A::Arith(op, x, y) => {
                 KExpr::Arith(*op, Box::new(self.kexpr(x)), Box::new(self.kexpr(y)))
             }
-            A::Name(n) => {
-                if let Some(i) = self.kpi_names.iter().position(|k| *k == n.name) {
-                    KExpr::Kpi(KpiId::new(i))
-                } else if let Some(i) = self.hir.inputs.iter().position(|x| x.name == n.name) {
-                    KExpr::Input(InputId::new(i))
-                } else {
-                    KExpr::Undefined
-                }
-            }
+            A::Name(n) => match self.values.get(&n.name) {
+                Some(super::KExprRef::Kpi(i)) => KExpr::Kpi(KpiId::new(*i)),
+                Some(super::KExprRef::Input(i)) => KExpr::Input(InputId::new(*i)),
+                None => KExpr::Undefined,
+            },
             A::Call(f, arg) => self.call(&f.name, arg),
             _ => KExpr::Undefined,
         }

@@ -54,8 +54,17 @@ pub(super) struct Assembler<'a> {
     pub hir: Hir,
     pub dec: Decoder,
     pub parts: &'a Parts,
-    /// KPI names in source order.
-    pub kpi_names: Vec<String>,
+    /// KPI and input names to their index (KPIs first: a KPI's name wins).
+    pub values: std::collections::HashMap<String, KExprRef>,
+    /// Template names to their id, as the table grows.
+    pub template_ids: std::collections::HashMap<String, TemplateId>,
+}
+
+/// What a bare name in a KPI formula refers to.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum KExprRef {
+    Kpi(usize),
+    Input(usize),
 }
 
 /// Assemble the typed program of a checked playbook.
@@ -97,6 +106,7 @@ impl<'a> Assembler<'a> {
             kpi_order: Vec::new(),
             templates: Vec::new(),
             limit: None,
+            names: Default::default(),
         };
         let mut kpi_names = Vec::new();
         let mut rank = 0;
@@ -156,11 +166,19 @@ impl<'a> Assembler<'a> {
             tz: hir.timezone,
             daily_span: parts.calendars.first().map_or(86_400, |c| c.daily_span()),
         };
+        let mut values = std::collections::HashMap::new();
+        for (i, x) in hir.inputs.iter().enumerate().rev() {
+            values.insert(x.name.clone(), KExprRef::Input(i));
+        }
+        for (i, k) in kpi_names.iter().enumerate().rev() {
+            values.insert(k.clone(), KExprRef::Kpi(i));
+        }
         Assembler {
             hir,
             dec,
             parts,
-            kpi_names,
+            values,
+            template_ids: std::collections::HashMap::new(),
         }
     }
 
@@ -209,7 +227,10 @@ impl<'a> Assembler<'a> {
                     });
                 }
                 Decl::Input(i) => {
-                    let at = self.hir.inputs.iter().position(|x| x.name == i.name.name);
+                    let at = match self.values.get(&i.name.name) {
+                        Some(KExprRef::Input(at)) => Some(*at),
+                        _ => self.hir.inputs.iter().position(|x| x.name == i.name.name),
+                    };
                     if let Some(input) = at.and_then(|at| self.hir.inputs.get_mut(at)) {
                         input.default = i
                             .default
@@ -294,12 +315,12 @@ impl<'a> Assembler<'a> {
 
     /// The id of a template, added to the table at its first mention.
     pub fn template(&mut self, name: &str) -> TemplateId {
-        match self.hir.templates.iter().position(|t| t == name) {
-            Some(i) => TemplateId::new(i),
-            None => {
-                self.hir.templates.push(name.to_string());
-                TemplateId::new(self.hir.templates.len() - 1)
-            }
+        if let Some(&id) = self.template_ids.get(name) {
+            return id;
         }
+        self.hir.templates.push(name.to_string());
+        let id = TemplateId::new(self.hir.templates.len() - 1);
+        self.template_ids.insert(name.to_string(), id);
+        id
     }
 }
