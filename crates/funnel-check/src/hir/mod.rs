@@ -72,12 +72,21 @@ pub struct Hir {
 }
 
 /// Name → index of the events, lead fields, stages and scores.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Names {
     events: OnceLock<HashMap<String, usize>>,
     lead_fields: OnceLock<HashMap<String, usize>>,
     stages: OnceLock<HashMap<String, usize>>,
     scores: OnceLock<HashMap<String, usize>>,
+}
+
+/// A cache of the tables above, not part of the program's meaning: printed
+/// as nothing, so a program's `Debug` is the same whatever was looked up
+/// (and in whatever order a hash map keeps it).
+impl std::fmt::Debug for Names {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Names")
+    }
 }
 
 /// The index of `name` in a table, through its lazily built map. The first
