@@ -175,7 +175,7 @@ struct Ctx<'a> {
 fn event_types(e: &KExpr, used: &mut [bool]) {
     match e {
         KExpr::Agg(_, Source::Events { event, .. }) => {
-            if let Some(u) = used.get_mut(*event as usize) {
+            if let Some(u) = used.get_mut(event.index()) {
                 *u = true;
             }
         }
@@ -325,15 +325,13 @@ fn eval(
     match e {
         KExpr::Const(d) => KVal::scalar(Some(*d)),
         KExpr::Undefined => KVal::scalar(None),
-        KExpr::Input(i) => {
-            KVal::scalar(f.f.inputs.get(*i as usize).and_then(|v| input_decimal(*v)))
-        }
+        KExpr::Input(i) => KVal::scalar(f.f.inputs.get(i.index()).and_then(|v| input_decimal(*v))),
         KExpr::Kpi(i) => {
-            let Some(k) = f.f.c.kpis.get(*i as usize) else {
+            let Some(k) = f.f.c.kpis.get(i.index()) else {
                 return KVal::scalar(None);
             };
             if k.by.is_empty() {
-                if let Some(Some(t)) = totals.get(*i as usize) {
+                if let Some(Some(t)) = totals.get(i.index()) {
                     return KVal::scalar(*t);
                 }
                 let v = eval(f, &k.expr, &[], totals, depth + 1);
@@ -344,7 +342,7 @@ fn eval(
             }
             eval(f, &k.expr, by, totals, depth + 1)
         }
-        KExpr::Agg(_, Source::In { stage, edge }) => in_stage::count(f.f, *stage, *edge, by),
+        KExpr::Agg(_, Source::In { stage, edge }) => in_stage::count(f.f, stage.0, *edge, by),
         KExpr::Agg(fun, src) => aggregate(f, *fun, src, by),
         KExpr::Neg(a) => eval(f, a, by, totals, depth + 1).map(|d| -d),
         KExpr::Abs(a) => eval(f, a, by, totals, depth + 1).map(|d| d.abs()),
@@ -512,7 +510,7 @@ fn aggregate(x: &Ctx<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
                     .entry((i, fact.at.div_euclid(900)))
                     .or_insert_with(|| period_label(*p, fact.at, f.c.tz).into())
                     .clone(),
-                ByKey::LeadField(fi) => match f.vals.get(fact.lead * nf + *fi as usize) {
+                ByKey::LeadField(fi) => match f.vals.get(fact.lead * nf + fi.index()) {
                     Some(Value::Text(sym)) => texts
                         .entry((i, *sym))
                         .or_insert_with(|| label(f, k, &fact).into())
@@ -536,7 +534,7 @@ fn aggregate(x: &Ctx<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
     match src {
         Source::Entered(s) => {
             for lead in 0..f.n_leads {
-                let at = f.entered[lead * ns + *s as usize];
+                let at = f.entered[lead * ns + s.index()];
                 if at != i64::MIN {
                     add(Fact {
                         at,
@@ -548,7 +546,7 @@ fn aggregate(x: &Ctx<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
             }
         }
         Source::Breached(sla) => {
-            for b in f.breaches.iter().filter(|b| b.sla == *sla) {
+            for b in f.breaches.iter().filter(|b| b.sla == sla.0) {
                 let fact = Fact {
                     at: b.at,
                     lead: b.lead as usize,
@@ -560,8 +558,8 @@ fn aggregate(x: &Ctx<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
         }
         Source::Days { from, to } => {
             for lead in 0..f.n_leads {
-                let a = f.entered[lead * ns + *from as usize];
-                let b = f.entered[lead * ns + *to as usize];
+                let a = f.entered[lead * ns + from.index()];
+                let b = f.entered[lead * ns + to.index()];
                 if a != i64::MIN && b != i64::MIN {
                     let days = Decimal::from(b - a).checked_div(Decimal::from(86_400));
                     add(Fact {
@@ -576,16 +574,13 @@ fn aggregate(x: &Ctx<'_>, fun: Fun, src: &Source, by: &[ByKey]) -> KVal {
         // Counted by `in_stage::count`.
         Source::In { .. } => {}
         Source::Events { event, field } => {
-            let mine = x
-                .by_type
-                .get(*event as usize)
-                .map_or(&[][..], Vec::as_slice);
+            let mine = x.by_type.get(event.index()).map_or(&[][..], Vec::as_slice);
             for r in mine.iter().map(|&i| &f.events[i as usize]) {
                 let value = match field {
                     None => Some(Decimal::ONE),
                     Some(fi) => f
                         .event_values
-                        .get(r.off as usize + *fi as usize)
+                        .get(r.off as usize + fi.index())
                         .and_then(|v| v.as_decimal()),
                 };
                 let fact = Fact {
@@ -618,7 +613,7 @@ fn label(f: &Facts<'_>, key: &ByKey, fact: &Fact) -> String {
         ByKey::Period(p) => period_label(*p, fact.at, f.c.tz),
         ByKey::LeadField(i) => {
             let nf = f.c.lead_fields.len();
-            value_label(f.vals.get(fact.lead * nf + *i as usize).copied(), f.texts)
+            value_label(f.vals.get(fact.lead * nf + i.index()).copied(), f.texts)
         }
         ByKey::EventField(name) => {
             let v = fact.event.and_then(|(e, off)| {
