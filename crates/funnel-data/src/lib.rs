@@ -11,6 +11,7 @@
 
 pub mod compress;
 pub mod decode;
+pub mod error;
 pub mod inputs;
 pub mod map;
 pub mod output;

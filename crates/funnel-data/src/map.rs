@@ -32,7 +32,7 @@ use funnel_check::Ty;
 use funnel_engine::calendar::local_to_instant;
 use funnel_engine::Compiled;
 
-use crate::read::DataError;
+use crate::error::DataError;
 
 /// One `source: target` line of the map.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,6 +7,7 @@
 use super::*;
 use crate::decode;
 use crate::sample::{write_sample, SampleFormat, SampleOptions};
+use funnel_engine::data::RejectKind;
 
 fn compiled() -> Compiled {
     let text = include_str!("../../../../playbooks/saas_inbound.funnel");
