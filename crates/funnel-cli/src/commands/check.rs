@@ -32,9 +32,12 @@ pub fn run(args: Args) -> u8 {
                 let checked = funnel_check::check_source_threads(&source, crate::load::cores());
                 // Freeing a large playbook's program takes a while: do it
                 // beside the next file's work (or not at all, if the process
-                // ends first) instead of before it.
+                // ends first) instead of before it. A small one is freed
+                // here: a thread would cost more than it saves.
                 if let Some(program) = checked.program {
-                    std::thread::spawn(move || drop(program));
+                    if source.len() >= funnel_syntax::chunks::PARALLEL_MIN_BYTES {
+                        std::thread::spawn(move || drop(program));
+                    }
                 }
                 reports.push(FileReport {
                     path: file.display().to_string(),
